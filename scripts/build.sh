@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Configures (once) and builds the whole tree with Ninja and ccache.
+# Warnings are errors in CI (CI=true) and whenever JIT_WERROR=ON.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${JIT_BUILD_DIR:-$root/build}"
+
+werror="${JIT_WERROR:-OFF}"
+if [ "${CI:-}" = "true" ]; then werror=ON; fi
+
+export CCACHE_DIR="${CCACHE_DIR:-$root/.cache/ccache}"
+export CCACHE_BASEDIR="$root"
+export CCACHE_NOHASHDIR=1
+
+if [ ! -f "$build_dir/build.ninja" ] || [ "${JIT_RECONFIGURE:-}" = "1" ]; then
+  cmake -S "$root" -B "$build_dir" -G Ninja -DJIT_WERROR="$werror" >/dev/null
+else
+  cmake -S "$root" -B "$build_dir" -DJIT_WERROR="$werror" >/dev/null
+fi
+cmake --build "$build_dir" -j "${JIT_BUILD_JOBS:-$(nproc)}"
