@@ -1,0 +1,96 @@
+// The transactional outbox: the table, its migration, and the writer.
+//
+// A service writes its state change and the events describing it in ONE local
+// transaction:
+//
+//   RETURN_IF_ERROR(db.Transaction(storage::TxMode::kImmediate,
+//       [&](storage::Tx& tx) -> absl::Status {
+//         RETURN_IF_ERROR(repo.SaveEnrolment(tx, enrolment));
+//         return outbox::Append(tx, event_message, clock.Now());
+//       }));
+//   relay.Notify();  // optional: publish now instead of at the next poll
+//
+// Either both commit or neither does; the Relay (relay.h) later publishes the
+// committed rows and marks them sent.
+#ifndef JIT_LIBS_OUTBOX_OUTBOX_H_
+#define JIT_LIBS_OUTBOX_OUTBOX_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "libs/outbox/message.h"
+#include "libs/storage/database.h"
+
+namespace jit::outbox {
+
+// Schema v1 of the outbox. Times are Unix microseconds (UTC); sent_at NULL
+// means "not yet published". AUTOINCREMENT keeps ids unique even after sent
+// rows are pruned, so ids order rows by commit forever.
+inline constexpr char kSchemaV1Sql[] = R"sql(
+CREATE TABLE outbox (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  topic       TEXT    NOT NULL CHECK (topic <> ''),
+  key         TEXT    NOT NULL,
+  payload     BLOB    NOT NULL,
+  headers     BLOB    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  sent_at     INTEGER,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  last_error  TEXT
+);
+CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;
+CREATE INDEX outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL;
+)sql";
+
+// Number of migrations Migrations() returns. Fixed for schema v1: a later
+// outbox schema change will come as a separate function, so the versions a
+// service has already assigned never shift.
+inline constexpr int kMigrationCount = 1;
+
+// The outbox migrations numbered from `first_version`, to append to the
+// owning service's own migration list:
+//
+//   std::vector<storage::Migration> m = {{1, "enrolment tables", ...}};
+//   for (auto& x : outbox::Migrations(2)) m.push_back(std::move(x));
+//   RETURN_IF_ERROR(db.Migrate(m));
+std::vector<storage::Migration> Migrations(int first_version);
+
+// Adds `message` to the outbox inside the caller's transaction. `message.id`
+// is ignored (assigned by the database). An empty topic is INVALID_ARGUMENT.
+// The first form stamps created_at with the system clock; services with an
+// injected clock pass `clock.Now()`.
+absl::Status Append(storage::Tx& tx, const OutboxMessage& message);
+absl::Status Append(storage::Tx& tx, const OutboxMessage& message,
+                    absl::Time created_at);
+
+// Unsent rows.
+absl::StatusOr<int64_t> Backlog(storage::Database& db);
+
+// Marks every retained sent row unsent again, so the relay publishes it once
+// more (e.g. to fill a new Kafka cluster). Rows keep their ids, so they are
+// republished in their original order, ahead of newer unsent rows. Returns the
+// number of rows requeued. Only rows not yet pruned (see
+// RelayOptions::retention) can be republished.
+absl::StatusOr<int64_t> RequeueAll(storage::Database& db);
+// Same, limited to sent rows created at or after `since`.
+absl::StatusOr<int64_t> RequeueCreatedSince(storage::Database& db,
+                                            absl::Time since);
+
+// Header (de)serialization for the `headers` column: a version byte (1), then
+// per header a 4-byte little-endian length and the bytes of the name, then the
+// same for the value. Binary-safe; an empty list encodes as "". Decoding
+// malformed bytes is DATA_LOSS.
+std::string EncodeHeaders(
+    const std::vector<std::pair<std::string, std::string>>& headers);
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DecodeHeaders(
+    absl::string_view encoded);
+
+}  // namespace jit::outbox
+
+#endif  // JIT_LIBS_OUTBOX_OUTBOX_H_
