@@ -15,6 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "absl/strings/str_split.h"
+#include "nlohmann/json.hpp"
 
 extern char** environ;
 
@@ -152,6 +154,30 @@ absl::StatusOr<std::string> WaitForFile(const std::string& path,
     absl::SleepFor(absl::Milliseconds(20));
   }
   return absl::DeadlineExceededError(absl::StrCat("no file ", path));
+}
+
+absl::StatusOr<std::string> WaitForLogField(const std::string& log_path,
+                                            const std::string& message,
+                                            const std::string& field,
+                                            absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    auto content = ReadFile(log_path);
+    if (content.ok()) {
+      for (absl::string_view line : absl::StrSplit(*content, '\n')) {
+        if (line.empty() || line.front() != '{') continue;
+        auto j = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
+        if (j.is_discarded() || !j.is_object()) continue;
+        if (!j.contains("msg") || j["msg"] != message) continue;
+        if (!j.contains(field)) continue;
+        const auto& v = j[field];
+        return v.is_string() ? v.get<std::string>() : v.dump();
+      }
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::DeadlineExceededError(absl::StrCat(
+      "no log line '", message, "' with field '", field, "' in ", log_path));
 }
 
 TempDir::TempDir() {

@@ -65,6 +65,14 @@ absl::StatusOr<ExitInfo> RunToCompletion(
 absl::StatusOr<std::string> WaitForFile(const std::string& path,
                                         absl::Duration timeout);
 
+// Waits until a JSON log line (jit::log format) whose "msg" is `message`
+// appears in `log_path`, and returns that line's `field` as a string (numbers
+// are formatted in decimal). Used to read back the ports a binary bound.
+absl::StatusOr<std::string> WaitForLogField(const std::string& log_path,
+                                            const std::string& message,
+                                            const std::string& field,
+                                            absl::Duration timeout);
+
 // Reads a whole file.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
