@@ -50,8 +50,36 @@ done
 [ -s "$bootstrap_file" ] || { echo "embedded broker did not start" >&2; exit 1; }
 bootstrap="$(cat "$bootstrap_file")"
 
+# A secret for the keyed hash of national IDs, made once per data folder.
+key_file="$data_dir/secrets/cin_hash_key"
+if [ ! -s "$key_file" ]; then
+  mkdir -p "$data_dir/secrets" && chmod 700 "$data_dir/secrets"
+  head -c 32 /dev/urandom | base64 >"$key_file" && chmod 600 "$key_file"
+fi
+
+# start_service NAME BINARY ARGS... : starts a service, waits for its ready line.
+start_service() {
+  local name="$1" binary="$2"; shift 2
+  [ -x "$binary" ] || return 0
+  "$binary" "$@" >"$data_dir/logs/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 300); do
+    grep -q '"msg":"'"$name"' service ready"' "$data_dir/logs/$name.log" 2>/dev/null && return 0
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "$name failed to start:" >&2; tail -20 "$data_dir/logs/$name.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$name did not become ready; see $data_dir/logs/$name.log" >&2; exit 1
+}
+
+JIT_ENROLLMENT_CIN_HASH_KEY="$(cat "$key_file")" start_service enrollment \
+  "$bin/services/enrollment/jit-enrollment" \
+  --grpc_address=127.0.0.1:50051 --admin_address=127.0.0.1:9101 \
+  --db_path="$data_dir/enrollment/enrollment.db" --kafka_bootstrap="$bootstrap"
+
 echo "JobInTech suite is up (embedded defaults)"
 echo "  kafka bootstrap : $bootstrap   (also in $bootstrap_file)"
+[ -x "$bin/services/enrollment/jit-enrollment" ] && \
+  echo "  enrollment      : gRPC 127.0.0.1:50051, metrics http://127.0.0.1:9101/metrics"
 echo "  data folder     : $data_dir"
 echo "  logs            : $data_dir/logs/"
 echo "Press Ctrl-C to stop."

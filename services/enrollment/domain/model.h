@@ -1,0 +1,218 @@
+// The enrollment domain's entities. Plain values: no gRPC, Kafka or SQL types.
+// The shared vocabulary enums (gender, age band, education level) are the
+// contract's own (jobintech.common.v1), used as plain C++ enums.
+#ifndef JIT_SERVICES_ENROLLMENT_DOMAIN_MODEL_H_
+#define JIT_SERVICES_ENROLLMENT_DOMAIN_MODEL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "jobintech/common/v1/common.pb.h"
+
+namespace jit::enrollment {
+
+using Gender = ::jobintech::common::v1::Gender;
+using AgeBand = ::jobintech::common::v1::AgeBand;
+using EducationLevel = ::jobintech::common::v1::EducationLevel;
+
+// PLANNED -> OPEN -> RUNNING -> CLOSED; forward only (steps may be skipped).
+// Applications are accepted while OPEN; admissions and enrolment confirmations
+// while OPEN or RUNNING.
+enum class CohortStatus { kPlanned = 1, kOpen = 2, kRunning = 3, kClosed = 4 };
+
+// APPLIED -> ADMITTED | WAITLISTED | REJECTED; WAITLISTED -> ADMITTED |
+// REJECTED; ADMITTED -> ENROLLED | DECLINED; ENROLLED -> WITHDRAWN.
+enum class ApplicationStatus {
+  kApplied = 1,
+  kAdmitted = 2,
+  kWaitlisted = 3,
+  kRejected = 4,
+  kEnrolled = 5,
+  kDeclined = 6,
+  kWithdrawn = 7,
+};
+
+absl::string_view StatusName(CohortStatus s);       // "OPEN"
+absl::string_view StatusName(ApplicationStatus s);  // "WAITLISTED"
+
+// True for statuses in which an application holds a seat of its cohort.
+inline bool HoldsSeat(ApplicationStatus s) {
+  return s == ApplicationStatus::kAdmitted || s == ApplicationStatus::kEnrolled;
+}
+// True while an application is still live (blocks a second application).
+inline bool IsActive(ApplicationStatus s) {
+  return s == ApplicationStatus::kApplied || s == ApplicationStatus::kAdmitted ||
+         s == ApplicationStatus::kWaitlisted ||
+         s == ApplicationStatus::kEnrolled;
+}
+
+struct Programme {
+  std::string name = "JobInTech";
+  int32_t national_target = 15000;
+  absl::Time update_time = absl::UnixEpoch();
+};
+
+struct Track {
+  std::string track_id;  // lower-kebab-case, e.g. "digital-health"
+  std::string name_fr;
+  std::string name_ar;
+  absl::Time create_time = absl::UnixEpoch();
+};
+
+struct Centre {
+  std::string centre_id;
+  std::string name;
+  std::string operator_name;
+  std::string province_code;
+  std::string region_code;  // derived from the province
+  absl::Time create_time = absl::UnixEpoch();
+};
+
+struct Cohort {
+  std::string cohort_id;
+  std::string name;
+  std::string track_id;
+  std::string centre_id;
+  std::string province_code;  // the centre's
+  std::string region_code;    // the centre's
+  int32_t capacity = 0;
+  absl::CivilDay start_date;
+  absl::CivilDay end_date;
+  CohortStatus status = CohortStatus::kPlanned;
+  // Per-cohort event sequence (catalogue events are keyed by cohort id).
+  int64_t event_sequence = 0;
+  absl::Time create_time = absl::UnixEpoch();
+  absl::Time update_time = absl::UnixEpoch();
+};
+
+// Seats of a cohort, counted from its applications.
+struct SeatCounts {
+  int32_t admitted = 0;
+  int32_t enrolled = 0;
+  int32_t waitlisted = 0;
+  int32_t held() const { return admitted + enrolled; }
+};
+
+// Personal data. Lives only in the enrollment store; never in an event, a
+// log line, or a response to another service.
+struct PersonalData {
+  std::string given_name;
+  std::string family_name;
+  std::string national_id;  // normalized CIN, e.g. "AB123456"
+  absl::CivilDay birth_date;
+  std::string phone;  // normalized E.164, e.g. "+212612345678"
+  std::string email;  // lower-cased domain
+};
+
+// A person, known outside this service only by the trainee id.
+struct Candidate {
+  std::string trainee_id;  // opaque, random ("trn_...")
+  // Keyed hash of the normalized CIN (duplicate detection). Empty once erased.
+  std::string cin_hash;
+  // nullopt once erased (law 09-08); the pseudonymous history stays.
+  std::optional<PersonalData> personal_data;
+  // Per-trainee event sequence (all of this person's events, in order).
+  int64_t event_sequence = 0;
+  absl::Time create_time = absl::UnixEpoch();
+  std::optional<absl::Time> erase_time;
+};
+
+// Non-identifying dimensions carried by every trainee event.
+struct Dimensions {
+  Gender gender = ::jobintech::common::v1::GENDER_UNSPECIFIED;
+  AgeBand age_band = ::jobintech::common::v1::AGE_BAND_UNSPECIFIED;
+  EducationLevel education_level =
+      ::jobintech::common::v1::EDUCATION_LEVEL_UNSPECIFIED;
+  std::string residence_province_code;
+  std::string residence_region_code;
+  std::string training_province_code;
+  std::string training_region_code;
+  std::string track_id;
+  std::string cohort_id;
+  std::string centre_id;
+};
+
+struct Application {
+  std::string application_id;
+  std::string trainee_id;
+  std::string cohort_id;
+  ApplicationStatus status = ApplicationStatus::kApplied;
+  Dimensions dimensions;
+  // Reason of the last rejection, decline or withdrawal.
+  std::string reason;
+  // Orders the waitlist (lower first); set when the application is
+  // waitlisted, 0 otherwise.
+  int64_t waitlist_rank = 0;
+  absl::Time submit_time = absl::UnixEpoch();
+  absl::Time update_time = absl::UnixEpoch();
+};
+
+// An application as shown to operators: with the candidate's personal data
+// (nullopt once erased) and its waitlist position (1 = next, 0 = not
+// waitlisted).
+struct ApplicationView {
+  Application application;
+  std::optional<PersonalData> personal_data;
+  int32_t waitlist_position = 0;
+};
+
+struct CohortView {
+  Cohort cohort;
+  SeatCounts seats;
+};
+
+// What other services may know of a trainee: no personal data.
+struct TraineeRecord {
+  std::string trainee_id;
+  Application application;  // the one matching the lookup
+  absl::CivilDay cohort_start_date;
+  absl::CivilDay cohort_end_date;
+};
+
+struct EraseResult {
+  std::string trainee_id;
+  absl::Time erase_time = absl::UnixEpoch();
+};
+
+// Keyset paging: items after `after_key` (exclusive, "" = from the start),
+// at most `limit`.
+struct PageQuery {
+  int32_t limit = 50;
+  std::string after_key;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  // Key of the last item when more may follow, "" otherwise.
+  std::string next_after_key;
+};
+
+struct CentreFilter {
+  std::string region_code;
+  std::string province_code;
+};
+
+struct CohortFilter {
+  std::string track_id;
+  std::string centre_id;
+  std::string region_code;
+  std::string province_code;
+  std::optional<CohortStatus> status;
+};
+
+struct ApplicationFilter {
+  std::string cohort_id;
+  std::optional<ApplicationStatus> status;
+  std::string region_code;    // of the cohort's centre
+  std::string province_code;  // of the cohort's centre
+};
+
+}  // namespace jit::enrollment
+
+#endif  // JIT_SERVICES_ENROLLMENT_DOMAIN_MODEL_H_

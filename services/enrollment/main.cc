@@ -1,0 +1,188 @@
+// jit-enrollment: the enrollment service binary. Wires config, the SQLite
+// store, the domain core, the outbox pipeline to Kafka, the admin HTTP port
+// and the gRPC server; drains gracefully on SIGTERM/SIGINT.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "libs/clock/clock.h"
+#include "libs/config/config.h"
+#include "libs/grpcserver/grpc_server.h"
+#include "libs/grpcserver/signals.h"
+#include "libs/log/log.h"
+#include "libs/metrics/admin_server.h"
+#include "libs/metrics/grpc_server_metrics.h"
+#include "libs/service/outbox_pipeline.h"
+#include "libs/status/status_macros.h"
+#include "prometheus/registry.h"
+#include "services/enrollment/api/enrollment_grpc_service.h"
+#include "services/enrollment/domain/enrollment_service.h"
+#include "services/enrollment/storage/cin_hasher.h"
+#include "services/enrollment/storage/sqlite_repository.h"
+
+ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50051",
+          "gRPC listen address host:port (port 0 picks a free port)");
+ABSL_FLAG(std::string, admin_address, "0.0.0.0:9101",
+          "admin HTTP address host:port: /metrics, /healthz, /readyz");
+ABSL_FLAG(std::string, db_path, "data/enrollment.db", "SQLite database file");
+ABSL_FLAG(std::string, sqlite_synchronous, "full",
+          "SQLite synchronous level: full (durable on power loss) or normal "
+          "(faster; the last commits may be lost on power loss)");
+ABSL_FLAG(std::string, kafka_bootstrap, "",
+          "Kafka bootstrap servers host:port[,...]; empty = read "
+          "--kafka_bootstrap_file");
+ABSL_FLAG(std::string, kafka_bootstrap_file, "",
+          "file holding the bootstrap address (written by jit-kafka-broker)");
+ABSL_FLAG(std::string, cin_hash_key, "",
+          "secret key (>= 16 bytes) of the keyed hash of national IDs used to "
+          "find duplicate applications; keep it stable and secret");
+ABSL_FLAG(int, min_age, 18, "youngest eligible age on the day of application");
+ABSL_FLAG(int, max_age, 35, "oldest eligible age on the day of application");
+ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
+ABSL_FLAG(absl::Duration, unready_grace, absl::Seconds(2),
+          "on shutdown, time between reporting NOT_SERVING and refusing calls");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "on shutdown, bound of the graceful drain of in-flight calls");
+
+namespace jit::enrollment {
+namespace {
+
+// Wakes the outbox relay after every committed write, so events leave at
+// once instead of at the relay's next poll.
+class NotifyingRepository final : public EnrollmentRepository {
+ public:
+  NotifyingRepository(EnrollmentRepository* inner, service::OutboxPipeline* p)
+      : inner_(inner), pipeline_(p) {}
+  absl::Status Write(absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) override {
+    absl::Status s = inner_->Write(fn);
+    if (s.ok()) pipeline_->Notify();
+    return s;
+  }
+  absl::Status Read(absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) override {
+    return inner_->Read(fn);
+  }
+
+ private:
+  EnrollmentRepository* const inner_;
+  service::OutboxPipeline* const pipeline_;
+};
+
+absl::StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& address) {
+  auto colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
+    return absl::InvalidArgumentError(absl::StrCat("bad address '", address, "'"));
+  }
+  return std::make_pair(address.substr(0, colon), port);
+}
+
+absl::Status Run() {
+  const Clock& clock = SystemClock::Get();
+  storage::DatabaseOptions db_options;
+  db_options.path = absl::GetFlag(FLAGS_db_path);
+  db_options.synchronous = absl::GetFlag(FLAGS_sqlite_synchronous) == "normal"
+                               ? storage::Synchronous::kNormal
+                               : storage::Synchronous::kFull;
+  const std::filesystem::path parent =
+      std::filesystem::path(db_options.path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  ASSIGN_OR_RETURN(auto repository,
+                   SqliteEnrollmentRepository::Open(db_options, &clock));
+  ASSIGN_OR_RETURN(auto hasher, HmacCinHasher::Create(absl::GetFlag(FLAGS_cin_hash_key)));
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  ASSIGN_OR_RETURN(std::string bootstrap,
+                   service::ResolveBootstrap(absl::GetFlag(FLAGS_kafka_bootstrap),
+                                             absl::GetFlag(FLAGS_kafka_bootstrap_file),
+                                             absl::Seconds(30)));
+  ASSIGN_OR_RETURN(auto pipeline,
+                   service::OutboxPipeline::Start({.database = repository->database(),
+                                                   .bootstrap_servers = bootstrap,
+                                                   .service_name = "enrollment",
+                                                   .clock = &clock,
+                                                   .registry = registry.get()}));
+  NotifyingRepository notifying(repository.get(), pipeline.get());
+  EnrollmentRules rules;
+  rules.min_age = absl::GetFlag(FLAGS_min_age);
+  rules.max_age = absl::GetFlag(FLAGS_max_age);
+  EnrollmentService domain(&notifying, &clock, hasher.get(), rules);
+  api::EnrollmentGrpcService grpc_service(&domain);
+
+  ASSIGN_OR_RETURN(auto admin_hp, SplitHostPort(absl::GetFlag(FLAGS_admin_address)));
+  metrics::AdminServer admin({.host = admin_hp.first, .port = admin_hp.second, .threads = 4},
+                             registry);
+  RETURN_IF_ERROR(admin.Start());
+  metrics::GrpcServerMetrics grpc_metrics(*registry);
+  grpcserver::GrpcServerOptions server_options;
+  server_options.listen_address = absl::GetFlag(FLAGS_grpc_address);
+  server_options.unready_grace = absl::GetFlag(FLAGS_unready_grace);
+  server_options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  server_options.metrics = &grpc_metrics;
+  grpcserver::GrpcServer server(server_options);
+  server.AddService(&grpc_service);
+  RETURN_IF_ERROR(server.Start());
+  admin.SetReady(true);
+  log::Event(log::Level::kInfo, "enrollment service ready",
+             {{"grpc_port", server.port()},
+              {"admin_port", admin.port()},
+              {"db_path", db_options.path},
+              {"kafka_bootstrap", bootstrap}});
+
+  const int sig = grpcserver::WaitForShutdownSignal();
+  log::Info("signal {} received: draining", sig);
+  admin.SetReady(false);
+  server.Shutdown();
+  pipeline->Stop();
+  admin.Stop();
+  log::Info("stopped");
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace jit::enrollment
+
+int main(int argc, char** argv) {
+  jit::grpcserver::BlockShutdownSignals();
+  jit::config::ParseFlags(
+      argc, argv,
+      {.name = "jit-enrollment",
+       .usage = "JobInTech enrollment service: catalogue, applications and "
+                "enrolment over gRPC, events to Kafka through an outbox.",
+       .version = JIT_VERSION,
+       .env_prefix = "JIT_ENROLLMENT_"});
+  jit::config::Validator v;
+  v.HostPort("grpc_address", absl::GetFlag(FLAGS_grpc_address))
+      .HostPort("admin_address", absl::GetFlag(FLAGS_admin_address))
+      .NonEmpty("db_path", absl::GetFlag(FLAGS_db_path))
+      .Require(absl::GetFlag(FLAGS_sqlite_synchronous) == "full" ||
+                   absl::GetFlag(FLAGS_sqlite_synchronous) == "normal",
+               "sqlite_synchronous", "must be full or normal")
+      .Require(!absl::GetFlag(FLAGS_kafka_bootstrap).empty() ||
+                   !absl::GetFlag(FLAGS_kafka_bootstrap_file).empty(),
+               "kafka_bootstrap", "set --kafka_bootstrap or --kafka_bootstrap_file")
+      .Require(absl::GetFlag(FLAGS_cin_hash_key).size() >= 16, "cin_hash_key",
+               "must be at least 16 bytes (set JIT_ENROLLMENT_CIN_HASH_KEY)")
+      .Range("min_age", absl::GetFlag(FLAGS_min_age), 14, 99)
+      .Range("max_age", absl::GetFlag(FLAGS_max_age), 14, 99)
+      .Require(absl::GetFlag(FLAGS_min_age) <= absl::GetFlag(FLAGS_max_age), "max_age",
+               "must not be below --min_age");
+  jit::config::ExitIfInvalid(v);
+  if (auto s = jit::log::Init({.component = "enrollment",
+                               .level = absl::GetFlag(FLAGS_log_level),
+                               .sink = nullptr});
+      !s.ok()) {
+    std::fprintf(stderr, "config error: --log_level: %s\n", std::string(s.message()).c_str());
+    return jit::config::kConfigErrorExitCode;
+  }
+  jit::log::Info("starting jit-enrollment {}: {}", JIT_VERSION, jit::config::Describe());
+  absl::Status s = jit::enrollment::Run();
+  if (!s.ok()) {
+    jit::log::Error("fatal: {}", s.ToString());
+    return 1;
+  }
+  return 0;
+}
