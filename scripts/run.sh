@@ -19,20 +19,30 @@ while [ $# -gt 0 ]; do
 done
 
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh" >/dev/null
+mkdir -p "$data_dir/logs"
+echo "building (the first build takes several minutes; log: $data_dir/logs/build.log)..."
+if ! "$root/scripts/build.sh" >"$data_dir/logs/build.log" 2>&1; then
+  tail -30 "$data_dir/logs/build.log" >&2
+  echo "build failed; full log: $data_dir/logs/build.log" >&2
+  exit 1
+fi
 bin="${JIT_BUILD_DIR:-$root/build}"
 
 mkdir -p "$data_dir/logs"
 data_dir="$(cd "$data_dir" && pwd)"
 pids=()
+# Stops services first (they drain and flush their outbox), the broker last.
 stop_all() {
   trap - INT TERM EXIT
   if [ ${#pids[@]} -gt 0 ]; then
     echo "stopping ${#pids[@]} process(es)..."
-    kill -TERM "${pids[@]}" 2>/dev/null || true
-    wait "${pids[@]}" 2>/dev/null || true
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+      kill -TERM "${pids[i]}" 2>/dev/null || true
+      wait "${pids[i]}" 2>/dev/null || true
+    done
   fi
   echo "stopped."
+  exit 0
 }
 trap stop_all INT TERM EXIT
 
