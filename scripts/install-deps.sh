@@ -18,6 +18,8 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # independent peers used by the tests (tools nobody here wrote)
   kcat sqlite3 python3-grpcio python3-protobuf python3-confluent-kafka
+  # deployment checks (deploy/tests/validate.sh; kubectl is on the machine)
+  yamllint python3-yaml
   # node for buf (proto lint/breaking) and other pinned npm tools
   nodejs npm
 )
