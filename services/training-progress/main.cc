@@ -1,0 +1,252 @@
+// jit-training-progress: the training-progress service binary. Wires config,
+// the SQLite store, the enrollment service client, the domain core, the
+// outbox pipeline to Kafka, the admin HTTP port and the gRPC server; drains
+// gracefully on SIGTERM/SIGINT.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
+#include "libs/clock/clock.h"
+#include "libs/config/config.h"
+#include "libs/grpcserver/grpc_server.h"
+#include "libs/grpcserver/signals.h"
+#include "libs/log/log.h"
+#include "libs/metrics/admin_server.h"
+#include "libs/metrics/grpc_server_metrics.h"
+#include "libs/service/outbox_pipeline.h"
+#include "libs/status/status_macros.h"
+#include "prometheus/registry.h"
+#include "services/training-progress/api/progress_grpc_service.h"
+#include "services/training-progress/client/grpc_enrollment_client.h"
+#include "services/training-progress/domain/progress_service.h"
+#include "services/training-progress/storage/sqlite_repository.h"
+
+ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50052",
+          "gRPC listen address host:port (port 0 picks a free port)");
+ABSL_FLAG(std::string, admin_address, "0.0.0.0:9102",
+          "admin HTTP address host:port: /metrics, /healthz, /readyz");
+ABSL_FLAG(std::string, db_path, "data/training-progress.db",
+          "SQLite database file");
+ABSL_FLAG(std::string, sqlite_synchronous, "full",
+          "SQLite synchronous level: full (durable on power loss) or normal "
+          "(faster; the last commits may be lost on power loss)");
+ABSL_FLAG(std::string, kafka_bootstrap, "",
+          "Kafka bootstrap servers host:port[,...]; empty = read "
+          "--kafka_bootstrap_file");
+ABSL_FLAG(std::string, kafka_bootstrap_file, "",
+          "file holding the bootstrap address (written by jit-kafka-broker)");
+ABSL_FLAG(std::string, enrollment_address, "127.0.0.1:50051",
+          "host:port of the enrollment service, asked before every record "
+          "whether the trainee is enrolled");
+ABSL_FLAG(absl::Duration, enrollment_deadline, absl::Seconds(2),
+          "deadline of each call to the enrollment service");
+ABSL_FLAG(int, enrollment_max_attempts, 3,
+          "attempts per enrollment lookup; only UNAVAILABLE is retried");
+ABSL_FLAG(absl::Duration, enrollment_initial_backoff, absl::Milliseconds(100),
+          "wait before the first retry of an enrollment lookup (doubles per "
+          "retry, +-20% jitter)");
+ABSL_FLAG(absl::Duration, enrollment_max_backoff, absl::Seconds(1),
+          "longest wait between retries of an enrollment lookup");
+ABSL_FLAG(int, at_risk_absences, 3,
+          "consecutive unexcused absences that flag a trainee at risk");
+ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
+ABSL_FLAG(absl::Duration, unready_grace, absl::Seconds(2),
+          "on shutdown, time between reporting NOT_SERVING and refusing calls");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "on shutdown, bound of the graceful drain of in-flight calls");
+
+namespace jit::progress {
+namespace {
+
+// Wakes the outbox relay after every committed write, so events leave at
+// once instead of at the relay's next poll.
+class NotifyingRepository final : public ProgressRepository {
+ public:
+  NotifyingRepository(ProgressRepository* inner, service::OutboxPipeline* p)
+      : inner_(inner), pipeline_(p) {}
+  absl::Status Write(
+      absl::FunctionRef<absl::Status(ProgressStore&)> fn) override {
+    absl::Status s = inner_->Write(fn);
+    if (s.ok()) pipeline_->Notify();
+    return s;
+  }
+  absl::Status Read(
+      absl::FunctionRef<absl::Status(ProgressStore&)> fn) override {
+    return inner_->Read(fn);
+  }
+
+ private:
+  ProgressRepository* const inner_;
+  service::OutboxPipeline* const pipeline_;
+};
+
+absl::StatusOr<std::pair<std::string, int>> SplitHostPort(
+    const std::string& address) {
+  auto colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad address '", address, "'"));
+  }
+  return std::make_pair(address.substr(0, colon), port);
+}
+
+// The channel to the enrollment service. Reconnection backs off from 100 ms
+// to 2 s (gRPC's default grows to 2 minutes), so that the service is usable
+// again within seconds of the enrollment service coming back.
+std::shared_ptr<grpc::Channel> EnrollmentChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+absl::Status Run() {
+  const Clock& clock = SystemClock::Get();
+  storage::DatabaseOptions db_options;
+  db_options.path = absl::GetFlag(FLAGS_db_path);
+  db_options.synchronous = absl::GetFlag(FLAGS_sqlite_synchronous) == "normal"
+                               ? storage::Synchronous::kNormal
+                               : storage::Synchronous::kFull;
+  const std::filesystem::path parent =
+      std::filesystem::path(db_options.path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  ASSIGN_OR_RETURN(auto repository,
+                   SqliteProgressRepository::Open(db_options, &clock));
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  ASSIGN_OR_RETURN(
+      std::string bootstrap,
+      service::ResolveBootstrap(absl::GetFlag(FLAGS_kafka_bootstrap),
+                                absl::GetFlag(FLAGS_kafka_bootstrap_file),
+                                absl::Seconds(30)));
+  ASSIGN_OR_RETURN(auto pipeline, service::OutboxPipeline::Start(
+                                      {.database = repository->database(),
+                                       .bootstrap_servers = bootstrap,
+                                       .service_name = "training-progress",
+                                       .clock = &clock,
+                                       .registry = registry.get()}));
+  NotifyingRepository notifying(repository.get(), pipeline.get());
+
+  const std::string enrollment_address =
+      absl::GetFlag(FLAGS_enrollment_address);
+  EnrollmentClientOptions client_options;
+  client_options.deadline = absl::GetFlag(FLAGS_enrollment_deadline);
+  client_options.max_attempts = absl::GetFlag(FLAGS_enrollment_max_attempts);
+  client_options.initial_backoff =
+      absl::GetFlag(FLAGS_enrollment_initial_backoff);
+  client_options.max_backoff = absl::GetFlag(FLAGS_enrollment_max_backoff);
+  GrpcEnrollmentClient enrollment(
+      ::jobintech::enrollment::v1::EnrollmentService::NewStub(
+          EnrollmentChannel(enrollment_address)),
+      client_options);
+
+  ProgressRules rules;
+  rules.at_risk_absences = absl::GetFlag(FLAGS_at_risk_absences);
+  ProgressService domain(&notifying, &enrollment, &clock, rules);
+  api::ProgressGrpcService grpc_service(&domain);
+
+  ASSIGN_OR_RETURN(auto admin_hp,
+                   SplitHostPort(absl::GetFlag(FLAGS_admin_address)));
+  metrics::AdminServer admin(
+      {.host = admin_hp.first, .port = admin_hp.second, .threads = 4},
+      registry);
+  RETURN_IF_ERROR(admin.Start());
+  metrics::GrpcServerMetrics grpc_metrics(*registry);
+  grpcserver::GrpcServerOptions server_options;
+  server_options.listen_address = absl::GetFlag(FLAGS_grpc_address);
+  server_options.unready_grace = absl::GetFlag(FLAGS_unready_grace);
+  server_options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  server_options.metrics = &grpc_metrics;
+  grpcserver::GrpcServer server(server_options);
+  server.AddService(&grpc_service);
+  RETURN_IF_ERROR(server.Start());
+  admin.SetReady(true);
+  log::Event(log::Level::kInfo, "training-progress service ready",
+             {{"grpc_port", server.port()},
+              {"admin_port", admin.port()},
+              {"db_path", db_options.path},
+              {"kafka_bootstrap", bootstrap},
+              {"enrollment_address", enrollment_address}});
+
+  const int sig = grpcserver::WaitForShutdownSignal();
+  log::Info("signal {} received: draining", sig);
+  admin.SetReady(false);
+  server.Shutdown();
+  pipeline->Stop();
+  admin.Stop();
+  log::Info("stopped");
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace jit::progress
+
+int main(int argc, char** argv) {
+  jit::grpcserver::BlockShutdownSignals();
+  jit::config::ParseFlags(
+      argc, argv,
+      {.name = "jit-training-progress",
+       .usage = "JobInTech training-progress service: curricula, attendance, "
+                "assessments, completion and certification of enrolled "
+                "trainees over gRPC, events to Kafka through an outbox.",
+       .version = JIT_VERSION,
+       .env_prefix = "JIT_PROGRESS_"});
+  jit::config::Validator v;
+  v.HostPort("grpc_address", absl::GetFlag(FLAGS_grpc_address))
+      .HostPort("admin_address", absl::GetFlag(FLAGS_admin_address))
+      .NonEmpty("db_path", absl::GetFlag(FLAGS_db_path))
+      .Require(absl::GetFlag(FLAGS_sqlite_synchronous) == "full" ||
+                   absl::GetFlag(FLAGS_sqlite_synchronous) == "normal",
+               "sqlite_synchronous", "must be full or normal")
+      .Require(!absl::GetFlag(FLAGS_kafka_bootstrap).empty() ||
+                   !absl::GetFlag(FLAGS_kafka_bootstrap_file).empty(),
+               "kafka_bootstrap",
+               "set --kafka_bootstrap or --kafka_bootstrap_file")
+      .HostPort("enrollment_address", absl::GetFlag(FLAGS_enrollment_address))
+      .Range("enrollment_deadline", absl::GetFlag(FLAGS_enrollment_deadline),
+             absl::Milliseconds(10), absl::Minutes(1))
+      .Range("enrollment_max_attempts",
+             absl::GetFlag(FLAGS_enrollment_max_attempts), 1, 10)
+      .Range("enrollment_initial_backoff",
+             absl::GetFlag(FLAGS_enrollment_initial_backoff),
+             absl::ZeroDuration(), absl::Seconds(10))
+      .Range("enrollment_max_backoff",
+             absl::GetFlag(FLAGS_enrollment_max_backoff), absl::ZeroDuration(),
+             absl::Seconds(30))
+      .Require(absl::GetFlag(FLAGS_enrollment_initial_backoff) <=
+                   absl::GetFlag(FLAGS_enrollment_max_backoff),
+               "enrollment_max_backoff",
+               "must not be below --enrollment_initial_backoff")
+      .Range("at_risk_absences", absl::GetFlag(FLAGS_at_risk_absences), 1, 100);
+  jit::config::ExitIfInvalid(v);
+  if (auto s = jit::log::Init({.component = "training-progress",
+                               .level = absl::GetFlag(FLAGS_log_level),
+                               .sink = nullptr});
+      !s.ok()) {
+    std::fprintf(stderr, "config error: --log_level: %s\n",
+                 std::string(s.message()).c_str());
+    return jit::config::kConfigErrorExitCode;
+  }
+  jit::log::Info("starting jit-training-progress {}: {}", JIT_VERSION,
+                 jit::config::Describe());
+  absl::Status s = jit::progress::Run();
+  if (!s.ok()) {
+    jit::log::Error("fatal: {}", s.ToString());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,88 @@
+// The training-progress service's SQLite store: ProgressRepository over one
+// storage::Database (WAL), with the transactional outbox in the same file.
+//
+//   ASSIGN_OR_RETURN(std::unique_ptr<SqliteProgressRepository> repo,
+//                    SqliteProgressRepository::Open({.path = db_path},
+//                    &clock));
+//   ProgressService service(repo.get(), &enrollment_client, &clock);
+//   outbox relay on repo->database()
+//
+// Open() creates or upgrades the schema (see Migrations() / README.md): the
+// progress tables, then the outbox table. A file written by a newer binary
+// is refused with FAILED_PRECONDITION.
+//
+// Write() runs its callback in one BEGIN IMMEDIATE transaction: business
+// rows, the stored request and the outbox rows written by Publish() commit
+// together or not at all. Read() runs in a deferred transaction whose store
+// refuses every mutation with FAILED_PRECONDITION.
+//
+// Errors: as documented in repository.h: duplicate keys are ALREADY_EXISTS,
+// an update of a missing row NOT_FOUND, a busy database UNAVAILABLE (retry
+// the whole call), a broken reference (a cohort pinned to a curriculum that
+// does not exist, attendance or an assessment without its trainee record;
+// checked at commit) FAILED_PRECONDITION, anything else INTERNAL.
+//
+// Times are stored as Unix microseconds: sub-microsecond parts of absl::Time
+// values are dropped (floored).
+//
+// Thread-safe: transactions on the one connection run one at a time (see
+// libs/storage/database.h), so reads wait behind a running write.
+#ifndef JIT_SERVICES_TRAINING_PROGRESS_STORAGE_SQLITE_REPOSITORY_H_
+#define JIT_SERVICES_TRAINING_PROGRESS_STORAGE_SQLITE_REPOSITORY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "libs/clock/clock.h"
+#include "libs/storage/database.h"
+#include "services/training-progress/domain/repository.h"
+
+namespace jit::progress {
+
+class SqliteProgressRepository final : public ProgressRepository {
+ public:
+  // The progress schema (version 1) followed by the outbox (version 2).
+  static std::vector<storage::Migration> Migrations();
+  // Version of the newest migration above.
+  static constexpr int kSchemaVersion = 2;
+
+  // Opens (creating if allowed by `options`) and migrates the database.
+  // `clock` stamps outbox rows (created_at) and must outlive the repository.
+  static absl::StatusOr<std::unique_ptr<SqliteProgressRepository>> Open(
+      const storage::DatabaseOptions& options, const Clock* clock);
+
+  SqliteProgressRepository(const SqliteProgressRepository&) = delete;
+  SqliteProgressRepository& operator=(const SqliteProgressRepository&) = delete;
+  ~SqliteProgressRepository() override;
+
+  absl::Status Write(
+      absl::FunctionRef<absl::Status(ProgressStore&)> fn) override;
+  absl::Status Read(
+      absl::FunctionRef<absl::Status(ProgressStore&)> fn) override;
+
+  // The underlying database, for the outbox relay (owned by the repository).
+  storage::Database* database() { return db_.get(); }
+
+ private:
+  SqliteProgressRepository(std::unique_ptr<storage::Database> db,
+                           const Clock* clock);
+
+  const std::unique_ptr<storage::Database> db_;
+  const Clock* const clock_;
+};
+
+// Idempotency snapshots as stored in idempotency_requests.response: JSON
+// {"type": "<Curriculum|AttendanceOutcome|AssessmentOutcome|DropOutOutcome|
+// CertificateOutcome>", "value": {...}} with times as Unix microseconds and
+// days as "YYYY-MM-DD" (null when unset). Exposed for tests and tools;
+// DATA_LOSS for a document that does not parse.
+std::string SnapshotToJson(const ResponseSnapshot& snapshot);
+absl::StatusOr<ResponseSnapshot> SnapshotFromJson(const std::string& json);
+
+}  // namespace jit::progress
+
+#endif  // JIT_SERVICES_TRAINING_PROGRESS_STORAGE_SQLITE_REPOSITORY_H_
