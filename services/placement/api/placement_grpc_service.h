@@ -1,0 +1,58 @@
+// The gRPC adapter of the placement service: maps requests to domain calls
+// and results back, absl::Status to grpc::Status (with field violations as
+// google.rpc.BadRequest details). No business rule lives here.
+//
+// Callback API: each handler runs the domain call inline and finishes the
+// default reactor. A call that asks a peer blocks its handler thread for at
+// most the peer deadline times the attempts.
+//
+// Thread-safe: handlers run concurrently; the domain service serializes
+// writes through its repository.
+#ifndef JIT_SERVICES_PLACEMENT_API_PLACEMENT_GRPC_SERVICE_H_
+#define JIT_SERVICES_PLACEMENT_API_PLACEMENT_GRPC_SERVICE_H_
+
+#include "jobintech/placement/v1/placement_service.grpc.pb.h"
+#include "services/placement/domain/placement_service.h"
+
+namespace jit::placement::api {
+
+class PlacementGrpcService final
+    : public ::jobintech::placement::v1::PlacementService::CallbackService {
+ public:
+  // `service` must outlive this adapter.
+  explicit PlacementGrpcService(PlacementService* service)
+      : service_(service) {}
+
+#define JIT_PLACEMENT_RPC(Name)                                 \
+  grpc::ServerUnaryReactor* Name(                               \
+      grpc::CallbackServerContext* context,                     \
+      const ::jobintech::placement::v1::Name##Request* request, \
+      ::jobintech::placement::v1::Name##Response* response) override;
+
+  JIT_PLACEMENT_RPC(RegisterEmployer)
+  JIT_PLACEMENT_RPC(GetEmployer)
+  JIT_PLACEMENT_RPC(ListEmployers)
+  JIT_PLACEMENT_RPC(SetEmployerPartner)
+  JIT_PLACEMENT_RPC(PostJobOffer)
+  JIT_PLACEMENT_RPC(CloseJobOffer)
+  JIT_PLACEMENT_RPC(GetJobOffer)
+  JIT_PLACEMENT_RPC(ListJobOffers)
+  JIT_PLACEMENT_RPC(StartJobSearch)
+  JIT_PLACEMENT_RPC(RecordOffer)
+  JIT_PLACEMENT_RPC(RecordPlacement)
+  JIT_PLACEMENT_RPC(VerifyPlacement)
+  JIT_PLACEMENT_RPC(EndPlacement)
+  JIT_PLACEMENT_RPC(GetPlacement)
+  JIT_PLACEMENT_RPC(ListPlacements)
+  JIT_PLACEMENT_RPC(GetTraineePlacement)
+  JIT_PLACEMENT_RPC(ListDueFollowUps)
+  JIT_PLACEMENT_RPC(RecordFollowUp)
+#undef JIT_PLACEMENT_RPC
+
+ private:
+  PlacementService* const service_;
+};
+
+}  // namespace jit::placement::api
+
+#endif  // JIT_SERVICES_PLACEMENT_API_PLACEMENT_GRPC_SERVICE_H_

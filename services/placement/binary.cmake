@@ -1,0 +1,6 @@
+jit_cc_binary(
+  NAME jit-placement
+  SRCS main.cc
+  DEPS jit::placement_api jit::placement_domain jit::placement_storage
+       jit::placement_peers jit::config jit::log jit::metrics jit::grpcserver
+       jit::service absl::flags)

@@ -1,0 +1,143 @@
+#include "services/placement/peers/grpc_clients.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "libs/status/status_macros.h"
+
+namespace jit::placement::peers {
+namespace {
+
+namespace progress = ::jobintech::progress::v1;
+namespace enrollment = ::jobintech::enrollment::v1;
+namespace common = ::jobintech::common::v1;
+namespace ev = ::jobintech::events::v1;
+
+// An unset date is nullopt; an impossible one is a peer error.
+absl::StatusOr<std::optional<absl::CivilDay>> DateOf(const common::Date& d,
+                                                     absl::string_view what) {
+  if (d.year() == 0 && d.month() == 0 && d.day() == 0) {
+    return std::optional<absl::CivilDay>();
+  }
+  const absl::CivilDay day(d.year(), d.month(), d.day());
+  if (d.year() < 1900 || day.year() != d.year() || day.month() != d.month() ||
+      day.day() != d.day()) {
+    return absl::InternalError(absl::StrCat("peer sent an invalid ", what, ": ",
+                                            d.year(), "-", d.month(), "-",
+                                            d.day()));
+  }
+  return std::optional<absl::CivilDay>(day);
+}
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+  grpc::ChannelArguments args;
+  // Reconnect quickly once a peer comes back.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+}  // namespace
+
+Dimensions FromProto(const common::TraineeDimensions& d) {
+  Dimensions out;
+  out.gender = d.gender();
+  out.age_band = d.age_band();
+  out.education_level = d.education_level();
+  out.residence_province_code = d.residence().province_code();
+  out.residence_region_code = d.residence().region_code();
+  out.training_province_code = d.training_location().province_code();
+  out.training_region_code = d.training_location().region_code();
+  out.track_id = d.track_id();
+  out.cohort_id = d.cohort_id();
+  out.centre_id = d.centre_id();
+  return out;
+}
+
+absl::StatusOr<ProgressExit> FromProto(
+    const progress::GetTraineeExitResponse& r) {
+  ProgressExit out;
+  out.trainee_id = r.trainee_id();
+  out.cohort_id = r.cohort_id();
+  out.exited = r.exited();
+  out.kind = r.kind();
+  ASSIGN_OR_RETURN(out.exit_date, DateOf(r.exit_date(), "exit_date"));
+  out.training_state = std::string(
+      absl::StripPrefix(ev::TrainingState_Name(r.state()), "TRAINING_STATE_"));
+  out.dimensions = FromProto(r.dimensions());
+  return out;
+}
+
+absl::StatusOr<EnrollmentRecord> FromProto(
+    const enrollment::LookupTraineeResponse& r) {
+  EnrollmentRecord out;
+  out.trainee_id = r.trainee_id();
+  out.cohort_id = r.cohort_id();
+  out.status = std::string(absl::StripPrefix(
+      enrollment::ApplicationStatus_Name(r.status()), "APPLICATION_STATUS_"));
+  if (r.has_status_time()) {
+    const absl::Time t = absl::FromUnixSeconds(r.status_time().seconds()) +
+                         absl::Nanoseconds(r.status_time().nanos());
+    out.status_date = absl::ToCivilDay(t, absl::UTCTimeZone());
+  }
+  out.dimensions = FromProto(r.dimensions());
+  return out;
+}
+
+GrpcProgressClient::GrpcProgressClient(std::unique_ptr<Stub> stub,
+                                       PeerOptions options)
+    : stub_(std::move(stub)), options_(std::move(options)) {}
+
+std::unique_ptr<GrpcProgressClient> GrpcProgressClient::Connect(
+    PeerOptions options) {
+  auto stub =
+      progress::TrainingProgressService::NewStub(Channel(options.address));
+  return std::make_unique<GrpcProgressClient>(std::move(stub),
+                                              std::move(options));
+}
+
+absl::StatusOr<ProgressExit> GrpcProgressClient::GetTraineeExit(
+    const std::string& trainee_id, const std::string& traceparent) {
+  progress::GetTraineeExitRequest request;
+  request.set_trainee_id(trainee_id);
+  progress::GetTraineeExitResponse response;
+  RETURN_IF_ERROR(CallPeer(
+      options_, "GetTraineeExit", traceparent, [&](grpc::ClientContext& ctx) {
+        response.Clear();
+        return stub_->GetTraineeExit(&ctx, request, &response);
+      }));
+  return FromProto(response);
+}
+
+GrpcEnrollmentClient::GrpcEnrollmentClient(std::unique_ptr<Stub> stub,
+                                           PeerOptions options)
+    : stub_(std::move(stub)), options_(std::move(options)) {}
+
+std::unique_ptr<GrpcEnrollmentClient> GrpcEnrollmentClient::Connect(
+    PeerOptions options) {
+  auto stub = enrollment::EnrollmentService::NewStub(Channel(options.address));
+  return std::make_unique<GrpcEnrollmentClient>(std::move(stub),
+                                                std::move(options));
+}
+
+absl::StatusOr<EnrollmentRecord> GrpcEnrollmentClient::LookupTrainee(
+    const std::string& trainee_id, const std::string& traceparent) {
+  enrollment::LookupTraineeRequest request;
+  request.set_trainee_id(trainee_id);
+  enrollment::LookupTraineeResponse response;
+  RETURN_IF_ERROR(CallPeer(
+      options_, "LookupTrainee", traceparent, [&](grpc::ClientContext& ctx) {
+        response.Clear();
+        return stub_->LookupTrainee(&ctx, request, &response);
+      }));
+  return FromProto(response);
+}
+
+}  // namespace jit::placement::peers

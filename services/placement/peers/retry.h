@@ -1,0 +1,70 @@
+// Calls to peer services: one deadline per attempt, retry of UNAVAILABLE only
+// with jittered exponential backoff, and statuses that name the peer.
+//
+//   PeerOptions options;
+//   options.name = "training-progress";
+//   options.address = "127.0.0.1:50052";
+//   absl::Status s = CallPeer(options, "GetTraineeExit", traceparent,
+//       [&](grpc::ClientContext& ctx) { return stub->GetTraineeExit(&ctx, req,
+//       &resp); });
+//
+// Result mapping (what the domain relies on, see domain/peers.h):
+//   OK                          -> OK
+//   UNAVAILABLE (after retries) -> UNAVAILABLE "training-progress service
+//                                  unavailable at 127.0.0.1:50052
+//                                  (GetTraineeExit, 3 attempts): <detail>"
+//   DEADLINE_EXCEEDED, CANCELLED-> UNAVAILABLE naming the peer and the
+//                                  deadline (not retried: the peer may still
+//                                  be working on it)
+//   NOT_FOUND                   -> NOT_FOUND with the peer's message
+//   anything else               -> INTERNAL "training-progress service
+//                                  refused GetTraineeExit: <CODE>: <detail>"
+//
+// Thread-safe (stateless apart from the options it is given).
+#ifndef JIT_SERVICES_PLACEMENT_PEERS_RETRY_H_
+#define JIT_SERVICES_PLACEMENT_PEERS_RETRY_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/status.h"
+
+namespace jit::placement::peers {
+
+struct RetryPolicy {
+  // Attempts in all (1 = no retry).
+  int max_attempts = 3;
+  // Backoff before the 2nd attempt; multiplied after each retry, capped. The
+  // actual pause is drawn uniformly in [backoff / 2, backoff] (jitter).
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(1);
+  double multiplier = 2.0;
+};
+
+struct PeerOptions {
+  // For messages: "training-progress", "enrollment".
+  std::string name;
+  // host:port, for messages and the channel.
+  std::string address;
+  // Deadline of each attempt.
+  absl::Duration deadline = absl::Seconds(2);
+  RetryPolicy retry;
+  // Pauses between attempts; null means absl::SleepFor. Tests record.
+  std::function<void(absl::Duration)> sleep;
+};
+
+// Runs `attempt` (one RPC on the context it is given, which carries the
+// deadline and the traceparent metadata when `traceparent` is not empty)
+// as described above.
+absl::Status CallPeer(
+    const PeerOptions& options, absl::string_view method,
+    const std::string& traceparent,
+    const std::function<grpc::Status(grpc::ClientContext&)>& attempt);
+
+}  // namespace jit::placement::peers
+
+#endif  // JIT_SERVICES_PLACEMENT_PEERS_RETRY_H_
