@@ -16,6 +16,8 @@ APT_PACKAGES=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # headless browser for the dashboard page test (aggregator_page_check)
+  chromium
   # independent peers used by the tests (tools nobody here wrote)
   kcat sqlite3 python3-grpcio python3-protobuf python3-confluent-kafka
   # deployment checks (deploy/tests/validate.sh; kubectl is on the machine)

@@ -1,0 +1,149 @@
+#include "services/aggregator/api/grpc_service.h"
+
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/status/grpc_status.h"
+
+namespace jit::aggregator::api {
+namespace {
+
+template <typename T>
+grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* ctx, absl::StatusOr<T> result,
+                                T* resp) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (result.ok()) {
+    *resp = *std::move(result);
+    reactor->Finish(grpc::Status::OK);
+  } else {
+    reactor->Finish(status::ToGrpcStatus(result.status()));
+  }
+  return reactor;
+}
+
+// One WatchSummary stream. Holds at most one pending summary: a new one
+// replaces the pending one (coalescing); it is written as soon as the
+// previous write completes.
+class WatchReactor final : public grpc::ServerWriteReactor<pb::WatchSummaryResponse>,
+                           public Watcher {
+ public:
+  explicit WatchReactor(WatchHub* hub) : hub_(hub) {}
+
+  void Begin(const pb::WatchSummaryRequest& request) {
+    absl::Status s = hub_->Subscribe(request, this, "grpc");
+    if (!s.ok()) {
+      absl::MutexLock lock(&mu_);
+      FinishLocked(status::ToGrpcStatus(s));
+    }
+  }
+
+  void Offer(std::shared_ptr<const pb::Summary> summary) override {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    latest_ = std::move(summary);
+    if (!writing_) WriteLatestLocked();
+  }
+
+  void Close() override {
+    absl::MutexLock lock(&mu_);
+    FinishLocked(grpc::Status::OK);
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "watch stream broken"));
+      return;
+    }
+    if (!finished_ && latest_ != nullptr && latest_ != sent_) WriteLatestLocked();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    hub_->Unsubscribe(this);
+    delete this;
+  }
+
+ private:
+  void WriteLatestLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    sent_ = latest_;
+    *response_.mutable_summary() = *sent_;
+    writing_ = true;
+    StartWrite(&response_);
+  }
+  void FinishLocked(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(std::move(status));
+  }
+
+  WatchHub* const hub_;
+  absl::Mutex mu_;
+  std::shared_ptr<const pb::Summary> latest_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const pb::Summary> sent_ ABSL_GUARDED_BY(mu_);
+  pb::WatchSummaryResponse response_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* DashboardGrpcService::GetSummary(grpc::CallbackServerContext* ctx,
+                                                           const pb::GetSummaryRequest* req,
+                                                           pb::GetSummaryResponse* resp) {
+  absl::StatusOr<pb::Summary> s = views_->Summary(req->scope(), req->filters(), req->visibility());
+  absl::StatusOr<pb::GetSummaryResponse> out =
+      s.ok() ? absl::StatusOr<pb::GetSummaryResponse>(pb::GetSummaryResponse())
+             : absl::StatusOr<pb::GetSummaryResponse>(s.status());
+  if (out.ok()) *out->mutable_summary() = *std::move(s);
+  return Reply(ctx, std::move(out), resp);
+}
+
+grpc::ServerUnaryReactor* DashboardGrpcService::ListRegions(grpc::CallbackServerContext* ctx,
+                                                            const pb::ListRegionsRequest* req,
+                                                            pb::ListRegionsResponse* resp) {
+  return Reply(ctx, views_->ListRegions(*req), resp);
+}
+
+grpc::ServerUnaryReactor* DashboardGrpcService::GetProvinceTable(
+    grpc::CallbackServerContext* ctx, const pb::GetProvinceTableRequest* req,
+    pb::GetProvinceTableResponse* resp) {
+  return Reply(ctx, views_->GetProvinceTable(*req), resp);
+}
+
+grpc::ServerUnaryReactor* DashboardGrpcService::GetTimeSeries(
+    grpc::CallbackServerContext* ctx, const pb::GetTimeSeriesRequest* req,
+    pb::GetTimeSeriesResponse* resp) {
+  return Reply(ctx, views_->GetTimeSeries(*req), resp);
+}
+
+grpc::ServerUnaryReactor* DashboardGrpcService::ListMetricDefinitions(
+    grpc::CallbackServerContext* ctx, const pb::ListMetricDefinitionsRequest*,
+    pb::ListMetricDefinitionsResponse* resp) {
+  return Reply(ctx, absl::StatusOr<pb::ListMetricDefinitionsResponse>(
+                        views_->ListMetricDefinitions()),
+               resp);
+}
+
+grpc::ServerUnaryReactor* DashboardGrpcService::GetFreshness(grpc::CallbackServerContext* ctx,
+                                                             const pb::GetFreshnessRequest*,
+                                                             pb::GetFreshnessResponse* resp) {
+  pb::GetFreshnessResponse out;
+  *out.mutable_freshness() = views_->Freshness();
+  return Reply(ctx, absl::StatusOr<pb::GetFreshnessResponse>(std::move(out)), resp);
+}
+
+grpc::ServerWriteReactor<pb::WatchSummaryResponse>* DashboardGrpcService::WatchSummary(
+    grpc::CallbackServerContext*, const pb::WatchSummaryRequest* req) {
+  auto* reactor = new WatchReactor(hub_);
+  reactor->Begin(*req);
+  return reactor;
+}
+
+}  // namespace jit::aggregator::api

@@ -1,0 +1,46 @@
+// jobintech.dashboard.v1.DashboardService on gRPC's callback API. Unary
+// views are computed on the calling thread from the shared state (reader
+// lock); WatchSummary is a server-streaming reactor fed by the WatchHub
+// with latest-value coalescing (see watch_hub.h).
+#ifndef JIT_SERVICES_AGGREGATOR_API_GRPC_SERVICE_H_
+#define JIT_SERVICES_AGGREGATOR_API_GRPC_SERVICE_H_
+
+#include "jobintech/dashboard/v1/dashboard_service.grpc.pb.h"
+#include "services/aggregator/api/views.h"
+#include "services/aggregator/api/watch_hub.h"
+
+namespace jit::aggregator::api {
+
+class DashboardGrpcService final : public pb::DashboardService::CallbackService {
+ public:
+  DashboardGrpcService(const DashboardViews* views, WatchHub* hub) : views_(views), hub_(hub) {}
+
+  grpc::ServerUnaryReactor* GetSummary(grpc::CallbackServerContext* ctx,
+                                       const pb::GetSummaryRequest* req,
+                                       pb::GetSummaryResponse* resp) override;
+  grpc::ServerUnaryReactor* ListRegions(grpc::CallbackServerContext* ctx,
+                                        const pb::ListRegionsRequest* req,
+                                        pb::ListRegionsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetProvinceTable(grpc::CallbackServerContext* ctx,
+                                             const pb::GetProvinceTableRequest* req,
+                                             pb::GetProvinceTableResponse* resp) override;
+  grpc::ServerUnaryReactor* GetTimeSeries(grpc::CallbackServerContext* ctx,
+                                          const pb::GetTimeSeriesRequest* req,
+                                          pb::GetTimeSeriesResponse* resp) override;
+  grpc::ServerUnaryReactor* ListMetricDefinitions(
+      grpc::CallbackServerContext* ctx, const pb::ListMetricDefinitionsRequest* req,
+      pb::ListMetricDefinitionsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetFreshness(grpc::CallbackServerContext* ctx,
+                                         const pb::GetFreshnessRequest* req,
+                                         pb::GetFreshnessResponse* resp) override;
+  grpc::ServerWriteReactor<pb::WatchSummaryResponse>* WatchSummary(
+      grpc::CallbackServerContext* ctx, const pb::WatchSummaryRequest* req) override;
+
+ private:
+  const DashboardViews* const views_;
+  WatchHub* const hub_;
+};
+
+}  // namespace jit::aggregator::api
+
+#endif  // JIT_SERVICES_AGGREGATOR_API_GRPC_SERVICE_H_

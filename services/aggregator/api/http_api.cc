@@ -1,0 +1,284 @@
+#include "services/aggregator/api/http_api.h"
+
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "google/protobuf/util/json_util.h"
+#include "httplib.h"
+#include "libs/status/field_violations.h"
+#include "nlohmann/json.hpp"
+#include "services/aggregator/api/web_assets.h"
+
+namespace jit::aggregator::api {
+namespace {
+
+namespace common = ::jobintech::common::v1;
+
+std::string Param(const Params& params, const std::string& name) {
+  auto it = params.find(name);
+  return it == params.end() ? "" : it->second;
+}
+
+void SendError(httplib::Response& res, const absl::Status& s) {
+  nlohmann::json body{{"code", absl::StatusCodeToString(s.code())},
+                      {"message", std::string(s.message())}};
+  nlohmann::json violations = nlohmann::json::array();
+  for (const auto& v : status::GetFieldViolations(s)) {
+    violations.push_back({{"field", v.field}, {"description", v.description}});
+  }
+  body["violations"] = violations;
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument: res.status = 400; break;
+    case absl::StatusCode::kNotFound: res.status = 404; break;
+    case absl::StatusCode::kFailedPrecondition: res.status = 503; break;
+    default: res.status = 500; break;
+  }
+  res.set_content(body.dump(), "application/json");
+}
+
+void SendJson(httplib::Response& res, const google::protobuf::Message& m) {
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(ToJson(m), "application/json");
+}
+
+template <typename T>
+void SendResult(httplib::Response& res, const absl::StatusOr<T>& r) {
+  if (r.ok()) {
+    SendJson(res, *r);
+  } else {
+    SendError(res, r.status());
+  }
+}
+
+absl::StatusOr<common::Date> DateParam(const std::string& text, const char* field) {
+  std::optional<Day> d = ParseDay(text);
+  if (!d.has_value()) {
+    return status::InvalidField(field, absl::StrCat("'", text, "' is not a date (YYYY-MM-DD)"));
+  }
+  const absl::CivilDay c = ToCivil(*d);
+  common::Date out;
+  out.set_year(static_cast<int32_t>(c.year()));
+  out.set_month(c.month());
+  out.set_day(c.day());
+  return out;
+}
+
+// A watcher that hands summaries to an SSE response on an httplib worker.
+class SseSession final : public Watcher {
+ public:
+  void Offer(std::shared_ptr<const pb::Summary> summary) override {
+    absl::MutexLock lock(&mu_);
+    latest_ = std::move(summary);
+    ++offered_;
+  }
+  void Close() override {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  // A summary newer than the last one taken, nullptr after `timeout`
+  // without one; `closed` when the hub shut down.
+  std::shared_ptr<const pb::Summary> Next(absl::Duration timeout, bool* closed) {
+    absl::MutexLock lock(&mu_);
+    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return closed_ || offered_ != taken_;
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+    *closed = closed_;
+    if (closed_ || offered_ == taken_) return nullptr;
+    taken_ = offered_;
+    return latest_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::shared_ptr<const pb::Summary> latest_ ABSL_GUARDED_BY(mu_);
+  int64_t offered_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t taken_ ABSL_GUARDED_BY(mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+absl::StatusOr<pb::WatchSummaryRequest> ViewFromParams(const Params& params) {
+  status::FieldViolations v;
+  pb::WatchSummaryRequest req;
+  pb::Scope* scope = req.mutable_scope();
+  scope->set_region_code(Param(params, "region"));
+  scope->set_province_code(Param(params, "province"));
+  const std::string level = absl::AsciiStrToLower(Param(params, "level"));
+  if (level.empty()) {
+    scope->set_level(!scope->province_code().empty() ? pb::SCOPE_LEVEL_PROVINCE
+                     : !scope->region_code().empty() ? pb::SCOPE_LEVEL_REGION
+                                                     : pb::SCOPE_LEVEL_NATIONAL);
+  } else if (level == "national") {
+    scope->set_level(pb::SCOPE_LEVEL_NATIONAL);
+  } else if (level == "region") {
+    scope->set_level(pb::SCOPE_LEVEL_REGION);
+  } else if (level == "province") {
+    scope->set_level(pb::SCOPE_LEVEL_PROVINCE);
+  } else {
+    v.Add("level", "must be national, region or province");
+  }
+  req.mutable_filters()->set_track_id(Param(params, "track"));
+  req.mutable_filters()->set_cohort_id(Param(params, "cohort"));
+  const std::string gender = absl::AsciiStrToLower(Param(params, "gender"));
+  if (gender == "female" || gender == "f") {
+    req.mutable_filters()->set_gender(common::GENDER_FEMALE);
+  } else if (gender == "male" || gender == "m") {
+    req.mutable_filters()->set_gender(common::GENDER_MALE);
+  } else if (!gender.empty() && gender != "all") {
+    v.Add("gender", "must be female or male");
+  }
+  const std::string visibility = absl::AsciiStrToLower(Param(params, "visibility"));
+  if (visibility.empty() || visibility == "public") {
+    req.set_visibility(pb::VISIBILITY_PUBLIC);
+  } else if (visibility == "internal") {
+    req.set_visibility(pb::VISIBILITY_INTERNAL);
+  } else {
+    v.Add("visibility", "must be public or internal");
+  }
+  if (!v.empty()) return v.ToStatus();
+  return req;
+}
+
+absl::StatusOr<pb::GetTimeSeriesRequest> TimeSeriesFromParams(const Params& params) {
+  absl::StatusOr<pb::WatchSummaryRequest> view = ViewFromParams(params);
+  if (!view.ok()) return view.status();
+  pb::GetTimeSeriesRequest req;
+  req.set_metric_id(Param(params, "metric"));
+  *req.mutable_scope() = view->scope();
+  *req.mutable_filters() = view->filters();
+  req.set_visibility(view->visibility());
+  if (!Param(params, "start").empty()) {
+    absl::StatusOr<common::Date> d = DateParam(Param(params, "start"), "start");
+    if (!d.ok()) return d.status();
+    *req.mutable_start_date() = *d;
+  }
+  if (!Param(params, "end").empty()) {
+    absl::StatusOr<common::Date> d = DateParam(Param(params, "end"), "end");
+    if (!d.ok()) return d.status();
+    *req.mutable_end_date() = *d;
+  }
+  return req;
+}
+
+void HttpApi::Register(httplib::Server& server) {
+  for (const web::Asset& asset : web::Assets()) {
+    const std::string path = asset.path == "index.html" ? "/" : "/" + std::string(asset.path);
+    const web::Asset* a = &asset;
+    server.Get(path, [a](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(std::string(a->data), std::string(a->content_type));
+    });
+  }
+  server.Get("/api/v1/summary", [this](const httplib::Request& req, httplib::Response& res) {
+    auto view = ViewFromParams(req.params);
+    if (!view.ok()) return SendError(res, view.status());
+    auto summary = views_->Summary(view->scope(), view->filters(), view->visibility());
+    if (!summary.ok()) return SendError(res, summary.status());
+    pb::GetSummaryResponse out;
+    *out.mutable_summary() = *std::move(summary);
+    SendJson(res, out);
+  });
+  server.Get("/api/v1/regions", [this](const httplib::Request& req, httplib::Response& res) {
+    auto view = ViewFromParams(req.params);
+    if (!view.ok()) return SendError(res, view.status());
+    pb::ListRegionsRequest r;
+    *r.mutable_filters() = view->filters();
+    r.set_visibility(view->visibility());
+    SendResult(res, views_->ListRegions(r));
+  });
+  server.Get("/api/v1/provinces", [this](const httplib::Request& req, httplib::Response& res) {
+    auto view = ViewFromParams(req.params);
+    if (!view.ok()) return SendError(res, view.status());
+    pb::GetProvinceTableRequest r;
+    r.set_region_code(view->scope().region_code());
+    *r.mutable_filters() = view->filters();
+    r.set_visibility(view->visibility());
+    SendResult(res, views_->GetProvinceTable(r));
+  });
+  server.Get("/api/v1/timeseries", [this](const httplib::Request& req, httplib::Response& res) {
+    auto r = TimeSeriesFromParams(req.params);
+    if (!r.ok()) return SendError(res, r.status());
+    SendResult(res, views_->GetTimeSeries(*r));
+  });
+  server.Get("/api/v1/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, views_->ListMetricDefinitions());
+  });
+  server.Get("/api/v1/freshness", [this](const httplib::Request&, httplib::Response& res) {
+    pb::GetFreshnessResponse out;
+    *out.mutable_freshness() = views_->Freshness();
+    SendJson(res, out);
+  });
+  server.Get("/api/v1/catalogue", [this](const httplib::Request&, httplib::Response& res) {
+    nlohmann::json tracks = nlohmann::json::array(), cohorts = nlohmann::json::array();
+    views_->state().Read([&](const Fold& fold, const IngestStats&) {
+      std::map<std::string, TrackInfo> all = fold.tracks();
+      std::set<std::string> cohort_ids;
+      for (const auto& [key, cell] : fold.cells()) {
+        all.try_emplace(key.track_id);
+        cohort_ids.insert(key.cohort_id);
+      }
+      for (const auto& [id, c] : fold.cohorts()) cohort_ids.insert(id);
+      for (const auto& [id, t] : all) {
+        if (!id.empty()) tracks.push_back({{"trackId", id}, {"nameFr", t.name_fr}, {"nameAr", t.name_ar}});
+      }
+      for (const std::string& id : cohort_ids) {
+        auto it = fold.cohorts().find(id);
+        nlohmann::json c{{"cohortId", id}, {"name", it != fold.cohorts().end() ? it->second.name : ""},
+                         {"trackId", it != fold.cohorts().end() ? it->second.location.track_id : ""},
+                         {"regionCode", it != fold.cohorts().end() ? it->second.location.region_code : ""},
+                         {"provinceCode", it != fold.cohorts().end() ? it->second.location.province_code : ""}};
+        cohorts.push_back(c);
+      }
+      return 0;
+    });
+    res.set_content(nlohmann::json{{"tracks", tracks}, {"cohorts", cohorts}}.dump(),
+                    "application/json");
+  });
+  server.Get("/api/v1/stream", [this](const httplib::Request& req, httplib::Response& res) {
+    auto view = ViewFromParams(req.params);
+    if (!view.ok()) return SendError(res, view.status());
+    auto session = std::make_shared<SseSession>();
+    absl::Status s = hub_->Subscribe(*view, session.get(), "sse");
+    if (!s.ok()) return SendError(res, s);
+    WatchHub* hub = hub_;
+    const absl::Duration keep_alive = options_.keep_alive;
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Accel-Buffering", "no");
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [session, keep_alive](size_t, httplib::DataSink& sink) {
+          bool closed = false;
+          std::shared_ptr<const pb::Summary> next = session->Next(keep_alive, &closed);
+          if (closed) {
+            sink.done();
+            return false;
+          }
+          std::string chunk;
+          if (next == nullptr) {
+            chunk = ": keep-alive\n\n";
+          } else {
+            pb::WatchSummaryResponse msg;
+            *msg.mutable_summary() = *next;
+            chunk = absl::StrCat("event: summary\nid: ", next->state_version(),
+                                 "\ndata: ", ToJson(msg), "\n\n");
+          }
+          return sink.write(chunk.data(), chunk.size());
+        },
+        [session, hub](bool) { hub->Unsubscribe(session.get()); });
+  });
+}
+
+}  // namespace jit::aggregator::api

@@ -1,0 +1,66 @@
+// The dashboard over HTTP (cpp-httplib, on its own port, --http_address):
+//
+//   GET /                         the dashboard page (embedded HTML/CSS/JS)
+//   GET /app.js, /app.css         its assets
+//   GET /api/v1/summary           GetSummary      ?level=&region=&province=&track=&cohort=&gender=&visibility=
+//   GET /api/v1/regions           ListRegions     ?track=&cohort=&gender=&visibility=
+//   GET /api/v1/provinces         GetProvinceTable ?region=&track=&cohort=&gender=&visibility=
+//   GET /api/v1/timeseries        GetTimeSeries   ?metric=&start=YYYY-MM-DD&end=YYYY-MM-DD&<scope, filters>
+//   GET /api/v1/metrics           ListMetricDefinitions
+//   GET /api/v1/freshness         GetFreshness
+//   GET /api/v1/catalogue         tracks and cohorts seen in the events (for the page's filters)
+//   GET /api/v1/stream            WatchSummary as Server-Sent Events (text/event-stream):
+//                                 "event: summary" with the Summary as JSON, on every
+//                                 coalesced update; ": keep-alive" comments in between
+//
+// Bodies are protobuf's JSON mapping of the gRPC responses
+// (google::protobuf::util::MessageToJsonString, lowerCamelCase names,
+// default values printed, 64-bit integers as strings). `level` defaults from
+// the parameters given (province > region > national); `gender` is female
+// or male; `visibility` is public (default) or internal. Errors: 400 with
+// {"code":"INVALID_ARGUMENT","message":...,"violations":[{"field","description"}]}.
+#ifndef JIT_SERVICES_AGGREGATOR_API_HTTP_API_H_
+#define JIT_SERVICES_AGGREGATOR_API_HTTP_API_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/aggregator/api/views.h"
+#include "services/aggregator/api/watch_hub.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace jit::aggregator::api {
+
+struct HttpApiOptions {
+  // Comment lines sent to idle SSE clients (keeps proxies from closing).
+  absl::Duration keep_alive = absl::Seconds(15);
+};
+
+class HttpApi {
+ public:
+  HttpApi(const DashboardViews* views, WatchHub* hub, HttpApiOptions options = {})
+      : views_(views), hub_(hub), options_(options) {}
+  // Adds the routes. Call before the server starts.
+  void Register(httplib::Server& server);
+
+ private:
+  const DashboardViews* const views_;
+  WatchHub* const hub_;
+  const HttpApiOptions options_;
+};
+
+// Query parameters -> request messages (exposed for tests).
+using Params = std::multimap<std::string, std::string>;
+absl::StatusOr<pb::WatchSummaryRequest> ViewFromParams(const Params& params);
+absl::StatusOr<pb::GetTimeSeriesRequest> TimeSeriesFromParams(const Params& params);
+// Protobuf's JSON mapping with default values printed.
+std::string ToJson(const google::protobuf::Message& message);
+
+}  // namespace jit::aggregator::api
+
+#endif  // JIT_SERVICES_AGGREGATOR_API_HTTP_API_H_

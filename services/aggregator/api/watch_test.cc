@@ -1,0 +1,227 @@
+// Watch coalescing: a stalled watcher never slows the fold or the other
+// watchers, at the hub level and over real gRPC streams.
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "libs/grpcserver/grpc_server.h"
+#include "services/aggregator/api/grpc_service.h"
+#include "services/aggregator/api/watch_hub.h"
+#include "services/aggregator/domain/testing/event_builder.h"
+
+namespace jit::aggregator::api {
+namespace {
+
+using testing::Ev;
+
+// Records the latest summary offered; never consumes anything by itself.
+class RecordingWatcher final : public Watcher {
+ public:
+  void Offer(std::shared_ptr<const pb::Summary> s) override {
+    absl::MutexLock lock(&mu_);
+    latest_ = std::move(s);
+    ++offers_;
+  }
+  void Close() override {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  int64_t latest_version() {
+    absl::MutexLock lock(&mu_);
+    return latest_ == nullptr ? -1 : latest_->state_version();
+  }
+  int offers() {
+    absl::MutexLock lock(&mu_);
+    return offers_;
+  }
+  bool closed() {
+    absl::MutexLock lock(&mu_);
+    return closed_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::shared_ptr<const pb::Summary> latest_;
+  int offers_ = 0;
+  bool closed_ = false;
+};
+
+// A watcher whose transport is stuck: Offer() is what the hub calls, and it
+// must return at once even though nothing is ever delivered.
+class StalledWatcher final : public Watcher {
+ public:
+  void Offer(std::shared_ptr<const pb::Summary> s) override {
+    absl::MutexLock lock(&mu_);
+    pending_ = std::move(s);  // the one pending value, replaced
+    ++offers_;
+  }
+  void Close() override {}
+  int pending_count() {
+    absl::MutexLock lock(&mu_);
+    return pending_ != nullptr ? 1 : 0;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::shared_ptr<const pb::Summary> pending_;
+  int offers_ = 0;
+};
+
+class WatchTest : public ::testing::Test {
+ protected:
+  WatchTest()
+      : state_(FoldOptions{}),
+        views_(&state_, ViewConfig{.suppression_threshold = 5,
+                                   .public_only = false,
+                                   .zone = absl::UTCTimeZone(),
+                                   .clock = &clock_}) {}
+
+  void ApplyOne(int i) {
+    state_.Mutate([i](Fold& fold, IngestStats&) {
+      fold.Apply(Ev(EventKind::kApplicationSubmitted, absl::StrCat("t", i), 1, "2025-10-01")
+                     .Cohort("c1").Dims(Gender::kFemale, "MA-FQH", "cyber"));
+    });
+  }
+
+  static bool WaitFor(const std::function<bool()>& done) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (!done()) {
+      if (absl::Now() > deadline) return false;
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    return true;
+  }
+
+  FakeClock clock_;
+  DashboardState state_;
+  DashboardViews views_;
+};
+
+TEST_F(WatchTest, HubCoalescesAndAStalledWatcherHoldsOneValue) {
+  WatchHub hub(&views_, WatchHubOptions{.min_interval = absl::Milliseconds(20),
+                                        .refresh_interval = absl::Seconds(10),
+                                        .registry = nullptr});
+  state_.AddListener([&hub] { hub.MarkDirty(); });
+  hub.Start();
+  pb::WatchSummaryRequest view;
+  view.set_visibility(pb::VISIBILITY_INTERNAL);
+  RecordingWatcher fast;
+  StalledWatcher stalled;
+  ASSERT_TRUE(hub.Subscribe(view, &fast, "grpc").ok());
+  ASSERT_TRUE(hub.Subscribe(view, &stalled, "sse").ok());
+  EXPECT_EQ(fast.latest_version(), 0);  // the current summary at once
+  EXPECT_EQ(hub.watcher_count(), 2);
+
+  constexpr int kEvents = 2000;
+  for (int i = 0; i < kEvents; ++i) ApplyOne(i);
+  ASSERT_TRUE(WaitFor([&] { return fast.latest_version() == kEvents; }));
+  // Coalesced: far fewer summaries than changes.
+  EXPECT_LT(hub.broadcasts(), kEvents / 4);
+  EXPECT_LT(fast.offers(), kEvents / 4);
+  EXPECT_EQ(stalled.pending_count(), 1);
+
+  hub.Unsubscribe(&stalled);
+  hub.Shutdown();
+  EXPECT_TRUE(fast.closed());
+  // A view that does not validate is refused.
+  pb::WatchSummaryRequest bad;
+  bad.mutable_scope()->set_level(pb::SCOPE_LEVEL_REGION);
+  WatchHub other(&views_, {});
+  RecordingWatcher w;
+  EXPECT_EQ(other.Subscribe(bad, &w, "grpc").code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(WatchTest, StalledGrpcClientDoesNotSlowTheFoldOrOtherWatchers) {
+  // Large summaries (a filter with a long cohort id does not help; many
+  // updates do): a client that never reads fills its HTTP/2 window after a
+  // few dozen summaries; its stream then holds exactly one pending summary.
+  WatchHub hub(&views_, WatchHubOptions{.min_interval = absl::Milliseconds(1),
+                                        .refresh_interval = absl::Seconds(10),
+                                        .registry = nullptr});
+  state_.AddListener([&hub] { hub.MarkDirty(); });
+  hub.Start();
+  DashboardGrpcService service(&views_, &hub);
+  grpcserver::GrpcServer server({.listen_address = "127.0.0.1:0",
+                                 .unready_grace = absl::ZeroDuration(),
+                                 .drain_timeout = absl::Seconds(5),
+                                 .log_calls = false});
+  server.AddService(&service);
+  server.OnDrain([&hub] { hub.Shutdown(); });
+  ASSERT_TRUE(server.Start().ok());
+  const std::string target = absl::StrCat("127.0.0.1:", server.port());
+
+  // The stalled client: opens the stream, reads nothing. Its own channel so
+  // that its full window cannot be blamed on the other client.
+  grpc::ChannelArguments small_window;
+  small_window.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  small_window.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
+  auto stalled_channel =
+      grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), small_window);
+  auto stalled_stub = pb::DashboardService::NewStub(stalled_channel);
+  grpc::ClientContext stalled_ctx;
+  pb::WatchSummaryRequest view;
+  view.set_visibility(pb::VISIBILITY_INTERNAL);
+  auto stalled_reader = stalled_stub->WatchSummary(&stalled_ctx, view);
+
+  // The reading client.
+  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto stub = pb::DashboardService::NewStub(channel);
+  grpc::ClientContext ctx;
+  auto reader = stub->WatchSummary(&ctx, view);
+  std::atomic<int64_t> seen_version{-1};
+  std::atomic<int> messages{0};
+  std::thread reading([&] {
+    pb::WatchSummaryResponse msg;
+    while (reader->Read(&msg)) {
+      seen_version.store(msg.summary().state_version());
+      messages.fetch_add(1);
+    }
+  });
+  ASSERT_TRUE(WaitFor([&] { return hub.watcher_count() == 2; }));
+
+  // The fold: every change returns at once although one watcher is stuck.
+  constexpr int kEvents = 1500;
+  absl::Duration slowest = absl::ZeroDuration();
+  for (int i = 0; i < kEvents; ++i) {
+    const absl::Time start = absl::Now();
+    ApplyOne(i);
+    slowest = std::max(slowest, absl::Now() - start);
+    if (i % 2 == 0) absl::SleepFor(absl::Milliseconds(1));  // let broadcasts happen
+  }
+  EXPECT_LT(slowest, absl::Seconds(1)) << "a change waited on a watcher";
+  ASSERT_TRUE(WaitFor([&] { return seen_version.load() == kEvents; }))
+      << "the reading watcher saw " << seen_version.load();
+  EXPECT_LT(messages.load(), kEvents);  // coalesced
+
+  // The stalled client finally reads: it gets what its window held and then
+  // the latest summary, not a backlog of every change.
+  pb::WatchSummaryResponse msg;
+  int stalled_messages = 0;
+  int64_t last = -1;
+  while (last != kEvents && stalled_reader->Read(&msg)) {
+    ++stalled_messages;
+    last = msg.summary().state_version();
+  }
+  EXPECT_EQ(last, kEvents);
+  EXPECT_LT(stalled_messages, 500);
+  // The reader got more summaries than the stalled stream could hold.
+  EXPECT_GT(messages.load(), stalled_messages);
+  RecordProperty("reader_messages", messages.load());
+  RecordProperty("stalled_messages", stalled_messages);
+  RecordProperty("broadcasts", static_cast<int>(hub.broadcasts()));
+  std::thread stalled_drain([&] {
+    while (stalled_reader->Read(&msg)) {
+    }
+  });
+  server.Shutdown();  // ends both streams (hub shutdown on drain)
+  stalled_drain.join();
+  EXPECT_TRUE(stalled_reader->Finish().ok());
+  reading.join();
+  EXPECT_TRUE(reader->Finish().ok());
+}
+
+}  // namespace
+}  // namespace jit::aggregator::api

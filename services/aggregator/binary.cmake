@@ -1,0 +1,6 @@
+jit_cc_binary(
+  NAME jit-aggregator
+  SRCS main.cc
+  DEPS jit::aggregator_api jit::aggregator_ingest jit::aggregator_storage
+       jit::aggregator_events jit::aggregator_domain jit::config jit::log jit::metrics
+       jit::grpcserver jit::service absl::flags)

@@ -1,0 +1,687 @@
+#include "services/aggregator/domain/fold.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+
+namespace jit::aggregator {
+namespace {
+
+using Json = nlohmann::json;
+
+void MinInto(std::optional<Day>& slot, std::optional<Day> value) {
+  if (!value.has_value()) return;
+  if (!slot.has_value() || *value < *slot) slot = value;
+}
+
+std::optional<Day> Min(std::optional<Day> a, std::optional<Day> b) {
+  MinInto(a, b);
+  return a;
+}
+
+bool IsProgressStep(EventKind kind) {
+  switch (kind) {
+    case EventKind::kTrainingStarted:
+    case EventKind::kTrainingCompleted:
+    case EventKind::kDroppedOut:
+    case EventKind::kTrainingWithdrawn:
+    case EventKind::kCertificateIssued:
+    case EventKind::kCertificateRevoked:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+absl::string_view CounterName(Counter counter) {
+  switch (counter) {
+    case Counter::kApplied: return "applied";
+    case Counter::kAdmitted: return "admitted";
+    case Counter::kEnrolled: return "enrolled";
+    case Counter::kWithdrawn: return "withdrawn";
+    case Counter::kDroppedOut: return "dropped_out";
+    case Counter::kCompleted: return "completed";
+    case Counter::kCertified: return "certified";
+    case Counter::kPlaced: return "placed";
+    case Counter::kWaitlistedNow: return "waitlisted_now";
+    case Counter::kEnrolledNow: return "enrolled_now";
+    case Counter::kActiveNow: return "active_now";
+    case Counter::kPlaced6: return "placed_6m";
+    case Counter::kStudy6: return "further_study_6m";
+    case Counter::kPlaced12: return "placed_12m";
+    case Counter::kStudy12: return "further_study_12m";
+    case Counter::kDaysToJob: return "days_to_job";
+    case Counter::kFollowUp6Known: return "follow_up_6m_known";
+    case Counter::kFollowUp6Same: return "follow_up_6m_same_employer";
+  }
+  return "unknown";
+}
+
+// ------------------------------------------------------------- DaySeries
+
+int64_t DaySeries::SumThrough(Day day) const {
+  int64_t sum = 0;
+  for (const auto& [d, delta] : by_day) {
+    if (d > day) break;
+    sum += delta;
+  }
+  return sum;
+}
+
+const DaySeries* Cell::Find(Counter c, int32_t param) const {
+  auto it = counters.find({c, param});
+  return it == counters.end() ? nullptr : &it->second;
+}
+
+int64_t Cell::Total(Counter c) const {
+  const DaySeries* s = Find(c);
+  return s == nullptr ? 0 : s->total;
+}
+
+// ----------------------------------------------------------- SequenceSet
+
+bool SequenceSet::Contains(int64_t seq) const {
+  return seq <= watermark_ || above_.count(seq) > 0;
+}
+
+void SequenceSet::Add(int64_t seq) {
+  if (Contains(seq)) return;
+  if (seq == watermark_ + 1) {
+    ++watermark_;
+    while (!above_.empty() && *above_.begin() == watermark_ + 1) {
+      above_.erase(above_.begin());
+      ++watermark_;
+    }
+  } else {
+    above_.insert(seq);
+  }
+}
+
+SequenceSet SequenceSet::FromParts(int64_t watermark, std::set<int64_t> above) {
+  SequenceSet s;
+  s.watermark_ = watermark;
+  for (int64_t seq : above) s.Add(seq);
+  return s;
+}
+
+// ------------------------------------------------------ journey → counters
+
+JourneyStages StagesOf(const Journey& j) {
+  JourneyStages s;
+  // Enrollment service facts.
+  std::optional<Day> admitted_direct, confirmed, enrolment_withdrawn;
+  for (const auto& [seq, step] : j.enrollment) {
+    MinInto(s.applied, step.day);
+    switch (step.kind) {
+      case EventKind::kApplicationAdmitted:
+      case EventKind::kAdmissionDeclined:
+        MinInto(admitted_direct, step.day);
+        break;
+      case EventKind::kEnrolmentConfirmed:
+        MinInto(confirmed, step.day);
+        break;
+      case EventKind::kEnrolmentWithdrawn:
+        MinInto(enrolment_withdrawn, step.day);
+        break;
+      default:
+        break;
+    }
+  }
+  // Training-progress facts.
+  std::optional<Day> started_p, completed_p, dropped_p, withdrawn_p,
+      cert_completion;
+  const Step* last_cert = nullptr;
+  for (const auto& [seq, step] : j.progress) {
+    switch (step.kind) {
+      case EventKind::kTrainingStarted:
+        MinInto(started_p, step.date);
+        break;
+      case EventKind::kTrainingCompleted:
+        MinInto(completed_p, step.date);
+        break;
+      case EventKind::kDroppedOut:
+        MinInto(dropped_p, step.date);
+        break;
+      case EventKind::kTrainingWithdrawn:
+        MinInto(withdrawn_p, step.date);
+        break;
+      case EventKind::kCertificateIssued:
+        MinInto(cert_completion, step.completion_date.value_or(step.date));
+        last_cert = &step;
+        break;
+      case EventKind::kCertificateRevoked:
+        last_cert = &step;
+        break;
+      default:
+        break;
+    }
+  }
+  // Placement facts: the exit the placement service measures from.
+  std::optional<Day> plc_completed, plc_dropped, plc_withdrawn, plc_exit;
+  if (j.exit_date.has_value()) {
+    switch (j.exit_kind) {
+      case ExitKind::kCompleted: plc_completed = j.exit_date; break;
+      case ExitKind::kDroppedOut: plc_dropped = j.exit_date; break;
+      case ExitKind::kWithdrawn: plc_withdrawn = j.exit_date; break;
+      case ExitKind::kUnspecified: break;
+    }
+    if (j.exit_kind != ExitKind::kUnspecified) plc_exit = j.exit_date;
+  }
+
+  // One exit per journey. A completion (reported by progress, attested by a
+  // certificate, or the placement service's exit) wins; otherwise the
+  // earlier of drop-out and withdrawal (drop-out on a tie).
+  s.completed = completed_p ? completed_p : cert_completion ? cert_completion
+                                                            : plc_completed;
+  if (s.completed.has_value()) {
+    s.exit = ExitKind::kCompleted;
+    s.exit_date = s.completed;
+  } else {
+    const std::optional<Day> dropped = dropped_p ? dropped_p : plc_dropped;
+    const std::optional<Day> withdrawn =
+        Min(Min(enrolment_withdrawn, withdrawn_p), plc_withdrawn);
+    if (dropped.has_value() &&
+        (!withdrawn.has_value() || *dropped <= *withdrawn)) {
+      s.dropped_out = dropped;
+      s.exit = ExitKind::kDroppedOut;
+      s.exit_date = dropped;
+    } else if (withdrawn.has_value()) {
+      s.withdrawn = withdrawn;
+      s.exit = ExitKind::kWithdrawn;
+      s.exit_date = withdrawn;
+    }
+  }
+  if (last_cert != nullptr && last_cert->kind == EventKind::kCertificateIssued &&
+      s.completed.has_value()) {
+    s.certified = last_cert->date;
+  }
+  // Later stages imply earlier ones (dated at the earliest evidence).
+  s.started = Min(Min(started_p, j.first_active_day), s.completed);
+  s.enrolled = Min(Min(Min(confirmed, enrolment_withdrawn), j.first_progress_day),
+                   Min(Min(s.started, s.exit_date), plc_exit));
+  if (!j.jobs.empty() && j.exit_date.has_value()) MinInto(s.enrolled, j.exit_date);
+  s.admitted = Min(admitted_direct, s.enrolled);
+  s.applied = Min(s.applied, s.admitted);
+  if (s.completed.has_value()) {
+    for (const auto& [id, job] : j.jobs) {
+      if (IsEmployment(job.type)) MinInto(s.first_job, job.start);
+    }
+  }
+  return s;
+}
+
+CellKey CellOf(const Journey& j) {
+  return CellKey{j.dims.region_code, j.dims.province_code, j.dims.track_id,
+                 j.dims.cohort_id, j.dims.gender};
+}
+
+std::vector<Contribution> Contribute(const Journey& j) {
+  std::vector<Contribution> out;
+  if (!j.known()) return out;
+  const JourneyStages s = StagesOf(j);
+  auto add = [&](Counter c, std::optional<Day> day, int64_t delta = 1,
+                 int32_t param = 0) {
+    if (day.has_value()) out.push_back({c, param, *day, delta});
+  };
+  add(Counter::kApplied, s.applied);
+  add(Counter::kAdmitted, s.admitted);
+  add(Counter::kEnrolled, s.enrolled);
+  add(Counter::kWithdrawn, s.withdrawn);
+  add(Counter::kDroppedOut, s.dropped_out);
+  add(Counter::kCompleted, s.completed);
+  add(Counter::kCertified, s.certified);
+
+  // On the waitlist from a "waitlisted" step until the next enrollment step
+  // (admitted, rejected...), or until a later stage shows the trainee left it.
+  for (auto it = j.enrollment.begin(); it != j.enrollment.end(); ++it) {
+    if (it->second.kind != EventKind::kApplicationWaitlisted) continue;
+    const Day in = it->second.day;
+    std::optional<Day> out_day;
+    auto next = std::next(it);
+    if (next != j.enrollment.end()) {
+      out_day = std::max(in, next->second.day);
+    } else if (s.enrolled.has_value()) {
+      out_day = std::max(in, *s.enrolled);
+    }
+    add(Counter::kWaitlistedNow, in);
+    if (out_day.has_value()) add(Counter::kWaitlistedNow, out_day, -1);
+  }
+  // Current counts: +1 on entry, -1 at the exit.
+  if (s.enrolled.has_value()) {
+    add(Counter::kEnrolledNow, s.enrolled);
+    if (s.exit_date.has_value()) {
+      add(Counter::kEnrolledNow, std::max(*s.enrolled, *s.exit_date), -1);
+    }
+  }
+  if (s.started.has_value()) {
+    add(Counter::kActiveNow, s.started);
+    if (s.exit_date.has_value()) {
+      add(Counter::kActiveNow, std::max(*s.started, *s.exit_date), -1);
+    }
+  }
+  // Placement, for completers only, measured from the completion date.
+  if (s.completed.has_value()) {
+    const Day exit = *s.completed;
+    add(Counter::kPlaced, s.first_job);
+    for (const int months : {6, 12}) {
+      const Day limit = AddMonths(exit, months);
+      bool job_in = false, study_in = false;
+      for (const auto& [id, job] : j.jobs) {
+        if (job.start > limit) continue;
+        if (IsEmployment(job.type)) job_in = true;
+        if (job.type == PlacementType::kFurtherStudy) study_in = true;
+      }
+      if (job_in) {
+        add(months == 6 ? Counter::kPlaced6 : Counter::kPlaced12, exit);
+      } else if (study_in) {
+        add(months == 6 ? Counter::kStudy6 : Counter::kStudy12, exit);
+      }
+    }
+    if (s.first_job.has_value()) {
+      const int32_t days = std::max<int32_t>(0, *s.first_job - exit);
+      add(Counter::kDaysToJob, s.first_job, 1, days);
+      auto fu = j.follow_ups.find(6);
+      if (fu != j.follow_ups.end()) {
+        const FollowUpOutcome o = fu->second.outcome;
+        if (o == FollowUpOutcome::kSameEmployer ||
+            o == FollowUpOutcome::kOtherEmployer ||
+            o == FollowUpOutcome::kNotEmployed) {
+          add(Counter::kFollowUp6Known, fu->second.date);
+          if (o == FollowUpOutcome::kSameEmployer) {
+            add(Counter::kFollowUp6Same, fu->second.date);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ Fold
+
+Fold::Fold(FoldOptions options) : options_(std::move(options)) {}
+
+int64_t Fold::national_target() const {
+  return target_sequence_ > 0 ? target_ : options_.default_national_target;
+}
+
+namespace {
+
+void ApplyContributions(std::map<CellKey, Cell>& cells, const CellKey& key,
+                        const std::vector<Contribution>& contributions,
+                        int64_t sign) {
+  if (contributions.empty()) return;
+  auto cell_it = cells.try_emplace(key).first;
+  Cell& cell = cell_it->second;
+  for (const Contribution& c : contributions) {
+    const int64_t delta = sign * c.delta;
+    auto it = cell.counters.try_emplace({c.counter, c.param}).first;
+    DaySeries& series = it->second;
+    series.total += delta;
+    auto day_it = series.by_day.try_emplace(c.day, 0).first;
+    day_it->second += delta;
+    if (day_it->second == 0) series.by_day.erase(day_it);
+    if (series.total == 0 && series.by_day.empty()) cell.counters.erase(it);
+  }
+  if (cell.counters.empty()) cells.erase(cell_it);
+}
+
+}  // namespace
+
+void Fold::AddContributions(const Journey& journey, int64_t sign) {
+  if (!journey.known()) return;
+  ApplyContributions(cells_, CellOf(journey), Contribute(journey), sign);
+}
+
+void Fold::RememberEventId(const std::string& id) {
+  if (options_.event_id_memory == 0) return;
+  if (!id_set_.insert(id).second) return;
+  id_order_.push_back(id);
+  while (id_order_.size() > options_.event_id_memory) {
+    id_set_.erase(id_order_.front());
+    id_order_.pop_front();
+  }
+}
+
+Fold::Outcome Fold::Apply(const Event& e) {
+  if (!e.event_id.empty() && id_set_.contains(e.event_id)) {
+    return Outcome::kDuplicateEventId;
+  }
+  const bool trainee_event = IsTraineeEvent(e.kind);
+  const std::string seq_key =
+      trainee_event ? absl::StrCat("t:", e.trainee_id)
+                    : absl::StrCat("a:", e.aggregate_id);
+  SequenceSet& seqs =
+      sequences_[seq_key].streams[static_cast<int>(StreamOf(e.kind))];
+  if (seqs.Contains(e.sequence)) return Outcome::kDuplicateSequence;
+  seqs.Add(e.sequence);
+  if (!e.event_id.empty()) RememberEventId(e.event_id);
+  ++version_;
+
+  if (!trainee_event) {
+    ApplyCatalogue(e);
+    return Outcome::kIgnored;
+  }
+  Journey& j = journeys_[{e.trainee_id, e.cohort_id}];
+  const bool was_known = j.known();
+  const int64_t held_before = was_known ? 0 : j.events;
+  if (was_known) AddContributions(j, -1);
+  ApplyToJourney(j, e);
+  AddContributions(j, +1);
+  const int64_t held_after = j.known() ? 0 : j.events;
+  held_events_ += held_after - held_before;
+  held_journeys_ += (held_after > 0 ? 1 : 0) - (held_before > 0 ? 1 : 0);
+  return j.known() ? Outcome::kApplied : Outcome::kHeld;
+}
+
+void Fold::ApplyToJourney(Journey& j, const Event& e) {
+  ++j.events;
+  switch (StreamOf(e.kind)) {
+    case Stream::kEnrollment: {
+      const bool latest =
+          j.enrollment.empty() || e.sequence > j.enrollment.rbegin()->first;
+      j.enrollment[e.sequence] = Step{e.kind, e.day, e.date, std::nullopt};
+      if (latest) {
+        j.dims = e.dims;
+        j.dims.cohort_id = e.cohort_id;  // the journey's cohort
+      }
+      break;
+    }
+    case Stream::kProgress: {
+      MinInto(j.first_progress_day, e.day);
+      if (e.implies_started) MinInto(j.first_active_day, e.date);
+      if (IsProgressStep(e.kind)) {
+        Step step{e.kind, e.day, e.date, std::nullopt};
+        if (e.kind == EventKind::kCertificateIssued && e.has_exit_date) {
+          step.completion_date = e.exit_date;
+        }
+        j.progress[e.sequence] = step;
+      }
+      break;
+    }
+    case Stream::kPlacement: {
+      if (e.exit_kind != ExitKind::kUnspecified && e.has_exit_date &&
+          e.sequence > j.exit_sequence) {
+        j.exit_sequence = e.sequence;
+        j.exit_kind = e.exit_kind;
+        j.exit_date = e.exit_date;
+      }
+      if (e.kind == EventKind::kPlacementStarted) {
+        auto [it, inserted] = j.jobs.try_emplace(e.placement_id);
+        if (inserted || e.sequence > it->second.sequence) {
+          it->second = JobFact{e.sequence, e.placement_type, e.date};
+        }
+      } else if (e.kind == EventKind::kFollowUpRecorded) {
+        auto [it, inserted] = j.follow_ups.try_emplace(e.months_after_exit);
+        if (inserted || e.sequence > it->second.sequence) {
+          it->second = FollowUpFact{e.sequence, e.outcome, e.date};
+        }
+      }
+      break;
+    }
+  }
+}
+
+void Fold::ApplyCatalogue(const Event& e) {
+  switch (e.kind) {
+    case EventKind::kCohortOpened:
+    case EventKind::kCohortChanged: {
+      auto [it, inserted] = cohorts_.try_emplace(e.aggregate_id);
+      if (inserted || e.sequence > it->second.sequence) {
+        it->second = CohortInfo{e.sequence, e.cohort, e.name_fr, e.capacity};
+      }
+      break;
+    }
+    case EventKind::kTrackAdded:
+      tracks_[e.aggregate_id] = TrackInfo{e.name_fr, e.name_ar};
+      break;
+    case EventKind::kProgrammeTargetChanged:
+      if (e.sequence > target_sequence_) {
+        target_sequence_ = e.sequence;
+        target_ = e.national_target;
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+std::map<CellKey, Cell> Fold::RecomputeCells() const {
+  std::map<CellKey, Cell> cells;
+  for (const auto& [key, journey] : journeys_) {
+    if (journey.known()) {
+      ApplyContributions(cells, CellOf(journey), Contribute(journey), +1);
+    }
+  }
+  return cells;
+}
+
+void Fold::RebuildCells() {
+  cells_ = RecomputeCells();
+  held_events_ = 0;
+  held_journeys_ = 0;
+  for (const auto& [key, journey] : journeys_) {
+    if (!journey.known() && journey.events > 0) {
+      held_events_ += journey.events;
+      ++held_journeys_;
+    }
+  }
+}
+
+// --------------------------------------------------------- serialization
+
+namespace {
+
+Json DimsToJson(const Dimensions& d) {
+  return Json::array({static_cast<int>(d.gender), d.region_code,
+                      d.province_code, d.track_id, d.cohort_id});
+}
+
+Dimensions DimsFromJson(const Json& j) {
+  Dimensions d;
+  d.gender = static_cast<Gender>(j.at(0).get<int>());
+  d.region_code = j.at(1).get<std::string>();
+  d.province_code = j.at(2).get<std::string>();
+  d.track_id = j.at(3).get<std::string>();
+  d.cohort_id = j.at(4).get<std::string>();
+  return d;
+}
+
+Json OptDay(const std::optional<Day>& d) {
+  return d.has_value() ? Json(*d) : Json(nullptr);
+}
+
+std::optional<Day> OptDayFrom(const Json& j) {
+  if (j.is_null()) return std::nullopt;
+  return j.get<Day>();
+}
+
+Json StepsToJson(const std::map<int64_t, Step>& steps) {
+  Json out = Json::array();
+  for (const auto& [seq, s] : steps) {
+    out.push_back(Json::array({seq, static_cast<int>(s.kind), s.day, s.date,
+                               OptDay(s.completion_date)}));
+  }
+  return out;
+}
+
+std::map<int64_t, Step> StepsFromJson(const Json& j) {
+  std::map<int64_t, Step> out;
+  for (const Json& s : j) {
+    out[s.at(0).get<int64_t>()] =
+        Step{static_cast<EventKind>(s.at(1).get<int>()), s.at(2).get<Day>(),
+             s.at(3).get<Day>(), OptDayFrom(s.at(4))};
+  }
+  return out;
+}
+
+Json JourneyToJson(const std::pair<std::string, std::string>& key,
+                   const Journey& j) {
+  Json jobs = Json::array();
+  for (const auto& [id, f] : j.jobs) {
+    jobs.push_back(Json::array({id, f.sequence, static_cast<int>(f.type), f.start}));
+  }
+  Json fus = Json::array();
+  for (const auto& [months, f] : j.follow_ups) {
+    fus.push_back(Json::array({months, f.sequence, static_cast<int>(f.outcome), f.date}));
+  }
+  return Json{{"t", key.first},
+              {"c", key.second},
+              {"enr", StepsToJson(j.enrollment)},
+              {"dims", DimsToJson(j.dims)},
+              {"prog", StepsToJson(j.progress)},
+              {"fpd", OptDay(j.first_progress_day)},
+              {"fad", OptDay(j.first_active_day)},
+              {"exit", Json::array({j.exit_sequence, static_cast<int>(j.exit_kind),
+                                    OptDay(j.exit_date)})},
+              {"jobs", jobs},
+              {"fu", fus},
+              {"n", j.events}};
+}
+
+Journey JourneyFromJson(const Json& o) {
+  Journey j;
+  j.enrollment = StepsFromJson(o.at("enr"));
+  j.dims = DimsFromJson(o.at("dims"));
+  j.progress = StepsFromJson(o.at("prog"));
+  j.first_progress_day = OptDayFrom(o.at("fpd"));
+  j.first_active_day = OptDayFrom(o.at("fad"));
+  const Json& exit = o.at("exit");
+  j.exit_sequence = exit.at(0).get<int64_t>();
+  j.exit_kind = static_cast<ExitKind>(exit.at(1).get<int>());
+  j.exit_date = OptDayFrom(exit.at(2));
+  for (const Json& f : o.at("jobs")) {
+    j.jobs[f.at(0).get<std::string>()] =
+        JobFact{f.at(1).get<int64_t>(), static_cast<PlacementType>(f.at(2).get<int>()),
+                f.at(3).get<Day>()};
+  }
+  for (const Json& f : o.at("fu")) {
+    j.follow_ups[f.at(0).get<int>()] =
+        FollowUpFact{f.at(1).get<int64_t>(),
+                     static_cast<FollowUpOutcome>(f.at(2).get<int>()),
+                     f.at(3).get<Day>()};
+  }
+  j.events = o.at("n").get<int64_t>();
+  return j;
+}
+
+constexpr int kFormat = 1;
+
+}  // namespace
+
+std::string Fold::Serialize() const {
+  Json journeys = Json::array();
+  for (const auto& [key, j] : journeys_) journeys.push_back(JourneyToJson(key, j));
+  Json seqs = Json::array();
+  for (const auto& [key, entry] : sequences_) {
+    Json streams = Json::array();
+    for (const SequenceSet& s : entry.streams) {
+      streams.push_back(Json::array({s.watermark(), s.above()}));
+    }
+    seqs.push_back(Json::array({key, streams}));
+  }
+  Json tracks = Json::array();
+  for (const auto& [id, t] : tracks_) tracks.push_back(Json::array({id, t.name_fr, t.name_ar}));
+  Json cohorts = Json::array();
+  for (const auto& [id, c] : cohorts_) {
+    cohorts.push_back(Json::array({id, c.sequence, DimsToJson(c.location), c.name, c.capacity}));
+  }
+  Json root{{"format", kFormat},
+            {"version", version_},
+            {"journeys", journeys},
+            {"sequences", seqs},
+            {"event_ids", Json(std::vector<std::string>(id_order_.begin(), id_order_.end()))},
+            {"tracks", tracks},
+            {"cohorts", cohorts},
+            {"target", Json::array({target_sequence_, target_})}};
+  const std::vector<uint8_t> cbor = Json::to_cbor(root);
+  return std::string(cbor.begin(), cbor.end());
+}
+
+absl::StatusOr<Fold> Fold::Deserialize(const std::string& bytes,
+                                       FoldOptions options) {
+  Fold fold(std::move(options));
+  try {
+    const Json root = Json::from_cbor(bytes.begin(), bytes.end());
+    if (root.at("format").get<int>() != kFormat) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "checkpoint format ", root.at("format").dump(), " is not ", kFormat));
+    }
+    fold.version_ = root.at("version").get<int64_t>();
+    for (const Json& o : root.at("journeys")) {
+      fold.journeys_[{o.at("t").get<std::string>(), o.at("c").get<std::string>()}] =
+          JourneyFromJson(o);
+    }
+    for (const Json& e : root.at("sequences")) {
+      DedupeEntry entry;
+      const Json& streams = e.at(1);
+      for (int i = 0; i < kStreamCount; ++i) {
+        entry.streams[i] = SequenceSet::FromParts(
+            streams.at(i).at(0).get<int64_t>(),
+            streams.at(i).at(1).get<std::set<int64_t>>());
+      }
+      fold.sequences_[e.at(0).get<std::string>()] = std::move(entry);
+    }
+    for (const Json& id : root.at("event_ids")) fold.RememberEventId(id.get<std::string>());
+    for (const Json& t : root.at("tracks")) {
+      fold.tracks_[t.at(0).get<std::string>()] =
+          TrackInfo{t.at(1).get<std::string>(), t.at(2).get<std::string>()};
+    }
+    for (const Json& c : root.at("cohorts")) {
+      fold.cohorts_[c.at(0).get<std::string>()] =
+          CohortInfo{c.at(1).get<int64_t>(), DimsFromJson(c.at(2)),
+                     c.at(3).get<std::string>(), c.at(4).get<int64_t>()};
+    }
+    fold.target_sequence_ = root.at("target").at(0).get<int64_t>();
+    fold.target_ = root.at("target").at(1).get<int64_t>();
+  } catch (const Json::exception& e) {
+    return absl::DataLossError(absl::StrCat("corrupt checkpoint state: ", e.what()));
+  }
+  fold.RebuildCells();
+  return fold;
+}
+
+std::string Fold::CanonicalText() const {
+  Json journeys = Json::array();
+  for (const auto& [key, j] : journeys_) journeys.push_back(JourneyToJson(key, j));
+  Json cells = Json::array();
+  for (const auto& [key, cell] : cells_) {
+    Json counters = Json::array();
+    for (const auto& [ck, series] : cell.counters) {
+      Json days = Json::array();
+      for (const auto& [d, v] : series.by_day) days.push_back(Json::array({FormatDay(d), v}));
+      counters.push_back(Json::array({CounterName(ck.first), ck.second, series.total, days}));
+    }
+    cells.push_back(Json::array({key.region_code, key.province_code, key.track_id,
+                                 key.cohort_id, static_cast<int>(key.gender), counters}));
+  }
+  Json seqs = Json::array();
+  for (const auto& [key, entry] : sequences_) {
+    Json streams = Json::array();
+    for (const SequenceSet& s : entry.streams) {
+      streams.push_back(Json::array({s.watermark(), s.above()}));
+    }
+    seqs.push_back(Json::array({key, streams}));
+  }
+  Json tracks = Json::array();
+  for (const auto& [id, t] : tracks_) tracks.push_back(Json::array({id, t.name_fr, t.name_ar}));
+  Json cohorts = Json::array();
+  for (const auto& [id, c] : cohorts_) {
+    cohorts.push_back(Json::array({id, c.sequence, DimsToJson(c.location), c.name, c.capacity}));
+  }
+  Json root{{"version", version_},
+            {"held_events", held_events_},
+            {"national_target", national_target()},
+            {"cells", cells},
+            {"journeys", journeys},
+            {"sequences", seqs},
+            {"tracks", tracks},
+            {"cohorts", cohorts}};
+  return root.dump(1);
+}
+
+}  // namespace jit::aggregator

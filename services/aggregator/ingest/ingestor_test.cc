@@ -1,0 +1,221 @@
+// The ingest loop against librdkafka's in-process mock cluster: folding,
+// dead letters, checkpoint and restart, rebuild equals live.
+#include "services/aggregator/ingest/ingestor.h"
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "libs/events/envelope.h"
+#include "libs/kafka/producer.h"
+#include "libs/kafka/testing/mock_cluster.h"
+#include "libs/kafka/topics.h"
+#include "libs/storage/testing/temp_dir.h"
+#include "services/aggregator/events/testing/lifecycle_events.h"
+
+namespace jit::aggregator {
+namespace {
+
+using testing::Trainee;
+
+constexpr int kPartitions = 4;
+
+class IngestorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::vector<std::string> topics;
+    for (const std::string& t : kafka::LifecycleTopics()) {
+      topics.push_back(t);
+      topics.push_back(kafka::DeadLetterTopic(t));
+    }
+    auto cluster = kafka_testing::StartClusterWithTopics(1, topics, kPartitions);
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = *std::move(cluster);
+    auto producer = kafka::Producer::Create({.bootstrap_servers = cluster_->bootstrap_servers(),
+                                             .client_id = "test",
+                                             .properties = {}});
+    ASSERT_TRUE(producer.ok());
+    producer_ = *std::move(producer);
+  }
+
+  void Produce(const std::vector<kafka::Message>& records) {
+    for (const absl::Status& s : producer_->ProduceAndWait(records, absl::Seconds(10))) {
+      ASSERT_TRUE(s.ok()) << s;
+    }
+  }
+
+  struct Running {
+    std::unique_ptr<CheckpointStore> store;
+    std::unique_ptr<DashboardState> state;
+    std::unique_ptr<Ingestor> ingestor;
+  };
+
+  Running Start(const std::string& db, absl::Duration checkpoint_interval = absl::Hours(1)) {
+    Running r;
+    auto store = CheckpointStore::Open({.path = db});
+    EXPECT_TRUE(store.ok()) << store.status();
+    r.store = *std::move(store);
+    r.state = std::make_unique<DashboardState>(FoldOptions{});
+    auto ingestor = Ingestor::Create({.bootstrap_servers = cluster_->bootstrap_servers(),
+                                      .checkpoint_interval = checkpoint_interval,
+                                      .lag_interval = absl::Milliseconds(100),
+                                      .clock = &SystemClock::Get()},
+                                     r.state.get(), r.store.get());
+    EXPECT_TRUE(ingestor.ok()) << ingestor.status();
+    r.ingestor = *std::move(ingestor);
+    EXPECT_TRUE(r.ingestor->Start().ok());
+    return r;
+  }
+
+  // Waits until the state has seen `records` records in total (folded,
+  // duplicates and dead letters).
+  static bool WaitForRecords(const DashboardState& state, int64_t records) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (absl::Now() < deadline) {
+      const int64_t seen = state.Read([](const Fold&, const IngestStats& s) {
+        int64_t n = 0;
+        for (const auto& [topic, t] : s.topics) n += t.applied + t.duplicates + t.dead_letters;
+        return n;
+      });
+      if (seen >= records) return true;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return false;
+  }
+
+  static std::string Canonical(const DashboardState& state) {
+    return state.Read([](const Fold& f, const IngestStats&) { return f.CanonicalText(); });
+  }
+
+  // One trainee's path on the three topics.
+  static std::vector<kafka::Message> Journey(int i) {
+    Trainee t{absl::StrCat("trn-", i), absl::StrCat("coh-", i % 3),
+              i % 2 ? "MA-FQH" : "MA-CAS", "cybersecurity",
+              i % 2 ? jobintech::common::v1::GENDER_FEMALE : jobintech::common::v1::GENDER_MALE};
+    const absl::Time t0 = absl::FromUnixSeconds(1735689600 + i * 3600);  // 2025-01-01
+    const absl::Time exit = t0 + absl::Hours(24 * 180);
+    return {testing::ToRecord(testing::Submitted(t, 1, t0), kafka::kEnrollmentTopic),
+            testing::ToRecord(testing::Admitted(t, 2, t0 + absl::Hours(24)), kafka::kEnrollmentTopic),
+            testing::ToRecord(testing::Confirmed(t, 3, t0 + absl::Hours(48)), kafka::kEnrollmentTopic),
+            testing::ToRecord(testing::Started(t, 1, t0 + absl::Hours(72)), kafka::kProgressTopic),
+            testing::ToRecord(testing::Completed(t, 2, exit), kafka::kProgressTopic),
+            testing::ToRecord(testing::Placed(t, 1, exit + absl::Hours(24 * 30), exit,
+                                              exit + absl::Hours(24 * 30)),
+                              kafka::kPlacementTopic)};
+  }
+
+  storage::testing::TempDir dir_;
+  std::unique_ptr<kafka::MockCluster> cluster_;
+  std::unique_ptr<kafka::Producer> producer_;
+};
+
+TEST_F(IngestorTest, FoldsDeadLettersAndKeepsThePartitionMoving) {
+  std::vector<kafka::Message> records;
+  for (int i = 0; i < 20; ++i) {
+    auto j = Journey(i);
+    records.insert(records.end(), j.begin(), j.end());
+  }
+  // Garbage on every topic, keyed like a trainee so it shares a partition
+  // with real events after it.
+  for (const std::string& topic : kafka::LifecycleTopics()) {
+    records.push_back({topic, "trn-1000", "\xff\x01 not a protobuf", {}});
+  }
+  // A progress body on the enrollment topic: decodes, but does not belong.
+  records.push_back(testing::ToRecord(
+      testing::Started(Trainee{"trn-x"}, 9, absl::FromUnixSeconds(1735689600)),
+      kafka::kEnrollmentTopic));
+  // Valid events after the bad ones on the same key.
+  auto late = Journey(1000);
+  records.insert(records.end(), late.begin(), late.end());
+  Produce(records);
+
+  Running r = Start(dir_.File("agg.db"));
+  ASSERT_TRUE(WaitForRecords(*r.state, static_cast<int64_t>(records.size())));
+  r.state->Read([&](const Fold& fold, const IngestStats& stats) {
+    EXPECT_EQ(fold.version(), 21 * 6);
+    int64_t dead = 0;
+    for (const auto& [topic, t] : stats.topics) dead += t.dead_letters;
+    EXPECT_EQ(dead, 4);
+    return 0;
+  });
+  for (const std::string& topic : kafka::LifecycleTopics()) {
+    auto dlq = kafka_testing::ReadAll(cluster_->bootstrap_servers(),
+                                      kafka::DeadLetterTopic(topic), absl::Seconds(10));
+    ASSERT_TRUE(dlq.ok()) << dlq.status();
+    const size_t expected = topic == kafka::kEnrollmentTopic ? 2 : 1;
+    ASSERT_EQ(dlq->size(), expected) << topic;
+    for (const kafka::ConsumedMessage& m : *dlq) {
+      std::map<std::string, std::string> h(m.headers.begin(), m.headers.end());
+      EXPECT_FALSE(h[events::kDlqReasonHeader].empty());
+      EXPECT_EQ(h[events::kDlqTopicHeader], topic);
+      EXPECT_FALSE(h[events::kDlqPartitionHeader].empty());
+      EXPECT_FALSE(h[events::kDlqOffsetHeader].empty());
+    }
+  }
+  EXPECT_TRUE(r.ingestor->Stop().ok());
+}
+
+TEST_F(IngestorTest, RestartResumesFromTheCheckpointAndRebuildEqualsLive) {
+  std::vector<kafka::Message> first, second;
+  for (int i = 0; i < 30; ++i) {
+    auto j = Journey(i);
+    first.insert(first.end(), j.begin(), j.end());
+  }
+  for (int i = 30; i < 60; ++i) {
+    auto j = Journey(i);
+    second.insert(second.end(), j.begin(), j.end());
+  }
+  // Redeliveries of the first half (what a producer retry would do).
+  second.insert(second.end(), first.begin(), first.begin() + 20);
+  Produce(first);
+  const std::string db = dir_.File("live.db");
+  {
+    Running live = Start(db);
+    ASSERT_TRUE(WaitForRecords(*live.state, static_cast<int64_t>(first.size())));
+    ASSERT_TRUE(live.ingestor->Stop().ok());  // final checkpoint
+  }
+  Produce(second);
+  Running resumed = Start(db);
+  // The resumed instance reads only what follows its checkpoint.
+  ASSERT_TRUE(WaitForRecords(*resumed.state, static_cast<int64_t>(second.size())));
+  resumed.state->Read([&](const Fold& fold, const IngestStats& stats) {
+    EXPECT_EQ(fold.version(), 60 * 6);
+    int64_t duplicates = 0;
+    for (const auto& [topic, t] : stats.topics) duplicates += t.duplicates;
+    EXPECT_EQ(duplicates, 20);
+    return 0;
+  });
+
+  // A rebuild from the beginning of the topics, with a fresh database.
+  Running rebuilt = Start(dir_.File("rebuilt.db"));
+  ASSERT_TRUE(WaitForRecords(*rebuilt.state,
+                             static_cast<int64_t>(first.size() + second.size())));
+  EXPECT_EQ(Canonical(*rebuilt.state), Canonical(*resumed.state));
+  EXPECT_TRUE(resumed.ingestor->Stop().ok());
+  EXPECT_TRUE(rebuilt.ingestor->Stop().ok());
+}
+
+TEST_F(IngestorTest, MeasuresLag) {
+  Produce(Journey(1));
+  Running r = Start(dir_.File("agg.db"));
+  ASSERT_TRUE(WaitForRecords(*r.state, 6));
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  bool measured = false;
+  while (!measured && absl::Now() < deadline) {
+    measured = r.state->Read([](const Fold&, const IngestStats& s) {
+      if (s.lag_measured == absl::InfinitePast()) return false;
+      int64_t lag = 0;
+      for (const auto& [topic, t] : s.topics) {
+        for (const auto& [p, ps] : t.partitions) {
+          if (ps.high_watermark < 0) return false;
+          lag += ps.high_watermark - ps.next_offset;
+        }
+      }
+      return lag == 0;
+    });
+    if (!measured) absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_TRUE(measured);
+  EXPECT_EQ(r.ingestor->partition_count(), 3 * kPartitions);
+}
+
+}  // namespace
+}  // namespace jit::aggregator

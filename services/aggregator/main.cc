@@ -1,0 +1,228 @@
+// jit-aggregator: folds the three lifecycle topics into live regional
+// dashboards. Wires config, the checkpoint store, the ingest loop, the watch
+// hub, the gRPC server, the HTTP dashboard (JSON, SSE, page) and the admin
+// port; drains gracefully on SIGTERM/SIGINT (watch streams end first, a last
+// checkpoint is written).
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "httplib.h"
+#include "libs/clock/clock.h"
+#include "libs/config/config.h"
+#include "libs/grpcserver/grpc_server.h"
+#include "libs/grpcserver/signals.h"
+#include "libs/log/log.h"
+#include "libs/metrics/admin_server.h"
+#include "libs/metrics/grpc_server_metrics.h"
+#include "libs/service/outbox_pipeline.h"
+#include "libs/status/status_macros.h"
+#include "prometheus/registry.h"
+#include "services/aggregator/api/grpc_service.h"
+#include "services/aggregator/api/http_api.h"
+#include "services/aggregator/api/views.h"
+#include "services/aggregator/api/watch_hub.h"
+#include "services/aggregator/events/event_adapter.h"
+#include "services/aggregator/ingest/dashboard_state.h"
+#include "services/aggregator/ingest/ingestor.h"
+#include "services/aggregator/storage/checkpoint_store.h"
+
+ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50054",
+          "gRPC listen address host:port (port 0 picks a free port)");
+ABSL_FLAG(std::string, admin_address, "0.0.0.0:9104",
+          "admin HTTP address host:port: /metrics, /healthz, /readyz, /debug/state");
+ABSL_FLAG(std::string, http_address, "0.0.0.0:8080",
+          "dashboard HTTP address host:port: the page, JSON views, SSE stream");
+ABSL_FLAG(std::string, db_path, "data/aggregator.db", "SQLite file of the checkpoint");
+ABSL_FLAG(std::string, sqlite_synchronous, "full",
+          "SQLite synchronous level: full (durable on power loss) or normal");
+ABSL_FLAG(std::string, kafka_bootstrap, "",
+          "Kafka bootstrap servers host:port[,...]; empty = read --kafka_bootstrap_file");
+ABSL_FLAG(std::string, kafka_bootstrap_file, "",
+          "file holding the bootstrap address (written by jit-kafka-broker)");
+ABSL_FLAG(absl::Duration, checkpoint_interval, absl::Seconds(5),
+          "how often the fold state, dedupe memory and offsets are checkpointed");
+ABSL_FLAG(absl::Duration, lag_interval, absl::Seconds(2),
+          "how often the consumer lag is measured");
+ABSL_FLAG(int, suppression_threshold, 5,
+          "public views show counts below this as \"<threshold\" (2..100)");
+ABSL_FLAG(bool, public_only, false, "refuse INTERNAL (unsuppressed) views");
+ABSL_FLAG(int, national_target, 15000,
+          "national target until a ProgrammeTargetChanged event sets one");
+ABSL_FLAG(int, event_id_memory, 200000,
+          "event ids remembered for duplicate detection (sequences catch the rest)");
+ABSL_FLAG(absl::Duration, watch_min_interval, absl::Milliseconds(250),
+          "minimum time between two pushes to watchers (coalescing)");
+ABSL_FLAG(int, http_threads, 32,
+          "dashboard HTTP worker threads (each open SSE stream holds one)");
+ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
+ABSL_FLAG(absl::Duration, unready_grace, absl::Seconds(2),
+          "on shutdown, time between reporting NOT_SERVING and refusing calls");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "on shutdown, bound of the graceful drain of in-flight calls");
+
+namespace jit::aggregator {
+namespace {
+
+absl::StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& address) {
+  auto colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
+    return absl::InvalidArgumentError(absl::StrCat("bad address '", address, "'"));
+  }
+  return std::make_pair(address.substr(0, colon), port);
+}
+
+absl::Status Run() {
+  const Clock& clock = SystemClock::Get();
+  const absl::TimeZone zone = ProgrammeTimeZone();
+  storage::DatabaseOptions db_options;
+  db_options.path = absl::GetFlag(FLAGS_db_path);
+  db_options.synchronous = absl::GetFlag(FLAGS_sqlite_synchronous) == "normal"
+                               ? storage::Synchronous::kNormal
+                               : storage::Synchronous::kFull;
+  const std::filesystem::path parent = std::filesystem::path(db_options.path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  ASSIGN_OR_RETURN(auto store, CheckpointStore::Open(db_options));
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  ASSIGN_OR_RETURN(std::string bootstrap,
+                   service::ResolveBootstrap(absl::GetFlag(FLAGS_kafka_bootstrap),
+                                             absl::GetFlag(FLAGS_kafka_bootstrap_file),
+                                             absl::Seconds(30)));
+  DashboardState state(FoldOptions{
+      .event_id_memory = static_cast<size_t>(absl::GetFlag(FLAGS_event_id_memory)),
+      .default_national_target = absl::GetFlag(FLAGS_national_target)});
+  IngestOptions ingest_options;
+  ingest_options.bootstrap_servers = bootstrap;
+  ingest_options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);
+  ingest_options.lag_interval = absl::GetFlag(FLAGS_lag_interval);
+  ingest_options.zone = zone;
+  ingest_options.clock = &clock;
+  ingest_options.registry = registry.get();
+  ASSIGN_OR_RETURN(auto ingestor, Ingestor::Create(ingest_options, &state, store.get()));
+
+  api::DashboardViews views(&state, api::ViewConfig{
+                                        .suppression_threshold =
+                                            absl::GetFlag(FLAGS_suppression_threshold),
+                                        .public_only = absl::GetFlag(FLAGS_public_only),
+                                        .zone = zone,
+                                        .clock = &clock});
+  api::WatchHub hub(&views, api::WatchHubOptions{
+                                .min_interval = absl::GetFlag(FLAGS_watch_min_interval),
+                                .refresh_interval = absl::Seconds(10),
+                                .registry = registry.get()});
+  state.AddListener([&hub] { hub.MarkDirty(); });
+  hub.Start();
+  api::DashboardGrpcService grpc_service(&views, &hub);
+
+  ASSIGN_OR_RETURN(auto admin_hp, SplitHostPort(absl::GetFlag(FLAGS_admin_address)));
+  metrics::AdminServer admin({.host = admin_hp.first, .port = admin_hp.second, .threads = 4},
+                             registry);
+  admin.Get("/debug/state", [&state](const httplib::Request&, httplib::Response& res) {
+    res.set_content(state.Read([](const Fold& f, const IngestStats&) { return f.CanonicalText(); }),
+                    "application/json");
+  });
+  RETURN_IF_ERROR(admin.Start());
+
+  ASSIGN_OR_RETURN(auto http_hp, SplitHostPort(absl::GetFlag(FLAGS_http_address)));
+  metrics::AdminServer http({.host = http_hp.first,
+                             .port = http_hp.second,
+                             .threads = absl::GetFlag(FLAGS_http_threads)},
+                            registry);
+  api::HttpApi http_api(&views, &hub);
+  http_api.Register(http.http());
+  RETURN_IF_ERROR(http.Start());
+
+  RETURN_IF_ERROR(ingestor->Start());
+
+  metrics::GrpcServerMetrics grpc_metrics(*registry);
+  grpcserver::GrpcServerOptions server_options;
+  server_options.listen_address = absl::GetFlag(FLAGS_grpc_address);
+  server_options.unready_grace = absl::GetFlag(FLAGS_unready_grace);
+  server_options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  server_options.metrics = &grpc_metrics;
+  grpcserver::GrpcServer server(server_options);
+  server.AddService(&grpc_service);
+  // Watch streams never end on their own: end them (and SSE streams) when
+  // the drain starts, so it does not wait for drain_timeout.
+  server.OnDrain([&hub] { hub.Shutdown(); });
+  RETURN_IF_ERROR(server.Start());
+  admin.SetReady(true);
+  http.SetReady(true);
+  log::Event(log::Level::kInfo, "aggregator service ready",
+             {{"grpc_port", server.port()},
+              {"admin_port", admin.port()},
+              {"http_port", http.port()},
+              {"db_path", db_options.path},
+              {"kafka_bootstrap", bootstrap},
+              {"partitions", ingestor->partition_count()}});
+
+  const int sig = grpcserver::WaitForShutdownSignal();
+  log::Info("signal {} received: draining", sig);
+  admin.SetReady(false);
+  http.SetReady(false);
+  server.Shutdown();
+  hub.Shutdown();
+  http.Stop();
+  absl::Status final_checkpoint = ingestor->Stop();
+  if (!final_checkpoint.ok()) log::Error("final checkpoint: {}", final_checkpoint.ToString());
+  admin.Stop();
+  log::Info("stopped");
+  return final_checkpoint;
+}
+
+}  // namespace
+}  // namespace jit::aggregator
+
+int main(int argc, char** argv) {
+  jit::grpcserver::BlockShutdownSignals();
+  jit::config::ParseFlags(
+      argc, argv,
+      {.name = "jit-aggregator",
+       .usage = "JobInTech aggregator: folds the enrollment, progress and placement topics "
+                "into live regional dashboards served over gRPC, JSON/SSE and a web page.",
+       .version = JIT_VERSION,
+       .env_prefix = "JIT_AGGREGATOR_"});
+  jit::config::Validator v;
+  v.HostPort("grpc_address", absl::GetFlag(FLAGS_grpc_address))
+      .HostPort("admin_address", absl::GetFlag(FLAGS_admin_address))
+      .HostPort("http_address", absl::GetFlag(FLAGS_http_address))
+      .NonEmpty("db_path", absl::GetFlag(FLAGS_db_path))
+      .Require(absl::GetFlag(FLAGS_sqlite_synchronous) == "full" ||
+                   absl::GetFlag(FLAGS_sqlite_synchronous) == "normal",
+               "sqlite_synchronous", "must be full or normal")
+      .Require(!absl::GetFlag(FLAGS_kafka_bootstrap).empty() ||
+                   !absl::GetFlag(FLAGS_kafka_bootstrap_file).empty(),
+               "kafka_bootstrap", "set --kafka_bootstrap or --kafka_bootstrap_file")
+      .Range("checkpoint_interval", absl::GetFlag(FLAGS_checkpoint_interval),
+             absl::Milliseconds(10), absl::Hours(1))
+      .Range("lag_interval", absl::GetFlag(FLAGS_lag_interval), absl::Milliseconds(10),
+             absl::Hours(1))
+      .Range("suppression_threshold", absl::GetFlag(FLAGS_suppression_threshold), 2, 100)
+      .Range("national_target", absl::GetFlag(FLAGS_national_target), 1, 10'000'000)
+      .Range("event_id_memory", absl::GetFlag(FLAGS_event_id_memory), 0, 100'000'000)
+      .Range("watch_min_interval", absl::GetFlag(FLAGS_watch_min_interval), absl::ZeroDuration(),
+             absl::Minutes(1))
+      .Range("http_threads", absl::GetFlag(FLAGS_http_threads), 2, 1024);
+  jit::config::ExitIfInvalid(v);
+  if (auto s = jit::log::Init({.component = "aggregator",
+                               .level = absl::GetFlag(FLAGS_log_level),
+                               .sink = nullptr});
+      !s.ok()) {
+    std::fprintf(stderr, "config error: --log_level: %s\n", std::string(s.message()).c_str());
+    return jit::config::kConfigErrorExitCode;
+  }
+  jit::log::Info("starting jit-aggregator {}: {}", JIT_VERSION, jit::config::Describe());
+  absl::Status s = jit::aggregator::Run();
+  if (!s.ok()) {
+    jit::log::Error("fatal: {}", s.ToString());
+    return 1;
+  }
+  return 0;
+}
