@@ -23,7 +23,6 @@
 namespace jit::enrollment {
 namespace {
 
-
 using status::FieldViolations;
 using status::InvalidField;
 
