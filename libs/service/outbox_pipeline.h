@@ -38,6 +38,15 @@ absl::StatusOr<std::string> ResolveBootstrap(const std::string& bootstrap_server
                                              const std::string& bootstrap_file,
                                              absl::Duration wait);
 
+// At start-up: when Kafka holds fewer offsets on a topic than the rows this
+// service's outbox retains as delivered to it, the cluster is new or lost its
+// data (e.g. the embedded broker, which keeps topics in memory, restarted), so
+// every retained row is marked unsent again and republished in its original
+// order. Consumers deduplicate. Returns whether it requeued.
+absl::StatusOr<bool> RepublishIfClusterLostEvents(storage::Database& db,
+                                                  const std::string& bootstrap_servers,
+                                                  absl::Duration timeout);
+
 struct OutboxPipelineOptions {
   storage::Database* database = nullptr;  // with the outbox migrations applied
   std::string bootstrap_servers = {};
@@ -46,6 +55,8 @@ struct OutboxPipelineOptions {
   prometheus::Registry* registry = nullptr;  // may be null
   absl::Duration delivery_timeout = absl::Seconds(30);
   int batch_size = 500;
+  // Run RepublishIfClusterLostEvents before the relay starts.
+  bool check_cluster = true;
 };
 
 class OutboxPipeline {

@@ -212,5 +212,36 @@ TEST_F(OutboxRelayIntegrationTest, KillNineUnderLoadThenRestartLosesNothing) {
   ExpectEveryCommittedEventOnTheTopicInOrder();
 }
 
+TEST_F(OutboxRelayIntegrationTest, NewClusterGetsTheRetainedOutboxRepublished) {
+  // Publish to a first broker, then lose it (the embedded broker keeps topics
+  // in memory): a restart against a brand-new broker must republish every
+  // retained event, so that consumers of the new cluster miss nothing.
+  auto first = RunToCompletion(WriterArgs(120, /*drain=*/true), dir_.File("w1.log"),
+                               absl::Seconds(60));
+  ASSERT_TRUE(first.ok() && first->exited && first->exit_code == 0)
+      << testing::ReadFile(dir_.File("w1.log")).value_or("");
+  ASSERT_TRUE(broker_->Stop().ok());
+  TempDir second_dir;
+  auto broker = EmbeddedBroker::Start(JIT_KAFKA_BROKER_BIN, second_dir.path(), kPartitions);
+  ASSERT_TRUE(broker.ok()) << broker.status();
+  broker_ = *std::move(broker);
+
+  auto restarted = RunToCompletion(WriterArgs(30, /*drain=*/true), dir_.File("w2.log"),
+                                   absl::Seconds(60));
+  ASSERT_TRUE(restarted.ok() && restarted->exited && restarted->exit_code == 0)
+      << testing::ReadFile(dir_.File("w2.log")).value_or("");
+  auto log = testing::ReadFile(dir_.File("w2.log"));
+  EXPECT_NE(log->find("republishing the retained outbox"), std::string::npos) << *log;
+  // All 150 committed events are on the new cluster, in order per key.
+  ExpectEveryCommittedEventOnTheTopicInOrder();
+
+  // A plain restart on the same cluster republishes nothing.
+  auto again = RunToCompletion(WriterArgs(0, /*drain=*/true), dir_.File("w3.log"),
+                               absl::Seconds(60));
+  ASSERT_TRUE(again.ok() && again->exited && again->exit_code == 0);
+  EXPECT_EQ(testing::ReadFile(dir_.File("w3.log"))->find("republishing"), std::string::npos);
+  EXPECT_EQ(ReadTopic(kafka::kEnrollmentTopic).size(), 150u);
+}
+
 }  // namespace
 }  // namespace jit

@@ -17,12 +17,12 @@
 #include "absl/time/clock.h"
 #include "libs/clock/clock.h"
 #include "libs/events/envelope.h"
+#include "libs/log/log.h"
 #include "libs/kafka/cloudevents.h"
-#include "libs/kafka/producer.h"
 #include "libs/kafka/topics.h"
-#include "libs/outbox/kafka_publisher.h"
 #include "libs/outbox/outbox.h"
 #include "libs/outbox/relay.h"
+#include "libs/service/outbox_pipeline.h"
 #include "libs/status/status_macros.h"
 #include "libs/storage/database.h"
 
@@ -87,17 +87,19 @@ absl::Status Run() {
   for (auto& m : jit::outbox::Migrations(2)) migrations.push_back(m);
   RETURN_IF_ERROR(db->Migrate(migrations));
 
-  ASSIGN_OR_RETURN(auto producer,
-                   jit::kafka::Producer::Create(
-                       {.bootstrap_servers = absl::GetFlag(FLAGS_bootstrap),
-                        .client_id = "jit-outbox-writer"}));
-  jit::outbox::KafkaPublisher publisher(producer.get(), absl::Seconds(10));
-  ASSIGN_OR_RETURN(auto relay,
-                   jit::outbox::Relay::Create(
-                       db.get(), &publisher, &clock, nullptr,
-                       {.batch_size = absl::GetFlag(FLAGS_batch_size),
-                        .poll_interval = absl::Milliseconds(5)}));
-  RETURN_IF_ERROR(relay->Start());
+  // The same publishing pipeline the services use (producer, relay, and the
+  // start-up check that republishes to a new cluster).
+  ASSIGN_OR_RETURN(auto pipeline,
+                   jit::service::OutboxPipeline::Start(
+                       {.database = db.get(),
+                        .bootstrap_servers = absl::GetFlag(FLAGS_bootstrap),
+                        .service_name = "outbox-writer",
+                        .clock = &clock,
+                        .registry = nullptr,
+                        .delivery_timeout = absl::Seconds(10),
+                        .batch_size = absl::GetFlag(FLAGS_batch_size),
+                        .check_cluster = true}));
+  jit::outbox::Relay* relay = &pipeline->relay();
 
   const int count = absl::GetFlag(FLAGS_count);
   const int keys = absl::GetFlag(FLAGS_keys);
@@ -120,14 +122,15 @@ absl::Status Run() {
     }
     std::printf("drained\n");
   }
-  relay->Stop();
-  return producer->Flush(absl::Seconds(10));
+  pipeline->Stop();
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  (void)jit::log::Init({.component = "outbox-writer", .level = "info", .sink = nullptr});
   absl::Status s = Run();
   if (!s.ok()) {
     std::fprintf(stderr, "jit-outbox-writer: %s\n", s.ToString().c_str());

@@ -169,6 +169,26 @@ absl::Status Ingestor::Start() {
     if (!count.ok()) return count.status();
     for (int p = 0; p < *count; ++p) {
       auto it = offsets_.find({topic, p});
+      if (it != offsets_.end() && it->second > 0) {
+        // A checkpointed offset beyond the partition's end means the topic
+        // was recreated (a new cluster, e.g. the embedded broker restarted):
+        // read it again from the beginning. The fold keeps its state and its
+        // dedupe memory, so events republished by the services are not
+        // counted twice.
+        absl::StatusOr<std::pair<int64_t, int64_t>> marks =
+            consumer_->WatermarkOffsets(topic, p, absl::Seconds(5));
+        if (marks.ok() && it->second > marks->second) {
+          log::Event(log::Level::kWarn,
+                     "checkpoint offset beyond the end of the partition: the "
+                     "topic was recreated; reading it from the beginning",
+                     {{"topic", topic},
+                      {"partition", static_cast<int64_t>(p)},
+                      {"checkpoint_offset", it->second},
+                      {"high_watermark", marks->second}});
+          offsets_.erase(it);
+          it = offsets_.end();
+        }
+      }
       const int64_t start = it == offsets_.end() ? kafka::kOffsetBeginning : it->second;
       assignment.push_back({topic, p, start});
       partitions_.emplace_back(topic, p);
