@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "libs/kafka/cloudevents.h"
+#include "libs/grpcserver/unary.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/grpc_status.h"
 #include "libs/status/status_macros.h"
@@ -11,15 +11,7 @@
 namespace jit::enrollment::api {
 namespace {
 
-// Runs `fn` and finishes the call with its status.
-template <typename Fn>
-grpc::ServerUnaryReactor* Respond(grpc::CallbackServerContext* context,
-                                  Fn&& fn) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = fn();
-  reactor->Finish(status::ToGrpcStatus(status));
-  return reactor;
-}
+using grpcserver::Respond;
 
 // The request context of a mutation: its request id and the caller's W3C
 // traceparent (a new one when the caller sent none or a malformed one, so
@@ -28,23 +20,11 @@ RequestContext ContextOf(const grpc::CallbackServerContext& context,
                          const std::string& request_id) {
   RequestContext ctx;
   ctx.request_id = request_id;
-  const auto& md = context.client_metadata();
-  auto it = md.find("traceparent");
-  if (it != md.end()) {
-    std::string value(it->second.data(), it->second.size());
-    if (kafka::ValidateTraceparent(value).ok()) ctx.traceparent = value;
-  }
-  if (ctx.traceparent.empty()) ctx.traceparent = kafka::NewTraceparent();
+  ctx.traceparent = grpcserver::TraceparentOf(context);
   return ctx;
 }
 
-absl::Status RequireId(absl::string_view field, const std::string& value) {
-  if (value.empty()) return status::InvalidField(std::string(field), "is required");
-  if (value.size() > 128) {
-    return status::InvalidField(std::string(field), "must be at most 128 characters");
-  }
-  return absl::OkStatus();
-}
+using grpcserver::RequireId;
 
 }  // namespace
 

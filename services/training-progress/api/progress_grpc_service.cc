@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "libs/kafka/cloudevents.h"
+#include "libs/grpcserver/unary.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/grpc_status.h"
 #include "libs/status/status_macros.h"
@@ -14,15 +14,7 @@
 namespace jit::progress::api {
 namespace {
 
-// Runs `fn` and finishes the call with its status.
-template <typename Fn>
-grpc::ServerUnaryReactor* Respond(grpc::CallbackServerContext* context,
-                                  Fn&& fn) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = fn();
-  reactor->Finish(status::ToGrpcStatus(status));
-  return reactor;
-}
+using grpcserver::Respond;
 
 // The request context of a mutation: its request id and the caller's W3C
 // traceparent (a new one when the caller sent none or a malformed one, so
@@ -31,13 +23,7 @@ RequestContext ContextOf(const grpc::CallbackServerContext& context,
                          const std::string& request_id) {
   RequestContext ctx;
   ctx.request_id = request_id;
-  const auto& md = context.client_metadata();
-  auto it = md.find("traceparent");
-  if (it != md.end()) {
-    std::string value(it->second.data(), it->second.size());
-    if (kafka::ValidateTraceparent(value).ok()) ctx.traceparent = value;
-  }
-  if (ctx.traceparent.empty()) ctx.traceparent = kafka::NewTraceparent();
+  ctx.traceparent = grpcserver::TraceparentOf(context);
   return ctx;
 }
 
