@@ -20,6 +20,7 @@
 #include "libs/metrics/admin_server.h"
 #include "libs/metrics/grpc_server_metrics.h"
 #include "libs/service/outbox_pipeline.h"
+#include "libs/service/serve.h"
 #include "libs/status/status_macros.h"
 #include "prometheus/registry.h"
 #include "services/aggregator/api/grpc_service.h"
@@ -68,14 +69,7 @@ ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
 namespace jit::aggregator {
 namespace {
 
-absl::StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& address) {
-  auto colon = address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
-    return absl::InvalidArgumentError(absl::StrCat("bad address '", address, "'"));
-  }
-  return std::make_pair(address.substr(0, colon), port);
-}
+using service::SplitHostPort;
 
 absl::Status Run() {
   const Clock& clock = SystemClock::Get();

@@ -16,6 +16,7 @@
 #include "libs/metrics/admin_server.h"
 #include "libs/metrics/grpc_server_metrics.h"
 #include "libs/service/outbox_pipeline.h"
+#include "libs/service/serve.h"
 #include "libs/status/status_macros.h"
 #include "prometheus/registry.h"
 #include "services/enrollment/api/enrollment_grpc_service.h"
@@ -70,15 +71,6 @@ class NotifyingRepository final : public EnrollmentRepository {
   service::OutboxPipeline* const pipeline_;
 };
 
-absl::StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& address) {
-  auto colon = address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
-    return absl::InvalidArgumentError(absl::StrCat("bad address '", address, "'"));
-  }
-  return std::make_pair(address.substr(0, colon), port);
-}
-
 absl::Status Run() {
   const Clock& clock = SystemClock::Get();
   storage::DatabaseOptions db_options;
@@ -112,34 +104,17 @@ absl::Status Run() {
   EnrollmentService domain(&notifying, &clock, hasher.get(), rules);
   api::EnrollmentGrpcService grpc_service(&domain);
 
-  ASSIGN_OR_RETURN(auto admin_hp, SplitHostPort(absl::GetFlag(FLAGS_admin_address)));
-  metrics::AdminServer admin({.host = admin_hp.first, .port = admin_hp.second, .threads = 4},
-                             registry);
-  RETURN_IF_ERROR(admin.Start());
-  metrics::GrpcServerMetrics grpc_metrics(*registry);
-  grpcserver::GrpcServerOptions server_options;
-  server_options.listen_address = absl::GetFlag(FLAGS_grpc_address);
-  server_options.unready_grace = absl::GetFlag(FLAGS_unready_grace);
-  server_options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
-  server_options.metrics = &grpc_metrics;
-  grpcserver::GrpcServer server(server_options);
-  server.AddService(&grpc_service);
-  RETURN_IF_ERROR(server.Start());
-  admin.SetReady(true);
-  log::Event(log::Level::kInfo, "enrollment service ready",
-             {{"grpc_port", server.port()},
-              {"admin_port", admin.port()},
-              {"db_path", db_options.path},
-              {"kafka_bootstrap", bootstrap}});
-
-  const int sig = grpcserver::WaitForShutdownSignal();
-  log::Info("signal {} received: draining", sig);
-  admin.SetReady(false);
-  server.Shutdown();
-  pipeline->Stop();
-  admin.Stop();
-  log::Info("stopped");
-  return absl::OkStatus();
+  service::OutboxPipeline* outbox = pipeline.get();
+  return service::ServeUntilSignal(
+      {.name = "enrollment",
+       .grpc_address = absl::GetFlag(FLAGS_grpc_address),
+       .admin_address = absl::GetFlag(FLAGS_admin_address),
+       .unready_grace = absl::GetFlag(FLAGS_unready_grace),
+       .drain_timeout = absl::GetFlag(FLAGS_drain_timeout),
+       .registry = registry,
+       .services = {&grpc_service},
+       .ready_fields = {{"db_path", db_options.path}, {"kafka_bootstrap", bootstrap}},
+       .after_drain = [outbox] { outbox->Stop(); }});
 }
 
 }  // namespace

@@ -1,0 +1,52 @@
+// The serving tail every gRPC service's main shares: the admin HTTP port
+// (/metrics, /healthz, /readyz), the gRPC server with health, reflection and
+// call metrics, the "<name> service ready" log line (with grpc_port and
+// admin_port, which run.sh and the tests read), then, on SIGTERM/SIGINT:
+// not ready, graceful drain, `after_drain` (e.g. stop the outbox pipeline so
+// every acknowledged event is flushed), admin server stopped.
+//
+// Call grpcserver::BlockShutdownSignals() first thing in main.
+#ifndef JIT_LIBS_SERVICE_SERVE_H_
+#define JIT_LIBS_SERVICE_SERVE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "libs/log/log.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace jit::service {
+
+// "host:port" -> {host, port}; INVALID_ARGUMENT otherwise.
+absl::StatusOr<std::pair<std::string, int>> SplitHostPort(
+    const std::string& address);
+
+struct ServeOptions {
+  std::string name = {};  // "enrollment" -> "enrollment service ready"
+  std::string grpc_address = {};
+  std::string admin_address = {};
+  absl::Duration unready_grace = absl::Seconds(2);
+  absl::Duration drain_timeout = absl::Seconds(10);
+  std::shared_ptr<prometheus::Registry> registry = nullptr;
+  std::vector<grpc::Service*> services = {};  // not owned
+  log::Fields ready_fields = {};              // added to the ready line
+  std::function<void()> after_drain = nullptr;
+};
+
+// Serves until a shutdown signal, then drains. Errors: the admin or gRPC
+// address cannot be bound (UNAVAILABLE naming it), a malformed address.
+absl::Status ServeUntilSignal(const ServeOptions& options);
+
+}  // namespace jit::service
+
+#endif  // JIT_LIBS_SERVICE_SERVE_H_
