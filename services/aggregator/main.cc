@@ -50,7 +50,7 @@ ABSL_FLAG(absl::Duration, checkpoint_interval, absl::Seconds(5),
 ABSL_FLAG(absl::Duration, lag_interval, absl::Seconds(2),
           "how often the consumer lag is measured");
 ABSL_FLAG(int, suppression_threshold, 5,
-          "public views show counts below this as \"<threshold\" (2..100)");
+          "public views show counts below this as \"<threshold\" (3..100)");
 ABSL_FLAG(bool, public_only, false, "refuse INTERNAL (unsuppressed) views");
 ABSL_FLAG(int, national_target, 15000,
           "national target until a ProgrammeTargetChanged event sets one");
@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
              absl::Milliseconds(10), absl::Hours(1))
       .Range("lag_interval", absl::GetFlag(FLAGS_lag_interval), absl::Milliseconds(10),
              absl::Hours(1))
-      .Range("suppression_threshold", absl::GetFlag(FLAGS_suppression_threshold), 2, 100)
+      .Range("suppression_threshold", absl::GetFlag(FLAGS_suppression_threshold), 3, 100)
       .Range("national_target", absl::GetFlag(FLAGS_national_target), 1, 10'000'000)
       .Range("event_id_memory", absl::GetFlag(FLAGS_event_id_memory), 0, 100'000'000)
       .Range("watch_min_interval", absl::GetFlag(FLAGS_watch_min_interval), absl::ZeroDuration(),

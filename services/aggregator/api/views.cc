@@ -8,6 +8,11 @@
 namespace jit::aggregator::api {
 namespace {
 
+ViewOptions WithPlan(ViewOptions options, const PublicPlan* plan) {
+  options.plan = plan;
+  return options;
+}
+
 namespace common = ::jobintech::common::v1;
 
 void SetTime(google::protobuf::Timestamp* ts, absl::Time t) {
@@ -75,6 +80,7 @@ pb::Figure ToProto(const FigureValue& f) {
   switch (f.state) {
     case FigureValue::State::kValue: out.set_state(pb::FIGURE_STATE_VALUE); break;
     case FigureValue::State::kSuppressed: out.set_state(pb::FIGURE_STATE_SUPPRESSED); break;
+    case FigureValue::State::kMasked: out.set_state(pb::FIGURE_STATE_MASKED); break;
     case FigureValue::State::kNoData: out.set_state(pb::FIGURE_STATE_NO_DATA); break;
   }
   out.set_value(f.value);
@@ -149,6 +155,11 @@ absl::StatusOr<std::pair<Query, ViewOptions>> DashboardViews::Resolve(
       break;
     default: v.Add("visibility", "unknown visibility"); break;
   }
+  if (options.public_view && !q.cohort_id.empty()) {
+    v.Add("filters.cohort_id",
+          "cohorts are not published on public views (a cohort is one class in one place); "
+          "use an internal view");
+  }
   if (v.empty()) {
     absl::Status s = NormalizeQuery(q);
     if (!s.ok()) {
@@ -177,7 +188,10 @@ absl::StatusOr<pb::Summary> DashboardViews::Summary(const pb::Scope& scope,
   out.set_suppression_threshold(options.public_view ? options.threshold : 0);
   SetTime(out.mutable_as_of(), config_.clock->Now());
   state_->Read([&](const Fold& fold, const IngestStats& stats) {
-    for (const FigureValue& f : Summarize(fold, q, options)) *out.add_figures() = ToProto(f);
+    const auto plan = PlanFor(fold, options);
+    for (const FigureValue& f : Summarize(fold, q, WithPlan(options, plan.get()))) {
+      *out.add_figures() = ToProto(f);
+    }
     out.set_state_version(fold.version());
     *out.mutable_freshness() = FreshnessOf(stats, fold.held_events());
     return 0;
@@ -204,7 +218,8 @@ absl::StatusOr<pb::ListRegionsResponse> DashboardViews::ListRegions(
   out.set_suppression_threshold(options.public_view ? options.threshold : 0);
   SetTime(out.mutable_as_of(), config_.clock->Now());
   state_->Read([&](const Fold& fold, const IngestStats& stats) {
-    const auto table = Table(fold, rows, metrics, options);
+    const auto plan = PlanFor(fold, options);
+    const auto table = Table(fold, rows, metrics, WithPlan(options, plan.get()));
     for (size_t i = 0; i < rows.size(); ++i) {
       pb::RegionRow* row = i < atlas.regions().size() ? out.add_regions() : out.mutable_national();
       if (i < atlas.regions().size()) {
@@ -266,7 +281,8 @@ absl::StatusOr<pb::GetProvinceTableResponse> DashboardViews::GetProvinceTable(
   out.set_suppression_threshold(options.public_view ? options.threshold : 0);
   SetTime(out.mutable_as_of(), config_.clock->Now());
   state_->Read([&](const Fold& fold, const IngestStats& stats) {
-    const auto table = Table(fold, rows, metrics, options);
+    const auto plan = PlanFor(fold, options);
+    const auto table = Table(fold, rows, metrics, WithPlan(options, plan.get()));
     for (size_t i = 0; i < rows.size(); ++i) {
       pb::ProvinceRow* row = i < provinces.size() ? out.add_provinces() : out.mutable_total();
       if (i < provinces.size()) {
@@ -317,6 +333,16 @@ absl::StatusOr<pb::GetTimeSeriesResponse> DashboardViews::GetTimeSeries(
     }
     return *day;
   };
+  if (resolved.ok() && resolved->second.public_view) {
+    // Public series are protected day by day on the geography only.
+    const Query& q = resolved->first;
+    const char* why = "public series are published by geography only; use an internal view";
+    if (!q.track_id.empty()) v.Add("filters.track_id", why);
+    if (q.gender.has_value()) v.Add("filters.gender", why);
+    if (metric != nullptr && metric->formula == Formula::kWomenShare) {
+      v.Add("metric_id", "the women's share is not published as a public series");
+    }
+  }
   const Day end = date_of(req.end_date(), "end_date", today);
   const Day start = date_of(req.start_date(), "start_date", end - 89);
   if (start > end) v.Add("start_date", "must not be after end_date");
@@ -329,7 +355,9 @@ absl::StatusOr<pb::GetTimeSeriesResponse> DashboardViews::GetTimeSeries(
   out.set_suppression_threshold(options.public_view ? options.threshold : 0);
   SetTime(out.mutable_as_of(), config_.clock->Now());
   state_->Read([&](const Fold& fold, const IngestStats&) {
-    for (const SeriesPoint& p : Series(fold, *metric, q, start, end, options)) {
+    const auto plan = PlanFor(fold, options);
+    for (const SeriesPoint& p :
+         Series(fold, *metric, q, start, end, WithPlan(options, plan.get()))) {
       pb::TimeSeriesPoint* point = out.add_points();
       *point->mutable_date() = ToDate(p.day);
       *point->mutable_figure() = ToProto(p.figure);
@@ -338,6 +366,17 @@ absl::StatusOr<pb::GetTimeSeriesResponse> DashboardViews::GetTimeSeries(
     return 0;
   });
   return out;
+}
+
+std::shared_ptr<const PublicPlan> DashboardViews::PlanFor(const Fold& fold,
+                                                         const ViewOptions& options) const {
+  if (!options.public_view) return nullptr;
+  absl::MutexLock lock(&plan_mu_);
+  if (plan_ == nullptr || plan_version_ != fold.version()) {
+    plan_ = std::make_shared<const PublicPlan>(PublicPlan::Build(fold, options.threshold));
+    plan_version_ = fold.version();
+  }
+  return plan_;
 }
 
 pb::ListMetricDefinitionsResponse DashboardViews::ListMetricDefinitions() const {

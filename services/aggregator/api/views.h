@@ -5,7 +5,11 @@
 #ifndef JIT_SERVICES_AGGREGATOR_API_VIEWS_H_
 #define JIT_SERVICES_AGGREGATOR_API_VIEWS_H_
 
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "jobintech/dashboard/v1/dashboard_service.pb.h"
 #include "libs/clock/clock.h"
@@ -17,7 +21,7 @@ namespace jit::aggregator::api {
 namespace pb = ::jobintech::dashboard::v1;
 
 struct ViewConfig {
-  // Small-count threshold of public views (>= 2).
+  // Small-count threshold of public views (>= 3: "<2" would reveal a 1).
   int suppression_threshold = 5;
   // Refuse INTERNAL views (a deployment facing the public).
   bool public_only = false;
@@ -48,8 +52,15 @@ class DashboardViews {
   absl::StatusOr<std::pair<Query, ViewOptions>> Resolve(const pb::Scope& scope,
                                                         const pb::Filters& filters,
                                                         pb::Visibility visibility) const;
+  // The public plan of the fold being read (shared by every request until
+  // the fold changes); null for internal views. Call under the state's lock.
+  std::shared_ptr<const PublicPlan> PlanFor(const Fold& fold, const ViewOptions& options) const;
+
   const DashboardState* const state_;
   const ViewConfig config_;
+  mutable absl::Mutex plan_mu_;
+  mutable std::shared_ptr<const PublicPlan> plan_ ABSL_GUARDED_BY(plan_mu_);
+  mutable int64_t plan_version_ ABSL_GUARDED_BY(plan_mu_) = -1;
 };
 
 // Domain -> proto, exposed for tests.

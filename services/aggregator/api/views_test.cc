@@ -149,6 +149,62 @@ TEST_F(ViewsTest, RegionsAndProvinceTables) {
   EXPECT_EQ(everything->provinces_size(), 75);
 }
 
+TEST_F(ViewsTest, PublicTablesMaskWhatWouldRevealASmallCount) {
+  DashboardViews views(&state_, Config());
+  pb::ListRegionsRequest req;  // public by default
+  auto regions = views.ListRegions(req);
+  ASSERT_TRUE(regions.ok()) << regions.status();
+  ASSERT_EQ(regions->metric_ids(0), "applicants");
+  // MA-06 holds the lone applicant: "<5". MA-05's 12 would give it away
+  // through the national 13: masked, "x". The national total stays.
+  EXPECT_EQ(regions->regions(5).figures(0).state(), pb::FIGURE_STATE_SUPPRESSED);
+  EXPECT_EQ(regions->regions(5).figures(0).display(), "<5");
+  EXPECT_EQ(regions->regions(4).figures(0).state(), pb::FIGURE_STATE_MASKED);
+  EXPECT_EQ(regions->regions(4).figures(0).display(), "x");
+  EXPECT_EQ(regions->regions(4).figures(0).value(), 0);
+  EXPECT_EQ(regions->national().figures(0).state(), pb::FIGURE_STATE_VALUE);
+  EXPECT_EQ(regions->national().figures(0).value(), 13);
+}
+
+TEST_F(ViewsTest, PublicViewsRefuseWhatTheyCannotProtect) {
+  DashboardViews views(&state_, Config());
+  pb::Filters cohort;
+  cohort.set_cohort_id("c1");
+  auto s = views.Summary(pb::Scope(), cohort, pb::VISIBILITY_PUBLIC);
+  ASSERT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status::GetFieldViolations(s.status()).at(0).field, "filters.cohort_id");
+  EXPECT_TRUE(views.Summary(pb::Scope(), cohort, pb::VISIBILITY_INTERNAL).ok());
+
+  pb::GetTimeSeriesRequest by_track;
+  by_track.set_metric_id("applicants");
+  by_track.mutable_filters()->set_track_id("cyber");
+  auto t = views.GetTimeSeries(by_track);
+  ASSERT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status::GetFieldViolations(t.status()).at(0).field, "filters.track_id");
+  by_track.set_visibility(pb::VISIBILITY_INTERNAL);
+  EXPECT_TRUE(views.GetTimeSeries(by_track).ok());
+
+  pb::GetTimeSeriesRequest share;
+  share.set_metric_id("women_share_applicants");
+  auto w = views.GetTimeSeries(share);
+  ASSERT_EQ(w.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status::GetFieldViolations(w.status()).at(0).field, "metric_id");
+
+  // By geography, public series are served, protected day by day: the
+  // national series shows 13 at the end; MA-05's is masked like its total.
+  pb::GetTimeSeriesRequest national;
+  national.set_metric_id("applicants");
+  auto n = views.GetTimeSeries(national);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(n->points(n->points_size() - 1).figure().value(), 13);
+  pb::GetTimeSeriesRequest region = national;
+  region.mutable_scope()->set_level(pb::SCOPE_LEVEL_REGION);
+  region.mutable_scope()->set_region_code("MA-05");
+  auto r = views.GetTimeSeries(region);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->points(r->points_size() - 1).figure().state(), pb::FIGURE_STATE_MASKED);
+}
+
 TEST_F(ViewsTest, TimeSeriesDefaultsToNinetyDaysEndingToday) {
   DashboardViews views(&state_, Config());
   pb::GetTimeSeriesRequest req;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 #include <random>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -16,6 +17,7 @@
 #include "services/aggregator/domain/query.h"
 #include "services/aggregator/domain/registry.h"
 #include "services/aggregator/domain/testing/event_builder.h"
+#include "services/aggregator/domain/testing/linear_span.h"
 
 namespace jit::aggregator {
 namespace {
@@ -369,6 +371,91 @@ TEST_P(PropertyTest, EveryFigureEqualsTheGroundTruth) {
       EXPECT_NEAR(f.value, value, 1e-12);
     }
   }
+}
+
+// Public views of random journeys, audited from the outside: every count
+// shown for every scope x track x gender is the true count, every small
+// count is hidden, and no hidden count is a linear combination of the
+// shown ones (over the province x track x gender cells that exist).
+TEST_P(PropertyTest, NoHiddenPublicCountFollowsFromTheShownOnes) {
+  const uint32_t seed = GetParam();
+  const Generated g = Generate(seed, 500);
+  Fold fold;
+  for (const Event& e : g.events) fold.Apply(e);
+  const Day today = D("2026-06-30");
+  const geo::Atlas& atlas = geo::Atlas::Get();
+
+  std::vector<CellKey> leaves;  // province x track x gender (cohort blank)
+  for (const auto& [key, cell] : fold.cells()) {
+    CellKey leaf = key;
+    leaf.cohort_id.clear();
+    if (leaves.empty() || leaves.back() != leaf) leaves.push_back(leaf);
+  }
+  std::sort(leaves.begin(), leaves.end());
+  leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
+  std::set<std::string> tracks;
+  for (const CellKey& l : leaves) tracks.insert(l.track_id);
+
+  std::vector<Query> rows;
+  std::vector<Query> geos = {Query{}};
+  for (const geo::Region& r : atlas.regions()) {
+    Query q;
+    q.level = Level::kRegion;
+    q.region_code = r.code;
+    geos.push_back(q);
+  }
+  for (const geo::Province& p : atlas.provinces()) {
+    Query q;
+    q.level = Level::kProvince;
+    q.province_code = p.code;
+    q.region_code = p.region_code;
+    geos.push_back(q);
+  }
+  for (const Query& geo_q : geos) {
+    for (const std::string& t : tracks) {
+      for (const std::string& track : {std::string(), t}) {
+        if (track.empty() && t != *tracks.begin()) continue;  // once
+        for (int gender = -1; gender < kGenderCount; ++gender) {
+          Query q = geo_q;
+          q.track_id = track;
+          if (gender >= 0) q.gender = static_cast<Gender>(gender);
+          rows.push_back(q);
+        }
+      }
+    }
+  }
+  int hidden_total = 0, masked_total = 0;
+  for (const MetricDefinition& m : Metrics()) {
+    if (m.formula != Formula::kCount) continue;
+    SCOPED_TRACE(absl::StrCat("seed ", seed, " metric ", m.id));
+    const auto shown = Table(fold, rows, {&m}, ViewOptions{true, 5, today});
+    const auto truth = Table(fold, rows, {&m}, ViewOptions{false, 5, today});
+    testing::LinearSpan published;
+    std::vector<std::vector<int64_t>> hidden;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      std::vector<int64_t> indicator(leaves.size(), 0);
+      for (size_t l = 0; l < leaves.size(); ++l) indicator[l] = Matches(leaves[l], rows[r]);
+      const FigureValue& f = shown[r][0];
+      const double v = truth[r][0].value;
+      if (f.state == FigureValue::State::kValue) {
+        EXPECT_EQ(f.value, v);
+        EXPECT_FALSE(v >= 1 && v < 5) << "a small count is shown";
+        published.Add(indicator);
+      } else {
+        if (f.state == FigureValue::State::kSuppressed) {
+          EXPECT_TRUE(v >= 1 && v < 5) << "\"<5\" on a count of " << v;
+          ++hidden_total;
+        } else {
+          ASSERT_EQ(f.state, FigureValue::State::kMasked);
+          ++masked_total;
+        }
+        hidden.push_back(indicator);
+      }
+    }
+    for (const auto& h : hidden) EXPECT_FALSE(published.Contains(h));
+  }
+  EXPECT_GT(hidden_total, 0);
+  EXPECT_GT(masked_total, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, PropertyTest, ::testing::Values(1u, 2u, 3u, 42u, 2025u));

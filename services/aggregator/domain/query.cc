@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -159,161 +161,112 @@ FigureValue Evaluate(const MetricDefinition& m, const Sums& s) {
   return FigureValue{};
 }
 
+// Geography as a dimension: national (0) > the 12 regions > provinces.
+struct GeoTree {
+  Hierarchy tree;
+  std::map<std::string, int> region_node, province_node;
+};
+
+const GeoTree& Geo() {
+  static const GeoTree* const geo = [] {
+    auto* g = new GeoTree;
+    const geo::Atlas& atlas = geo::Atlas::Get();
+    for (const geo::Region& r : atlas.regions()) g->region_node[r.code] = g->tree.Add(0);
+    for (const geo::Province& p : atlas.provinces()) {
+      g->province_node[p.code] = g->tree.Add(g->region_node.at(p.region_code));
+    }
+    return g;
+  }();
+  return *geo;
+}
+
+// The query's node of the geography; -1 when unknown.
+int GeoNodeOf(const Query& q) {
+  const GeoTree& g = Geo();
+  const std::map<std::string, int>* nodes = nullptr;
+  const std::string* code = nullptr;
+  switch (q.level) {
+    case Level::kNational: return 0;
+    case Level::kRegion: nodes = &g.region_node; code = &q.region_code; break;
+    case Level::kProvince: nodes = &g.province_node; code = &q.province_code; break;
+  }
+  auto it = nodes->find(*code);
+  return it == nodes->end() ? -1 : it->second;
+}
+
+// Counters published on public views, directly or inside a ratio whose
+// complement is published (completion rate, women's share, target).
+std::vector<Counter> PublishedCounters() {
+  std::set<Counter> counters = {Counter::kCompleted, Counter::kDroppedOut, Counter::kWithdrawn};
+  for (const MetricDefinition& m : Metrics()) {
+    if (m.formula == Formula::kCount || m.formula == Formula::kWomenShare) {
+      counters.insert(m.counter);
+    }
+  }
+  return {counters.begin(), counters.end()};
+}
+
 bool Small(int64_t v, int k) { return v > 0 && v < k; }
 
-// Dimensions a query restricts, for complementary suppression.
-enum class Dim { kRegion, kProvince, kTrack, kCohort, kGender };
+using Mark = Protection::Mark;
 
-bool MatchesExcept(const CellKey& key, const Query& q, Dim except) {
-  if (except != Dim::kRegion && except != Dim::kProvince) {
-    if (q.level == Level::kRegion && key.region_code != q.region_code) return false;
-    if (q.level == Level::kProvince && key.province_code != q.province_code) return false;
+// The marks a public figure is judged by: per counter, the query's own cell
+// and, for the women's share, its women and men cells.
+struct CellMarks {
+  std::array<Mark, kCounterCount> cell{}, women{}, men{};
+};
+
+CellMarks MarksOf(const PublicPlan& plan, const Query& q) {
+  CellMarks marks;
+  for (int c = 0; c < kCounterCount; ++c) {
+    const auto counter = static_cast<Counter>(c);
+    marks.cell[c] = plan.MarkOf(counter, q);
+    Query w = q;
+    if (!w.gender.has_value()) w.gender = Gender::kFemale;
+    marks.women[c] = plan.MarkOf(counter, w);
+    Query m = q;
+    if (!m.gender.has_value()) m.gender = Gender::kMale;
+    marks.men[c] = plan.MarkOf(counter, m);
   }
-  if (except == Dim::kProvince && key.region_code != q.region_code) return false;
-  if (except != Dim::kTrack && !q.track_id.empty() && key.track_id != q.track_id) return false;
-  if (except != Dim::kCohort && !q.cohort_id.empty() && key.cohort_id != q.cohort_id) {
-    return false;
-  }
-  if (except != Dim::kGender && q.gender.has_value() && key.gender != *q.gender) return false;
-  return true;
+  return marks;
 }
 
-std::string SiblingOf(const CellKey& key, Dim dim) {
-  switch (dim) {
-    case Dim::kRegion: return key.region_code;
-    case Dim::kProvince: return key.province_code;
-    case Dim::kTrack: return key.track_id;
-    case Dim::kCohort: return key.cohort_id;
-    case Dim::kGender: return absl::StrCat(static_cast<int>(key.gender));
-  }
-  return "";
-}
-
-std::string RequestedSibling(const Query& q, Dim dim) {
-  switch (dim) {
-    case Dim::kRegion: return q.region_code;
-    case Dim::kProvince: return q.province_code;
-    case Dim::kTrack: return q.track_id;
-    case Dim::kCohort: return q.cohort_id;
-    case Dim::kGender: return absl::StrCat(static_cast<int>(q.gender.value_or(Gender::kUnspecified)));
-  }
-  return "";
-}
-
-// Per counter: hidden by complementary suppression in one of the query's
-// own groups (primary suppression included).
-std::array<bool, kCounterCount> GroupSuppression(const Fold& fold,
-                                                 const Query& q, int k) {
-  std::array<bool, kCounterCount> hidden{};
-  std::vector<Dim> dims;
-  if (q.level == Level::kRegion) dims.push_back(Dim::kRegion);
-  if (q.level == Level::kProvince) dims.push_back(Dim::kProvince);
-  if (!q.track_id.empty()) dims.push_back(Dim::kTrack);
-  if (!q.cohort_id.empty()) dims.push_back(Dim::kCohort);
-  if (q.gender.has_value()) dims.push_back(Dim::kGender);
-  for (const Dim dim : dims) {
-    std::map<std::string, CounterTotals> buckets;
-    const std::string requested = RequestedSibling(q, dim);
-    buckets[requested];  // present even when empty
-    for (const auto& [key, cell] : fold.cells()) {
-      if (!MatchesExcept(key, q, dim)) continue;
-      CounterTotals& t = buckets[SiblingOf(key, dim)];
-      for (const auto& [ck, series] : cell.counters) t[Idx(ck.first)] += series.total;
-    }
-    const size_t requested_index = static_cast<size_t>(
-        std::distance(buckets.begin(), buckets.find(requested)));
-    for (int c = 0; c < kCounterCount; ++c) {
-      std::vector<int64_t> values;
-      values.reserve(buckets.size());
-      for (const auto& [sibling, t] : buckets) values.push_back(t[c]);
-      if (SuppressGroup(values, k)[requested_index]) hidden[c] = true;
-    }
-  }
-  return hidden;
-}
-
-std::string QueryKey(const Query& q) {
-  return absl::StrCat(static_cast<int>(q.level), "|", q.region_code, "|", q.province_code, "|",
-                      q.track_id, "|", q.cohort_id, "|",
-                      q.gender.has_value() ? static_cast<int>(*q.gender) : -1);
-}
-
-// Hidden in the query's groups or in any coarser view's (its region for a
-// province, the view without one of its filters): a child view must not
-// reveal a parent's hidden count (a region with one province, a track with
-// one cohort).
-std::array<bool, kCounterCount> HiddenCounters(
-    const Fold& fold, const Query& q, int k,
-    std::map<std::string, std::array<bool, kCounterCount>>& memo) {
-  const std::string key = QueryKey(q);
-  if (auto it = memo.find(key); it != memo.end()) return it->second;
-  std::array<bool, kCounterCount> hidden = GroupSuppression(fold, q, k);
-  std::vector<Query> parents;
-  if (q.level == Level::kProvince) {
-    Query p = q;
-    p.level = Level::kRegion;
-    p.province_code.clear();
-    parents.push_back(p);
-  } else if (q.level == Level::kRegion) {
-    Query p = q;
-    p.level = Level::kNational;
-    p.region_code.clear();
-    parents.push_back(p);
-  }
-  if (!q.track_id.empty()) {
-    Query p = q;
-    p.track_id.clear();
-    parents.push_back(p);
-  }
-  if (!q.cohort_id.empty()) {
-    Query p = q;
-    p.cohort_id.clear();
-    parents.push_back(p);
-  }
-  if (q.gender.has_value()) {
-    Query p = q;
-    p.gender.reset();
-    parents.push_back(p);
-  }
-  for (const Query& p : parents) {
-    const auto parent_hidden = HiddenCounters(fold, p, k, memo);
-    for (int c = 0; c < kCounterCount; ++c) hidden[c] = hidden[c] || parent_hidden[c];
-  }
-  memo[key] = hidden;
-  return hidden;
-}
-
-void ApplyPublicRules(FigureValue& f, const std::array<bool, kCounterCount>* hidden,
-                      int k) {
+void ApplyPublicRules(FigureValue& f, const CellMarks& marks, int k) {
   if (f.state != FigureValue::State::kValue) return;
   const MetricDefinition& m = *f.metric;
-  bool suppress = false;
-  auto is_hidden = [&](Counter c) { return hidden != nullptr && (*hidden)[Idx(c)]; };
+  bool small = false;   // a count under k: "<k"
+  bool masked = false;  // hidden to protect a small count elsewhere
+  auto hidden = [&](Counter c) { return marks.cell[Idx(c)] != Mark::kPublished; };
+  auto ratio_small = [&] {
+    return Small(f.numerator, k) || Small(f.denominator, k) ||
+           Small(f.denominator - f.numerator, k);
+  };
   switch (m.formula) {
     case Formula::kCount:
-      suppress = Small(static_cast<int64_t>(f.value), k) || is_hidden(m.counter);
+      small = marks.cell[Idx(m.counter)] == Mark::kPrimary;
+      masked = marks.cell[Idx(m.counter)] == Mark::kSecondary;
       break;
     case Formula::kCompletionRate:
-      suppress = Small(f.numerator, k) || Small(f.denominator, k) ||
-                 Small(f.denominator - f.numerator, k) ||
-                 is_hidden(Counter::kCompleted) || is_hidden(Counter::kDroppedOut) ||
-                 is_hidden(Counter::kWithdrawn);
+      small = ratio_small();
+      masked = hidden(Counter::kCompleted) || hidden(Counter::kDroppedOut) ||
+               hidden(Counter::kWithdrawn);
       break;
     case Formula::kPlacementClosed:
     case Formula::kPlacementOpen:
     case Formula::kRetention6:
-      suppress = Small(f.numerator, k) || Small(f.denominator, k) ||
-                 Small(f.denominator - f.numerator, k);
+      small = ratio_small();
       break;
     case Formula::kWomenShare:
-      suppress = Small(f.numerator, k) || Small(f.denominator, k) ||
-                 Small(f.denominator - f.numerator, k) || is_hidden(m.counter);
+      small = ratio_small();
+      masked = hidden(m.counter) || marks.women[Idx(m.counter)] != Mark::kPublished ||
+               marks.men[Idx(m.counter)] != Mark::kPublished;
       break;
     case Formula::kMedianDaysToJob:
-      suppress = f.denominator < k;
+      small = f.denominator < k;
       break;
     case Formula::kTargetProgress:
-      suppress = Small(f.numerator, k) || is_hidden(Counter::kCompleted);
+      small = Small(f.numerator, k);
+      masked = hidden(Counter::kCompleted);
       break;
   }
   if (m.unit == MetricUnit::kRatio) {
@@ -326,26 +279,30 @@ void ApplyPublicRules(FigureValue& f, const std::array<bool, kCounterCount>* hid
     }
   }
   if (m.formula == Formula::kMedianDaysToJob) f.denominator = 0;
-  if (suppress) {
-    f.state = FigureValue::State::kSuppressed;
+  if (small || masked) {
+    f.state = small ? FigureValue::State::kSuppressed : FigureValue::State::kMasked;
     f.value = 0;
   }
 }
 
 std::vector<FigureValue> EvaluateRow(const Fold& fold, const Query& q,
                                      const std::vector<const MetricDefinition*>& metrics,
-                                     const ViewOptions& options) {
+                                     const ViewOptions& options, const PublicPlan* plan) {
   const Sums sums = Accumulate(fold, q, options.today);
-  std::array<bool, kCounterCount> hidden{};
+  std::optional<PublicPlan> own_plan;
+  CellMarks marks;
   if (options.public_view) {
-    std::map<std::string, std::array<bool, kCounterCount>> memo;
-    hidden = HiddenCounters(fold, q, options.threshold, memo);
+    if (plan == nullptr) {
+      own_plan = PublicPlan::Build(fold, options.threshold);
+      plan = &*own_plan;
+    }
+    marks = MarksOf(*plan, q);
   }
   std::vector<FigureValue> out;
   out.reserve(metrics.size());
   for (const MetricDefinition* m : metrics) {
     FigureValue f = Evaluate(*m, sums);
-    if (options.public_view) ApplyPublicRules(f, &hidden, options.threshold);
+    if (options.public_view) ApplyPublicRules(f, marks, options.threshold);
     f.display = Display(f, options.threshold);
     out.push_back(std::move(f));
   }
@@ -373,7 +330,114 @@ class Prefix {
   std::map<Day, int64_t> deltas_;
 };
 
+// The counters a figure's public rules read.
+std::vector<Counter> CountersOf(const MetricDefinition& m) {
+  switch (m.formula) {
+    case Formula::kCount: return {m.counter};
+    case Formula::kCompletionRate:
+      return {Counter::kCompleted, Counter::kDroppedOut, Counter::kWithdrawn};
+    case Formula::kTargetProgress: return {Counter::kCompleted};
+    default: return {};
+  }
+}
+
+// Public series: for each day, the geography table (national > region >
+// province) of each counter, protected on its own.
+class GeoDays {
+ public:
+  GeoDays(const Fold& fold, std::vector<Counter> counters, int k)
+      : counters_(std::move(counters)), k_(k) {
+    const GeoTree& geo = Geo();
+    for (const auto& [key, cell] : fold.cells()) {
+      auto province = geo.province_node.find(key.province_code);
+      if (province == geo.province_node.end()) continue;
+      auto& per_counter = provinces_[province->second];
+      for (const auto& [ck, series] : cell.counters) {
+        for (const auto& [day, delta] : series.by_day) per_counter[Idx(ck.first)].Add(day, delta);
+      }
+    }
+    for (auto& [node, per_counter] : provinces_) {
+      for (Prefix& p : per_counter) p.Finish();
+    }
+  }
+
+  CellMarks MarksOn(Day day, const Query& q) const {
+    CellMarks marks;
+    const bool unprotected = !q.track_id.empty() || !q.cohort_id.empty() ||
+                             q.gender.has_value() || GeoNodeOf(q) < 0;
+    for (int c = 0; c < kCounterCount; ++c) {
+      // The women's share is not published in public series.
+      marks.women[c] = marks.men[c] = Mark::kSecondary;
+      if (unprotected) marks.cell[c] = Mark::kSecondary;
+    }
+    if (unprotected) return marks;
+    for (const Counter c : counters_) {
+      std::vector<Leaf> leaves;
+      leaves.reserve(provinces_.size());
+      for (const auto& [node, per_counter] : provinces_) {
+        leaves.push_back({{node, 0, 0}, per_counter[Idx(c)].Through(day)});
+      }
+      marks.cell[Idx(c)] = Protection::Compute({Geo().tree}, std::move(leaves), k_)
+                               .MarkOf({GeoNodeOf(q), 0, 0});
+    }
+    return marks;
+  }
+
+ private:
+  std::vector<Counter> counters_;
+  int k_;
+  std::map<int, std::array<Prefix, kCounterCount>> provinces_;
+};
+
+
 }  // namespace
+
+PublicPlan PublicPlan::Build(const Fold& fold, int threshold) {
+  const GeoTree& geo = Geo();
+  PublicPlan plan;
+  // Tracks in a stable order: node 1.. of the track dimension.
+  std::set<std::string> tracks;
+  for (const auto& [key, cell] : fold.cells()) tracks.insert(key.track_id);
+  Hierarchy track_dim;
+  for (const std::string& t : tracks) plan.track_node_[t] = track_dim.Add(0);
+  Hierarchy gender_dim;
+  for (int g = 0; g < kGenderCount; ++g) gender_dim.Add(0);  // node 1 + gender
+  // Leaves: province x track x gender, summed over cohorts.
+  std::map<Coord, std::array<int64_t, kCounterCount>> leaves;
+  for (const auto& [key, cell] : fold.cells()) {
+    auto province = geo.province_node.find(key.province_code);
+    if (province == geo.province_node.end()) continue;
+    const Coord coord = {province->second, plan.track_node_.at(key.track_id),
+                         1 + Idx(key.gender)};
+    auto& totals = leaves[coord];
+    for (const auto& [ck, series] : cell.counters) totals[Idx(ck.first)] += series.total;
+  }
+  for (const Counter c : PublishedCounters()) {
+    std::vector<Leaf> of_counter;
+    of_counter.reserve(leaves.size());
+    for (const auto& [coord, totals] : leaves) of_counter.push_back({coord, totals[Idx(c)]});
+    plan.by_counter_[Idx(c)] = std::make_shared<const Protection>(
+        Protection::Compute({geo.tree, track_dim, gender_dim}, std::move(of_counter), threshold));
+  }
+  return plan;
+}
+
+Protection::Mark PublicPlan::MarkOf(Counter counter, const Query& q) const {
+  const auto& protection = by_counter_[Idx(counter)];
+  if (protection == nullptr) return Mark::kPublished;
+  // Cohorts are not part of the public tables: never published there.
+  if (!q.cohort_id.empty()) return Mark::kSecondary;
+  const int geo = GeoNodeOf(q);
+  int track = 0;
+  if (!q.track_id.empty()) {
+    auto it = track_node_.find(q.track_id);
+    if (it == track_node_.end()) return Mark::kPublished;  // no data: 0
+    track = it->second;
+  }
+  const int gender = q.gender.has_value() ? 1 + Idx(*q.gender) : 0;
+  if (geo < 0) return Mark::kPublished;
+  return protection->MarkOf({geo, track, gender});
+}
 
 absl::Status NormalizeQuery(Query& q) {
   const geo::Atlas& atlas = geo::Atlas::Get();
@@ -425,30 +489,12 @@ bool Matches(const CellKey& key, const Query& q) {
   return true;
 }
 
-std::vector<bool> SuppressGroup(const std::vector<int64_t>& values, int k) {
-  std::vector<bool> hidden(values.size(), false);
-  int primaries = 0;
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (Small(values[i], k)) {
-      hidden[i] = true;
-      ++primaries;
-    }
-  }
-  if (primaries == 1) {
-    std::optional<size_t> best;
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (hidden[i] || values[i] <= 0) continue;
-      if (!best.has_value() || values[i] < values[*best]) best = i;
-    }
-    if (best.has_value()) hidden[*best] = true;
-  }
-  return hidden;
-}
-
 std::string Display(const FigureValue& f, int threshold) {
   switch (f.state) {
     case FigureValue::State::kSuppressed:
       return absl::StrCat("<", threshold);
+    case FigureValue::State::kMasked:
+      return "x";
     case FigureValue::State::kNoData:
       return "-";
     case FigureValue::State::kValue:
@@ -474,16 +520,22 @@ std::vector<FigureValue> Summarize(const Fold& fold, const Query& query,
                                    const ViewOptions& options) {
   std::vector<const MetricDefinition*> metrics;
   for (const MetricDefinition& m : Metrics()) metrics.push_back(&m);
-  return EvaluateRow(fold, query, metrics, options);
+  return EvaluateRow(fold, query, metrics, options, options.plan);
 }
 
 std::vector<std::vector<FigureValue>> Table(
     const Fold& fold, const std::vector<Query>& rows,
     const std::vector<const MetricDefinition*>& metrics,
     const ViewOptions& options) {
+  std::optional<PublicPlan> own_plan;
+  const PublicPlan* plan = options.plan;
+  if (options.public_view && plan == nullptr) {
+    own_plan = PublicPlan::Build(fold, options.threshold);
+    plan = &*own_plan;
+  }
   std::vector<std::vector<FigureValue>> out;
   out.reserve(rows.size());
-  for (const Query& q : rows) out.push_back(EvaluateRow(fold, q, metrics, options));
+  for (const Query& q : rows) out.push_back(EvaluateRow(fold, q, metrics, options, plan));
   return out;
 }
 
@@ -514,13 +566,16 @@ std::vector<SeriesPoint> Series(const Fold& fold, const MetricDefinition& metric
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return jobs[a].first < jobs[b].first; });
 
-  // Public series: a point is hidden when it is small, or when the metric
-  // is hidden for this view today (its last point is today's figure).
+  // Public series: each day's geography table protected on its own, and
+  // the whole series hidden when today's figure is.
   bool hidden_now = false;
+  std::optional<GeoDays> geo_days;
   if (options.public_view) {
     std::vector<const MetricDefinition*> one = {&metric};
-    const auto now = EvaluateRow(fold, query, one, options);
-    hidden_now = now[0].state == FigureValue::State::kSuppressed;
+    const auto now = EvaluateRow(fold, query, one, options, options.plan);
+    hidden_now = now[0].state == FigureValue::State::kSuppressed ||
+                 now[0].state == FigureValue::State::kMasked;
+    geo_days.emplace(fold, CountersOf(metric), options.threshold);
   }
   std::vector<SeriesPoint> out;
   std::map<int32_t, int64_t> hist;
@@ -552,9 +607,9 @@ std::vector<SeriesPoint> Series(const Fold& fold, const MetricDefinition& metric
     s.days_to_job = hist;
     FigureValue f = Evaluate(metric, s);
     if (options.public_view) {
-      ApplyPublicRules(f, nullptr, options.threshold);
+      ApplyPublicRules(f, geo_days->MarksOn(d, query), options.threshold);
       if (hidden_now && f.state == FigureValue::State::kValue && f.value != 0) {
-        f.state = FigureValue::State::kSuppressed;
+        f.state = FigureValue::State::kMasked;
         f.value = 0;
       }
     }

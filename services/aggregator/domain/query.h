@@ -1,37 +1,40 @@
 // Reading the fold: figures for a scope and filters, tables of regions and
 // provinces, daily series, and small-count suppression on public views.
 //
-// Suppression (public views, threshold k >= 2):
-//   - primary: a count in 1..k-1 is shown as "<k" (0 is shown);
-//   - complementary: a count belongs to additive groups, one per restricted
-//     dimension (its region among the 12 regions, its province among the
-//     provinces of its region, its track among tracks, its cohort among
-//     cohorts, its gender among genders), each with the same other
-//     restrictions. When a group holds exactly one primary-suppressed
-//     count, its smallest other non-zero count is suppressed too, so the
-//     group's total (published elsewhere) cannot be used to recover it.
-//     Every view applies the same rule, so a cell hidden in the regions
-//     table is hidden in that region's summary as well;
-//   - ratios publish their value only (numerator and denominator are
-//     zeroed), rounded to 0.1 point, and are suppressed when their
-//     numerator, denominator or complement (denominator - numerator) is in
-//     1..k-1, or when a count they are built from is suppressed;
-//   - medians are suppressed below k observations;
-//   - series points: primary suppression per point.
-// Limits (documented in README): one level of complementary suppression per
-// dimension; linear combinations across several dimensions and differences
-// between consecutive days of a series are not protected.
+// Public views (threshold k >= 3): see disclosure.h for the guarantee.
+//   - counts: the public tables are geography (national > region >
+//     province) x track x gender, every combination, for every counter that
+//     is published as a count or inside a ratio. A count in 1..k-1 is shown
+//     as "<k" (0 is shown); the cells hidden to protect them (secondary
+//     suppression, chosen over all the tables at once) are shown as "x".
+//     Cohorts are not part of the public tables (a cohort is one class in
+//     one place): a public view with a cohort filter is refused upstream and
+//     masked here;
+//   - ratios publish their value only (numerator and denominator zeroed),
+//     rounded to 0.1 point; hidden ("<k") when their numerator, denominator
+//     or complement is in 1..k-1, masked ("x") when a count they are built
+//     from is hidden (for the women's share: the cell, its women or its men);
+//   - medians are hidden below k observations;
+//   - series: each day's geography table (national > region > province) is
+//     protected the same way, day by day, and a series is hidden whole when
+//     today's figure is hidden. Public series take no track, gender or
+//     cohort filter and do not include the women's share (refused upstream,
+//     masked here): those tables are not protected day by day.
+// Not protected: differences over time (a live dashboard shows every change
+// as it happens, so the change between two moments is public by nature).
 #ifndef JIT_SERVICES_AGGREGATOR_DOMAIN_QUERY_H_
 #define JIT_SERVICES_AGGREGATOR_DOMAIN_QUERY_H_
 
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "services/aggregator/domain/disclosure.h"
 #include "services/aggregator/domain/fold.h"
 #include "services/aggregator/domain/registry.h"
 
@@ -55,15 +58,31 @@ absl::Status NormalizeQuery(Query& query);
 
 bool Matches(const CellKey& key, const Query& query);
 
+// Which public cells are hidden, for one state of the fold.
+class PublicPlan {
+ public:
+  static PublicPlan Build(const Fold& fold, int threshold);
+  // The mark of `counter` in the query's cell (kPublished when the counter
+  // is not published or the cell holds no data).
+  Protection::Mark MarkOf(Counter counter, const Query& query) const;
+
+ private:
+  std::map<std::string, int> track_node_;
+  std::array<std::shared_ptr<const Protection>, kCounterCount> by_counter_{};
+};
+
 struct ViewOptions {
   bool public_view = true;
   int threshold = 5;  // public views only
   Day today = 0;      // windows close relative to this date
+  // The plan of the fold being read; built per call when null.
+  const PublicPlan* plan = nullptr;
 };
 
 struct FigureValue {
   const MetricDefinition* metric = nullptr;
-  enum class State { kValue, kSuppressed, kNoData };
+  // kSuppressed: a small count ("<k"); kMasked: hidden to protect one ("x").
+  enum class State { kValue, kSuppressed, kMasked, kNoData };
   State state = State::kNoData;
   double value = 0;
   int64_t numerator = 0;
@@ -75,8 +94,7 @@ struct FigureValue {
 std::vector<FigureValue> Summarize(const Fold& fold, const Query& query,
                                    const ViewOptions& options);
 
-// `metrics` for each of `rows` (e.g. the 12 regions), suppressed row by row
-// with the rule above.
+// `metrics` for each of `rows` (e.g. the 12 regions), with one plan.
 std::vector<std::vector<FigureValue>> Table(
     const Fold& fold, const std::vector<Query>& rows,
     const std::vector<const MetricDefinition*>& metrics,
@@ -94,11 +112,7 @@ std::vector<SeriesPoint> Series(const Fold& fold,
                                 const Query& query, Day from, Day to,
                                 const ViewOptions& options);
 
-// Which of `values` an additive group must hide (see the file comment).
-std::vector<bool> SuppressGroup(const std::vector<int64_t>& values,
-                                int threshold);
-
-// "1234", "73.2%", "45.5", "<5", "-".
+// "1234", "73.2%", "45.5", "<5", "x", "-".
 std::string Display(const FigureValue& figure, int threshold);
 
 }  // namespace jit::aggregator

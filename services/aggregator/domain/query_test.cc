@@ -39,19 +39,6 @@ Query Region(const char* code) {
   return q;
 }
 
-TEST(SuppressGroupTest, PrimaryAndComplementary) {
-  // k = 5: 3 is small; it is the only one, so the smallest other non-zero
-  // (7) goes too; zeros are never used as the complement.
-  EXPECT_EQ(SuppressGroup({10, 3, 0, 7, 20}, 5),
-            (std::vector<bool>{false, true, false, true, false}));
-  // Two small cells protect each other.
-  EXPECT_EQ(SuppressGroup({1, 2, 50}, 5), (std::vector<bool>{true, true, false}));
-  // Nothing small, nothing hidden.
-  EXPECT_EQ(SuppressGroup({0, 5, 9}, 5), (std::vector<bool>{false, false, false}));
-  // A lone small cell with only zeros beside it: the total is small itself.
-  EXPECT_EQ(SuppressGroup({0, 4, 0}, 5), (std::vector<bool>{false, true, false}));
-}
-
 TEST(QueryTest, PublicRegionsCannotBeRecoveredFromTheNationalTotal) {
   Fold fold;
   Applicants(fold, 20, "MA-FQH", Gender::kFemale);  // MA-05
@@ -61,13 +48,15 @@ TEST(QueryTest, PublicRegionsCannotBeRecoveredFromTheNationalTotal) {
   EXPECT_EQ(ById(Summarize(fold, Query{}, pub))["applicants"].display, "32");
   std::vector<Query> rows = {Region("MA-01"), Region("MA-05"), Region("MA-06")};
   const auto table = Table(fold, rows, {FindMetric("applicants")}, pub);
-  EXPECT_EQ(table[0][0].display, "<5");  // complement: the smallest other
+  // The complement: the region of least value (9 < 20), shown "x".
+  EXPECT_EQ(table[0][0].display, "x");
+  EXPECT_EQ(table[0][0].state, FigureValue::State::kMasked);
   EXPECT_EQ(table[1][0].display, "20");
   EXPECT_EQ(table[2][0].display, "<5");  // primary
   EXPECT_EQ(table[2][0].state, FigureValue::State::kSuppressed);
   EXPECT_EQ(table[2][0].value, 0);
-  // The same rule in a single-region summary.
-  EXPECT_EQ(ById(Summarize(fold, Region("MA-01"), pub))["applicants"].display, "<5");
+  // The same plan in a single-region summary.
+  EXPECT_EQ(ById(Summarize(fold, Region("MA-01"), pub))["applicants"].display, "x");
   // Internal views are exact.
   const ViewOptions internal{false, 5, D("2026-01-01")};
   EXPECT_EQ(ById(Summarize(fold, Region("MA-06"), internal))["applicants"].display, "3");
@@ -79,13 +68,13 @@ TEST(QueryTest, ProvinceNeverRevealsAHiddenRegion) {
   Applicants(fold, 3, "MA-CAS", Gender::kFemale);
   const ViewOptions pub{true, 5, D("2026-01-01")};
   // MA-05 is the complement of MA-06's small count...
-  EXPECT_EQ(ById(Summarize(fold, Region("MA-05"), pub))["applicants"].display, "<5");
+  EXPECT_EQ(ById(Summarize(fold, Region("MA-05"), pub))["applicants"].display, "x");
   // ...so its only province must not show it either.
   Query fqh;
   fqh.level = Level::kProvince;
   fqh.province_code = "MA-FQH";
   ASSERT_TRUE(NormalizeQuery(fqh).ok());
-  EXPECT_EQ(ById(Summarize(fold, fqh, pub))["applicants"].display, "<5");
+  EXPECT_EQ(ById(Summarize(fold, fqh, pub))["applicants"].display, "x");
 }
 
 TEST(QueryTest, GenderSplitIsProtectedToo) {
@@ -99,7 +88,7 @@ TEST(QueryTest, GenderSplitIsProtectedToo) {
   men.gender = Gender::kMale;
   EXPECT_EQ(ById(Summarize(fold, women, pub))["applicants"].display, "<5");
   // Men = total - women would reveal women: men are hidden as the complement.
-  EXPECT_EQ(ById(Summarize(fold, men, pub))["applicants"].display, "<5");
+  EXPECT_EQ(ById(Summarize(fold, men, pub))["applicants"].display, "x");
   // The women's share is a ratio with a small numerator: hidden.
   EXPECT_EQ(ById(Summarize(fold, Query{}, pub))["women_share_applicants"].state,
             FigureValue::State::kSuppressed);

@@ -14,7 +14,8 @@ const I18N = {
     scopeNational: 'Maroc — national', scopeRegion: 'Région', lastEvent: 'Dernier événement',
     lag: 'retard', held: 'en attente', checkpoint: 'Point de reprise', live: 'en direct',
     offline: 'déconnecté', current: 'actuel', cumulative: 'cumul', ratio: 'taux', median: 'médiane',
-    provisional: 'provisoire', suppressedNote: 'masqué (petit effectif)', noData: 'sans donnée',
+    provisional: 'provisoire', suppressedNote: '<k : petit effectif, masqué',
+    cohortInternal: 'Cohortes : vue interne seulement', maskedNote: 'x : masqué pour protéger un petit effectif voisin', noData: 'sans donnée',
     id: 'Identifiant', version: 'Version', kind: 'Nature', numerator: 'Numérateur',
     denominator: 'Dénominateur', exclusions: 'Exclusions', window: 'Fenêtre', seriesDate: 'Date des séries',
     province: 'Province', total: 'Total', applied: 'Candidatures', admitted: 'Admis',
@@ -29,7 +30,8 @@ const I18N = {
     footer: 'كل رقم مأخوذ من تعريف في السجل (المعرف، النسخة).', scopeNational: 'المغرب — وطني',
     scopeRegion: 'جهة', lastEvent: 'آخر حدث', lag: 'تأخر', held: 'في الانتظار', checkpoint: 'نقطة الاستئناف',
     live: 'مباشر', offline: 'غير متصل', current: 'حالي', cumulative: 'تراكمي', ratio: 'نسبة',
-    median: 'وسيط', provisional: 'مؤقت', suppressedNote: 'محجوب (عدد صغير)', noData: 'لا معطيات',
+    median: 'وسيط', provisional: 'مؤقت', suppressedNote: '<k: عدد صغير محجوب',
+    cohortInternal: 'الأفواج: في العرض الداخلي فقط', maskedNote: 'x: محجوب لحماية عدد صغير مجاور', noData: 'لا معطيات',
     id: 'المعرف', version: 'النسخة', kind: 'الطبيعة', numerator: 'البسط', denominator: 'المقام',
     exclusions: 'الاستثناءات', window: 'الفترة', seriesDate: 'تاريخ السلاسل', province: 'الإقليم',
     total: 'المجموع', applied: 'الترشيحات', admitted: 'المقبولون', enrolled: 'المسجلون',
@@ -68,7 +70,8 @@ function query(extra = {}) {
   const p = new URLSearchParams();
   if (state.region) p.set('region', state.region);
   if (state.track) p.set('track', state.track);
-  if (state.cohort) p.set('cohort', state.cohort);
+  // Cohorts are not published on public views.
+  if (state.cohort && state.visibility !== 'public') p.set('cohort', state.cohort);
   if (state.gender) p.set('gender', state.gender);
   p.set('visibility', state.visibility);
   for (const [k, v] of Object.entries(extra)) if (v === null) p.delete(k); else p.set(k, v);
@@ -105,6 +108,8 @@ function tooltip(id) {
 function formatFigure(f) {
   if (!f) return { text: '-', cls: '' };
   if (f.state === 'FIGURE_STATE_SUPPRESSED') return { text: f.display, cls: 'suppressed' };
+  // Hidden so that totals cannot give away a small count elsewhere.
+  if (f.state === 'FIGURE_STATE_MASKED') return { text: f.display, cls: 'suppressed masked' };
   if (f.state !== 'FIGURE_STATE_VALUE') return { text: '–', cls: 'suppressed' };
   const d = state.defs[f.metricId];
   const locale = state.lang === 'ar' ? 'ar-MA' : 'fr-MA';
@@ -240,7 +245,7 @@ function renderProvinces(table) {
   // Nationally, list the provinces with data (all 75 would drown them);
   // within a region, every province.
   const hasData = (r) => (r.figures || []).some((f) => f.state === 'FIGURE_STATE_SUPPRESSED'
-    || (f.state === 'FIGURE_STATE_VALUE' && f.value !== 0));
+    || f.state === 'FIGURE_STATE_MASKED' || (f.state === 'FIGURE_STATE_VALUE' && f.value !== 0));
   for (const r of table.provinces) if (state.region || hasData(r)) body.append(row(r));
   const foot = $('provinces').tFoot;
   foot.replaceChildren(row(table.total, 'total'));
@@ -311,8 +316,11 @@ function renderDefinitions() {
   const sel = $('trend-metric');
   const current = sel.value || 'enrolled_now';
   sel.replaceChildren();
-  for (const id of state.defsOrder) sel.append(el('option', { value: id, text: title(id) }));
-  sel.value = current;
+  // Public series are by geography only, without the women's shares.
+  const isPublic = state.visibility === 'public';
+  const ids = state.defsOrder.filter((id) => !(isPublic && id.startsWith('women_share_')));
+  for (const id of ids) sel.append(el('option', { value: id, text: title(id) }));
+  sel.value = ids.includes(current) ? current : 'enrolled_now';
 }
 
 function applyLanguage() {
@@ -338,7 +346,9 @@ async function loadTables() {
   const [regions, provinces, series] = await Promise.all([
     getJson(`/api/v1/regions?${query({ region: null })}`),
     getJson(`/api/v1/provinces?${query()}`),
-    getJson(`/api/v1/timeseries?${query({ metric: $('trend-metric').value || 'enrolled_now' })}`),
+    getJson(`/api/v1/timeseries?${query(state.visibility === 'public'
+      ? { metric: $('trend-metric').value || 'enrolled_now', track: null, gender: null, cohort: null }
+      : { metric: $('trend-metric').value || 'enrolled_now' })}`),
   ]);
   state.regions = regions;
   renderRegions();
@@ -391,6 +401,13 @@ async function loadCatalogue() {
   fill($('f-cohort'), cat.cohorts, (x) => x.cohortId, (x) => x.name || x.cohortId);
 }
 
+// Public views take no cohort filter and their series none but geography.
+function syncFilters() {
+  $('f-cohort').disabled = state.visibility === 'public';
+  $('f-cohort').title = state.visibility === 'public' ? t('cohortInternal') : '';
+  renderAll();
+}
+
 async function refreshAll() {
   const summary = await getJson(`/api/v1/summary?${query()}`);
   onSummary(summary.summary);
@@ -410,8 +427,13 @@ async function main() {
   renderAll();
   await loadCatalogue().catch(() => {});
   for (const [id, key] of [['f-track', 'track'], ['f-cohort', 'cohort'], ['f-gender', 'gender'], ['f-visibility', 'visibility']]) {
-    $(id).addEventListener('change', (e) => { state[key] = e.target.value; refreshAll().catch((x) => console.warn(x.message)); });
+    $(id).addEventListener('change', (e) => {
+      state[key] = e.target.value;
+      syncFilters();
+      refreshAll().catch((x) => console.warn(x.message));
+    });
   }
+  syncFilters();
   $('trend-metric').addEventListener('change', () => loadTables().catch((x) => console.warn(x.message)));
   $('btn-national').addEventListener('click', () => selectRegion(''));
   $('btn-lang').addEventListener('click', () => {
