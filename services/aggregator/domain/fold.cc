@@ -1,6 +1,7 @@
 #include "services/aggregator/domain/fold.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -341,6 +342,8 @@ void Fold::RememberEventId(const std::string& id) {
   if (options_.event_id_memory == 0) return;
   if (!id_set_.insert(id).second) return;
   id_order_.push_back(id);
+  ++event_ids_total_;
+  ++new_event_ids_;
   while (id_order_.size() > options_.event_id_memory) {
     id_set_.erase(id_order_.front());
     id_order_.pop_front();
@@ -359,6 +362,7 @@ Fold::Outcome Fold::Apply(const Event& e) {
       sequences_[seq_key].streams[static_cast<int>(StreamOf(e.kind))];
   if (seqs.Contains(e.sequence)) return Outcome::kDuplicateSequence;
   seqs.Add(e.sequence);
+  changed_sequences_.insert(seq_key);
   if (!e.event_id.empty()) RememberEventId(e.event_id);
   ++version_;
 
@@ -367,6 +371,7 @@ Fold::Outcome Fold::Apply(const Event& e) {
     return Outcome::kIgnored;
   }
   Journey& j = journeys_[{e.trainee_id, e.cohort_id}];
+  changed_journeys_.insert({e.trainee_id, e.cohort_id});
   const bool was_known = j.known();
   const int64_t held_before = was_known ? 0 : j.events;
   if (was_known) AddContributions(j, -1);
@@ -572,6 +577,115 @@ Journey JourneyFromJson(const Json& o) {
 constexpr int kFormat = 1;
 
 }  // namespace
+
+namespace {
+
+std::string Cbor(const Json& j) {
+  const std::vector<uint8_t> cbor = Json::to_cbor(j);
+  return std::string(cbor.begin(), cbor.end());
+}
+
+Json SequencesToJson(const std::string& key,
+                     const std::array<SequenceSet, kStreamCount>& streams) {
+  Json out = Json::array();
+  for (const SequenceSet& s : streams) out.push_back(Json::array({s.watermark(), s.above()}));
+  return Json::array({key, out});
+}
+
+std::array<SequenceSet, kStreamCount> SequencesFromJson(const Json& e) {
+  std::array<SequenceSet, kStreamCount> streams;
+  const Json& parts = e.at(1);
+  for (int i = 0; i < kStreamCount; ++i) {
+    streams[i] = SequenceSet::FromParts(parts.at(i).at(0).get<int64_t>(),
+                                        parts.at(i).at(1).get<std::set<int64_t>>());
+  }
+  return streams;
+}
+
+}  // namespace
+
+std::string Fold::HeaderCbor() const {
+  Json tracks = Json::array();
+  for (const auto& [id, t] : tracks_) tracks.push_back(Json::array({id, t.name_fr, t.name_ar}));
+  Json cohorts = Json::array();
+  for (const auto& [id, c] : cohorts_) {
+    cohorts.push_back(Json::array({id, c.sequence, DimsToJson(c.location), c.name, c.capacity}));
+  }
+  return Cbor(Json{{"format", kFormat},
+                   {"version", version_},
+                   {"tracks", tracks},
+                   {"cohorts", cohorts},
+                   {"target", Json::array({target_sequence_, target_})}});
+}
+
+void Fold::LoadHeaderCbor(const std::string& cbor) {
+  const Json root = Json::from_cbor(cbor.begin(), cbor.end());
+  if (root.at("format").get<int>() != kFormat) {
+    throw std::runtime_error(
+        absl::StrCat("checkpoint format ", root.at("format").dump(), " is not ", kFormat));
+  }
+  version_ = root.at("version").get<int64_t>();
+  for (const Json& t : root.at("tracks")) {
+    tracks_[t.at(0).get<std::string>()] =
+        TrackInfo{t.at(1).get<std::string>(), t.at(2).get<std::string>()};
+  }
+  for (const Json& c : root.at("cohorts")) {
+    cohorts_[c.at(0).get<std::string>()] =
+        CohortInfo{c.at(1).get<int64_t>(), DimsFromJson(c.at(2)),
+                   c.at(3).get<std::string>(), c.at(4).get<int64_t>()};
+  }
+  target_sequence_ = root.at("target").at(0).get<int64_t>();
+  target_ = root.at("target").at(1).get<int64_t>();
+}
+
+FoldParts Fold::TakeChanges() {
+  FoldParts parts;
+  parts.header = HeaderCbor();
+  parts.journeys.reserve(changed_journeys_.size());
+  for (const auto& key : changed_journeys_) {
+    parts.journeys.emplace_back(key, Cbor(JourneyToJson(key, journeys_.at(key))));
+  }
+  parts.sequences.reserve(changed_sequences_.size());
+  for (const std::string& key : changed_sequences_) {
+    parts.sequences.emplace_back(key, Cbor(SequencesToJson(key, sequences_.at(key).streams)));
+  }
+  const size_t fresh = std::min<size_t>(static_cast<size_t>(new_event_ids_), id_order_.size());
+  parts.event_ids.assign(id_order_.end() - static_cast<std::ptrdiff_t>(fresh), id_order_.end());
+  parts.event_ids_total = event_ids_total_;
+  parts.event_ids_kept = static_cast<int64_t>(id_order_.size());
+  changed_journeys_.clear();
+  changed_sequences_.clear();
+  new_event_ids_ = 0;
+  return parts;
+}
+
+void Fold::MarkAllChanged() {
+  for (const auto& [key, j] : journeys_) changed_journeys_.insert(key);
+  for (const auto& [key, entry] : sequences_) changed_sequences_.insert(key);
+  new_event_ids_ = static_cast<int64_t>(id_order_.size());
+}
+
+absl::StatusOr<Fold> Fold::FromParts(const FoldParts& parts, FoldOptions options) {
+  Fold fold(std::move(options));
+  try {
+    fold.LoadHeaderCbor(parts.header);
+    for (const auto& [key, body] : parts.journeys) {
+      fold.journeys_[key] = JourneyFromJson(Json::from_cbor(body.begin(), body.end()));
+    }
+    for (const auto& [key, body] : parts.sequences) {
+      fold.sequences_[key].streams = SequencesFromJson(Json::from_cbor(body.begin(), body.end()));
+    }
+  } catch (const std::exception& e) {
+    return absl::DataLossError(absl::StrCat("corrupt checkpoint state: ", e.what()));
+  }
+  for (const std::string& id : parts.event_ids) fold.RememberEventId(id);
+  fold.event_ids_total_ = parts.event_ids_total;
+  fold.new_event_ids_ = 0;
+  fold.changed_journeys_.clear();
+  fold.changed_sequences_.clear();
+  fold.RebuildCells();
+  return fold;
+}
 
 std::string Fold::Serialize() const {
   Json journeys = Json::array();

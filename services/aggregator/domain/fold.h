@@ -212,6 +212,23 @@ struct TrackInfo {
   friend bool operator==(const TrackInfo&, const TrackInfo&) = default;
 };
 
+// The state as separately stored parts, for incremental checkpoints: a
+// journey or a sequence entry is stored on its own and rewritten only when
+// it changed; the event-id memory is stored as an ordered log.
+struct FoldParts {
+  std::string header;  // CBOR: format, version, catalogue, target
+  // (trainee, cohort) -> CBOR of the journey.
+  std::vector<std::pair<std::pair<std::string, std::string>, std::string>> journeys;
+  std::vector<std::pair<std::string, std::string>> sequences;  // key -> CBOR
+  // Remembered event ids, oldest first: all of them in a whole state, the
+  // ones added since the last TakeChanges() in a delta.
+  std::vector<std::string> event_ids;
+  // Ids remembered since the beginning: the ordinal of the newest one.
+  int64_t event_ids_total = 0;
+  // How many of the newest ids the memory still holds.
+  int64_t event_ids_kept = 0;
+};
+
 struct FoldOptions {
   // Event ids remembered for duplicate detection (oldest forgotten first).
   // Sequence numbers catch duplicates beyond it.
@@ -259,6 +276,17 @@ class Fold {
   static absl::StatusOr<Fold> Deserialize(const std::string& bytes,
                                           FoldOptions options);
 
+  // Incremental checkpoints. TakeChanges() returns the header, the journeys
+  // and sequence entries changed and the event ids remembered since the
+  // previous call (since construction or MarkAllChanged() the first time),
+  // and starts a new delta. Applying every delta in order to an empty store
+  // gives the whole state; FromParts() reads it back (cells recomputed).
+  FoldParts TakeChanges();
+  // The next TakeChanges() returns everything (after a state was loaded
+  // from elsewhere, or a delta was lost).
+  void MarkAllChanged();
+  static absl::StatusOr<Fold> FromParts(const FoldParts& parts, FoldOptions options);
+
   // A canonical text of everything a dashboard is computed from (journeys,
   // cells, catalogue, applied sequences, version), independent of the order
   // events arrived in: a rebuild from the topics equals the live state byte
@@ -275,6 +303,10 @@ class Fold {
   void ApplyCatalogue(const Event& event);
   void RememberEventId(const std::string& id);
   void RebuildCells();
+  // Format, version, catalogue and target as CBOR; the load throws on a
+  // malformed or foreign header (caught by FromParts).
+  std::string HeaderCbor() const;
+  void LoadHeaderCbor(const std::string& cbor);
 
   FoldOptions options_;
   std::map<std::pair<std::string, std::string>, Journey> journeys_;
@@ -292,6 +324,11 @@ class Fold {
   int64_t version_ = 0;
   int64_t held_events_ = 0;
   int64_t held_journeys_ = 0;
+  // Changed since the last TakeChanges().
+  std::set<std::pair<std::string, std::string>> changed_journeys_;
+  std::set<std::string> changed_sequences_;
+  int64_t event_ids_total_ = 0;
+  int64_t new_event_ids_ = 0;
 };
 
 }  // namespace jit::aggregator

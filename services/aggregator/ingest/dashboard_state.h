@@ -56,6 +56,14 @@ class DashboardState {
     Notify();
   }
 
+  // Runs `fn(Fold&)` under the writer lock without telling the listeners:
+  // for bookkeeping that changes no figure (checkpoint deltas).
+  template <typename Fn>
+  void MutateQuietly(Fn&& fn) {
+    absl::MutexLock lock(&mu_);
+    fn(fold_);
+  }
+
   // Runs `fn(const Fold&, const IngestStats&)` under the reader lock.
   template <typename Fn>
   auto Read(Fn&& fn) const {

@@ -122,7 +122,14 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(IngestOptions options
   if (checkpoint.has_value()) {
     FoldOptions fold_options = state->Read(
         [](const Fold& f, const IngestStats&) { return f.options(); });
-    ASSIGN_OR_RETURN(Fold fold, Fold::Deserialize(checkpoint->state, fold_options));
+    const bool legacy = !checkpoint->legacy_state.empty();
+    absl::StatusOr<Fold> loaded = legacy
+                                      ? Fold::Deserialize(checkpoint->legacy_state, fold_options)
+                                      : Fold::FromParts(checkpoint->parts, fold_options);
+    RETURN_IF_ERROR(loaded.status());
+    Fold fold = *std::move(loaded);
+    // A format-1 checkpoint is rewritten whole, in parts, at the next write.
+    if (legacy) fold.MarkAllChanged();
     for (const PartitionOffset& o : checkpoint->offsets) {
       ingestor->offsets_[{o.topic, o.partition}] = o.next_offset;
     }
@@ -357,20 +364,27 @@ absl::Status Ingestor::WriteCheckpoint() {
   const absl::Time start = absl::Now();
   Checkpoint c;
   c.written_at = options_.clock->Now();
-  state_->Read([&](const Fold& fold, const IngestStats&) {
-    c.state = fold.Serialize();
+  // Only this thread changes the fold, so the changes taken here are
+  // exactly those since the last checkpoint, matching `offsets_`.
+  state_->MutateQuietly([&](Fold& fold) {
+    c.parts = fold.TakeChanges();
     c.version = fold.version();
-    return 0;
   });
   for (const auto& [tp, next] : offsets_) c.offsets.push_back({tp.first, tp.second, next});
-  RETURN_IF_ERROR(store_->Write(c));
+  if (absl::Status s = store_->Write(c); !s.ok()) {
+    // The delta is gone from the fold: the next checkpoint writes it all.
+    state_->MutateQuietly([](Fold& fold) { fold.MarkAllChanged(); });
+    return s;
+  }
   last_checkpoint_ = c.written_at;
   state_->Mutate([&](Fold&, IngestStats& stats) { stats.checkpoint_time = c.written_at; });
   metrics_->checkpoints->Increment();
   metrics_->checkpoint_duration->Set(absl::ToDoubleSeconds(absl::Now() - start));
   metrics_->checkpoint_age->Set(0);
   log::Event(log::Level::kDebug, "checkpoint written",
-             {{"version", c.version}, {"bytes", static_cast<int64_t>(c.state.size())}});
+             {{"version", c.version},
+              {"journeys", static_cast<int64_t>(c.parts.journeys.size())},
+              {"event_ids", static_cast<int64_t>(c.parts.event_ids.size())}});
   return absl::OkStatus();
 }
 

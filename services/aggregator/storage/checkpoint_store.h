@@ -1,7 +1,10 @@
-// The aggregator's checkpoint in SQLite: the fold's serialized state (which
-// includes its dedupe memory) and the next offset of every partition,
-// written together in one transaction, so that a restart resumes exactly
-// where the state was taken: no event is counted twice, none is lost.
+// The aggregator's checkpoint in SQLite: the fold's state (journeys,
+// sequence sets, the event-id memory, catalogue) and the next offset of
+// every partition, written together in one transaction, so that a restart
+// resumes exactly where the state was taken: no event is counted twice,
+// none is lost. Incremental: each write applies the fold's changes since
+// the previous one (a journey is one row), so its cost follows the activity
+// since the last checkpoint, not the size of the state.
 #ifndef JIT_SERVICES_AGGREGATOR_STORAGE_CHECKPOINT_STORE_H_
 #define JIT_SERVICES_AGGREGATOR_STORAGE_CHECKPOINT_STORE_H_
 
@@ -15,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/storage/database.h"
+#include "services/aggregator/domain/fold.h"
 
 namespace jit::aggregator {
 
@@ -26,7 +30,12 @@ struct PartitionOffset {
 };
 
 struct Checkpoint {
-  std::string state;  // Fold::Serialize()
+  // Write: the changes since the previous write (Fold::TakeChanges()).
+  // Read: the whole state (Fold::FromParts()).
+  FoldParts parts;
+  // Read only: a checkpoint of format 1 (one Fold::Serialize() blob),
+  // written before incremental checkpoints; replaced by the next write.
+  std::string legacy_state;
   int64_t version = 0;  // Fold::version(), for logs
   std::vector<PartitionOffset> offsets;
   absl::Time written_at = absl::UnixEpoch();
@@ -37,8 +46,8 @@ class CheckpointStore {
   static absl::StatusOr<std::unique_ptr<CheckpointStore>> Open(
       const storage::DatabaseOptions& options);
 
-  // Replaces the checkpoint: state and offsets in one IMMEDIATE transaction
-  // (all or nothing).
+  // Applies the changes and replaces the offsets in one IMMEDIATE
+  // transaction (all or nothing).
   absl::Status Write(const Checkpoint& checkpoint);
   // The last checkpoint written, or nullopt on a fresh database.
   absl::StatusOr<std::optional<Checkpoint>> Read();
