@@ -3,8 +3,26 @@
 #include <climits>
 
 #include "absl/strings/str_cat.h"
+#include "libs/log/log.h"
 
 namespace jit::kafka {
+namespace {
+
+// librdkafka's own log lines (syslog levels) as JSON log events, like every
+// other line the services write. Called on librdkafka's threads.
+void LogToJson(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  const log::Level ours = level <= 2   ? log::Level::kCritical
+                          : level == 3 ? log::Level::kError
+                          : level == 4 ? log::Level::kWarn
+                          : level <= 6 ? log::Level::kInfo
+                                       : log::Level::kDebug;
+  log::Event(ours, message,
+             {{"library", "librdkafka"},
+              {"facility", facility},
+              {"client", rk != nullptr ? rd_kafka_name(rk) : ""}});
+}
+
+}  // namespace
 
 absl::StatusOr<rd_kafka_t*> NewKafkaClient(
     rd_kafka_type_t type, const PropertyList& properties,
@@ -21,6 +39,7 @@ absl::StatusOr<rd_kafka_t*> NewKafkaClient(
           absl::StrCat("kafka config property \"", name, "\": ", errstr));
     }
   }
+  rd_kafka_conf_set_log_cb(conf, &LogToJson);
   if (customize) customize(conf);
   errstr[0] = '\0';
   // On success rd_kafka_new takes ownership of conf; on failure it does not.

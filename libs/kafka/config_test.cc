@@ -1,5 +1,6 @@
 // Configuration handling of Producer and Consumer. Hermetic: no client here
 // ever reaches a broker (127.0.0.1:1 refuses connections).
+#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -7,6 +8,8 @@
 #include "libs/kafka/client_config.h"
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/producer.h"
+#include "libs/log/log.h"
+#include "spdlog/sinks/ostream_sink.h"
 
 namespace jit::kafka {
 namespace {
@@ -14,6 +17,32 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr char kNowhere[] = "127.0.0.1:1";
+
+// librdkafka's own lines come out as JSON events of the service's log, not
+// as plain "%3|..." text on stderr.
+TEST(KafkaClientLogTest, LibrdkafkaLinesAreJsonLogEvents) {
+  std::ostringstream out;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+  ASSERT_TRUE(log::Init({.component = "kafka-test", .level = "info", .sink = sink}).ok());
+  {
+    auto producer = Producer::Create({.bootstrap_servers = kNowhere});
+    ASSERT_TRUE(producer.ok()) << producer.status();
+    // The refused connection is logged by librdkafka's threads.
+    for (int i = 0; i < 100 && out.str().find("librdkafka") == std::string::npos; ++i) {
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+  const std::string text = out.str();
+  ASSERT_THAT(text, HasSubstr("\"library\":\"librdkafka\""));
+  ASSERT_THAT(text, HasSubstr("\"facility\":"));
+  // Every line is a JSON object.
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_EQ(line.front(), '{') << line;
+    EXPECT_EQ(line.back(), '}') << line;
+  }
+  ASSERT_TRUE(log::Init({.component = "kafka-test", .level = "off"}).ok());
+}
 
 TEST(KafkaProducerConfigTest, UnknownPropertyIsInvalidArgumentNamingIt) {
   auto producer = Producer::Create({.bootstrap_servers = kNowhere,

@@ -3,12 +3,11 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include <cstdio>
-
 #include "absl/strings/str_cat.h"
 #include "libs/kafka/client_config.h"
 #include "libs/kafka/errors.h"
 #include "libs/kafka/topics.h"
+#include "libs/log/log.h"
 #include "libs/status/status_macros.h"
 
 namespace jit::kafka {
@@ -18,8 +17,10 @@ namespace {
 // it; keep only errors.
 void LogErrorsOnly(const rd_kafka_t*, int level, const char* facility,
                    const char* message) {
-  if (level <= 3)
-    std::fprintf(stderr, "mock-cluster %s: %s\n", facility, message);
+  if (level <= 3) {
+    log::Event(log::Level::kError, message,
+               {{"library", "librdkafka"}, {"facility", facility}, {"client", "mock-cluster"}});
+  }
 }
 
 }  // namespace
