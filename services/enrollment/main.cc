@@ -16,6 +16,7 @@
 #include "libs/metrics/admin_server.h"
 #include "libs/metrics/grpc_server_metrics.h"
 #include "libs/service/outbox_pipeline.h"
+#include "libs/service/retention_pruner.h"
 #include "libs/service/serve.h"
 #include "libs/status/status_macros.h"
 #include "prometheus/registry.h"
@@ -47,6 +48,11 @@ ABSL_FLAG(absl::Duration, unready_grace, absl::Seconds(2),
           "on shutdown, time between reporting NOT_SERVING and refusing calls");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on shutdown, bound of the graceful drain of in-flight calls");
+ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 30),
+          "how long the answer to a mutating request is kept for retries with the same "
+          "request_id; older records are deleted (0: kept forever)");
+ABSL_FLAG(absl::Duration, idempotency_prune_interval, absl::Hours(1),
+          "how often expired idempotency records are deleted");
 
 namespace jit::enrollment {
 namespace {
@@ -98,6 +104,22 @@ absl::Status Run() {
                                                    .clock = &clock,
                                                    .registry = registry.get()}));
   NotifyingRepository notifying(repository.get(), pipeline.get());
+  std::unique_ptr<service::RetentionPruner> pruner;
+  if (absl::GetFlag(FLAGS_idempotency_retention) > absl::ZeroDuration()) {
+    pruner = service::RetentionPruner::Start(
+        {.what = "idempotency records",
+         .retention = absl::GetFlag(FLAGS_idempotency_retention),
+         .interval = absl::GetFlag(FLAGS_idempotency_prune_interval),
+         .clock = &clock},
+        [repo = repository.get()](absl::Time before, int64_t limit) -> absl::StatusOr<int64_t> {
+          int64_t deleted = 0;
+          RETURN_IF_ERROR(repo->Write([&](EnrollmentStore& s) -> absl::Status {
+            ASSIGN_OR_RETURN(deleted, s.DeleteRequestsBefore(before, limit));
+            return absl::OkStatus();
+          }));
+          return deleted;
+        });
+  }
   EnrollmentRules rules;
   rules.min_age = absl::GetFlag(FLAGS_min_age);
   rules.max_age = absl::GetFlag(FLAGS_max_age);
@@ -145,6 +167,10 @@ int main(int argc, char** argv) {
       .Range("max_age", absl::GetFlag(FLAGS_max_age), 14, 99)
       .Require(absl::GetFlag(FLAGS_min_age) <= absl::GetFlag(FLAGS_max_age), "max_age",
                "must not be below --min_age");
+  v.Range("idempotency_retention", absl::GetFlag(FLAGS_idempotency_retention),
+          absl::ZeroDuration(), absl::Hours(24 * 3650))
+      .Range("idempotency_prune_interval", absl::GetFlag(FLAGS_idempotency_prune_interval),
+             absl::Milliseconds(10), absl::Hours(24 * 7));
   jit::config::ExitIfInvalid(v);
   if (auto s = jit::log::Init({.component = "enrollment",
                                .level = absl::GetFlag(FLAGS_log_level),

@@ -866,6 +866,32 @@ TEST_P(EnrollmentRepositoryContractTest, DuplicateRequestIdIsAlreadyExists) {
             "CreateCentre");
 }
 
+TEST_P(EnrollmentRepositoryContractTest, ExpiredRequestsAreDeletedOldestFirstInBatches) {
+  MustWrite([&](EnrollmentStore& s) -> absl::Status {
+    for (int64_t i = 0; i < 5; ++i) RETURN_IF_ERROR(s.InsertRequest(StoredRequest{absl::StrCat("req-", i), "CreateTrack", Track{}, ContractTime(i)}));
+    return absl::OkStatus();
+  });
+  auto prune = [&](int64_t before, int64_t limit) {
+    int64_t deleted = -1;
+    MustWrite([&](EnrollmentStore& s) -> absl::Status {
+      absl::StatusOr<int64_t> n = s.DeleteRequestsBefore(ContractTime(before), limit);
+      if (!n.ok()) return n.status();
+      deleted = *n;
+      return absl::OkStatus();
+    });
+    return deleted;
+  };
+  EXPECT_EQ(prune(3, 2), 2);   // req-0, req-1: the oldest first
+  EXPECT_EQ(ReadValue([](EnrollmentStore& s) { return s.FindRequest("req-1"); }).has_value(), false);
+  EXPECT_EQ(ReadValue([](EnrollmentStore& s) { return s.FindRequest("req-2"); }).has_value(), true);
+  EXPECT_EQ(prune(3, 10), 1);  // req-2; req-3 is not older than the cut
+  EXPECT_EQ(prune(3, 10), 0);
+  for (const char* kept : {"req-3", "req-4"}) {
+    EXPECT_TRUE(ReadValue([&](EnrollmentStore& s) { return s.FindRequest(kept); }).has_value())
+        << kept;
+  }
+}
+
 // --- Transactions ----------------------------------------------------------
 
 TEST_P(EnrollmentRepositoryContractTest, FailedWriteLeavesNothing) {

@@ -40,14 +40,16 @@ class EnrollmentIntegrationTest : public ::testing::Test {
     StartService();
   }
 
-  void StartService() {
+  void StartService(const std::vector<std::string>& extra_flags = {}) {
     const std::string log = dir_.File(absl::StrCat("enrollment-", ++starts_, ".log"));
-    auto p = Subprocess::Start(
-        {JIT_ENROLLMENT_BIN, "--grpc_address=127.0.0.1:0",
-         "--admin_address=127.0.0.1:0", "--db_path=" + dir_.File("data/enrollment.db"),
-         "--kafka_bootstrap=" + broker_->bootstrap_servers(), "--unready_grace=0s",
-         "--log_level=info"},
-        log, {{"JIT_ENROLLMENT_CIN_HASH_KEY", kHashKey}});
+    log_ = log;
+    std::vector<std::string> args = {
+        JIT_ENROLLMENT_BIN, "--grpc_address=127.0.0.1:0",
+        "--admin_address=127.0.0.1:0", "--db_path=" + dir_.File("data/enrollment.db"),
+        "--kafka_bootstrap=" + broker_->bootstrap_servers(), "--unready_grace=0s",
+        "--log_level=info"};
+    args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+    auto p = Subprocess::Start(args, log, {{"JIT_ENROLLMENT_CIN_HASH_KEY", kHashKey}});
     ASSERT_TRUE(p.ok()) << p.status();
     service_ = *std::move(p);
     // The binary logs the ports it bound (port 0 = any free port).
@@ -180,6 +182,7 @@ class EnrollmentIntegrationTest : public ::testing::Test {
   int starts_ = 0;
   std::unique_ptr<EmbeddedBroker> broker_;
   std::unique_ptr<Subprocess> service_;
+  std::string log_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::EnrollmentService::Stub> stub_;
 };
@@ -294,6 +297,27 @@ TEST_F(EnrollmentIntegrationTest, SameRequestIdTwiceGivesOneRecordAndOneEvent) {
   absl::SleepFor(absl::Milliseconds(500));
   auto records = ReadAtLeast(kafka::kEnrollmentTopic, 2);
   EXPECT_EQ(TraineeEvents(records, a.application().trainee_id()).size(), 1u);
+}
+
+TEST_F(EnrollmentIntegrationTest, ExpiredIdempotencyRecordsArePruned) {
+  StopService(SIGTERM);
+  StartService({"--idempotency_retention=1s", "--idempotency_prune_interval=100ms"});
+  const std::string cohort = CreateCohort(5);
+  const auto req = Application(cohort, 8);
+  pb::SubmitApplicationResponse a, b;
+  ASSERT_TRUE(Call(&Stub::SubmitApplication, req, &a).ok());
+  ASSERT_TRUE(Call(&Stub::SubmitApplication, req, &b).ok());  // a retry: the stored answer
+  EXPECT_EQ(a.application().application_id(), b.application().application_id());
+  // Past the retention the record is deleted by the background pruner...
+  auto deleted = testing::WaitForLogField(log_, "pruned expired rows", "deleted",
+                                          absl::Seconds(20));
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_GE(std::stoi(*deleted), 1);
+  // ...so the same request id is a new request now: the same person
+  // applying again is a duplicate.
+  pb::SubmitApplicationResponse c;
+  grpc::Status again = Call(&Stub::SubmitApplication, req, &c);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::ALREADY_EXISTS) << again.error_message();
 }
 
 TEST_F(EnrollmentIntegrationTest, ConcurrentAdmissionsNeverExceedCapacity) {

@@ -47,6 +47,11 @@ class PlacementStore {
   virtual absl::StatusOr<std::optional<StoredRequest>> FindRequest(
       const std::string& request_id) = 0;
   virtual absl::Status InsertRequest(const StoredRequest& request) = 0;
+  // Deletes up to `limit` stored requests created before `before`, oldest
+  // first; returns how many. Run in batches by the retention pruner: a
+  // request id retried after its record expired is a new request.
+  virtual absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before,
+                                                       int64_t limit) = 0;
 
   // Employers, listed by employer id. `ice` is unique.
   virtual absl::StatusOr<std::optional<Employer>> FindEmployer(

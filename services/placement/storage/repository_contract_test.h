@@ -664,6 +664,42 @@ TEST_P(PlacementRepositoryContractTest, EverySnapshotVariantRoundTrips) {
                }).has_value());
 }
 
+absl::Time RequestTime(int64_t i) { return T(1'760'000'000 + i); }
+StoredRequest MakeRequest(int64_t i) {
+  StoredRequest r;
+  r.request_id = absl::StrCat("req-", i);
+  r.operation = "Op";
+  r.response = TraineeResult{};
+  r.create_time = RequestTime(i);
+  return r;
+}
+
+TEST_P(PlacementRepositoryContractTest, ExpiredRequestsAreDeletedOldestFirstInBatches) {
+  MustWrite([&](PlacementStore& s) -> absl::Status {
+    for (int64_t i = 0; i < 5; ++i) RETURN_IF_ERROR(s.InsertRequest(MakeRequest(i)));
+    return absl::OkStatus();
+  });
+  auto prune = [&](int64_t before, int64_t limit) {
+    int64_t deleted = -1;
+    MustWrite([&](PlacementStore& s) -> absl::Status {
+      absl::StatusOr<int64_t> n = s.DeleteRequestsBefore(RequestTime(before), limit);
+      if (!n.ok()) return n.status();
+      deleted = *n;
+      return absl::OkStatus();
+    });
+    return deleted;
+  };
+  EXPECT_EQ(prune(3, 2), 2);   // req-0, req-1: the oldest first
+  EXPECT_EQ(ReadValue([](PlacementStore& s) { return s.FindRequest("req-1"); }).has_value(), false);
+  EXPECT_EQ(ReadValue([](PlacementStore& s) { return s.FindRequest("req-2"); }).has_value(), true);
+  EXPECT_EQ(prune(3, 10), 1);  // req-2; req-3 is not older than the cut
+  EXPECT_EQ(prune(3, 10), 0);
+  for (const char* kept : {"req-3", "req-4"}) {
+    EXPECT_TRUE(ReadValue([&](PlacementStore& s) { return s.FindRequest(kept); }).has_value())
+        << kept;
+  }
+}
+
 // ---------------------------------------------------------------- transactions
 
 TEST_P(PlacementRepositoryContractTest, FailedWriteLeavesNoRowsAndNoEvents) {

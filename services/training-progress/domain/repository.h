@@ -48,6 +48,11 @@ class ProgressStore {
   virtual absl::StatusOr<std::optional<StoredRequest>> FindRequest(
       const std::string& request_id) = 0;
   virtual absl::Status InsertRequest(const StoredRequest& request) = 0;
+  // Deletes up to `limit` stored requests created before `before`, oldest
+  // first; returns how many. Run in batches by the retention pruner: a
+  // request id retried after its record expired is a new request.
+  virtual absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before,
+                                                       int64_t limit) = 0;
 
   // Curricula, keyed by (track id, version). `version` 0 finds the latest.
   virtual absl::StatusOr<std::optional<Curriculum>> FindCurriculum(

@@ -183,6 +183,32 @@ TEST_P(ProgressRepositoryContractTest, EverySnapshotVariantRoundTrips) {
   EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists) << dup;
 }
 
+TEST_P(ProgressRepositoryContractTest, ExpiredRequestsAreDeletedOldestFirstInBatches) {
+  MustWrite([&](ProgressStore& s) -> absl::Status {
+    for (int64_t i = 0; i < 5; ++i) RETURN_IF_ERROR(s.InsertRequest(StoredRequest{.request_id = absl::StrCat("req-", i), .operation = "RecordDropOut", .response = DropOutOutcome{}, .create_time = ContractTime(i)}));
+    return absl::OkStatus();
+  });
+  auto prune = [&](int64_t before, int64_t limit) {
+    int64_t deleted = -1;
+    MustWrite([&](ProgressStore& s) -> absl::Status {
+      absl::StatusOr<int64_t> n = s.DeleteRequestsBefore(ContractTime(before), limit);
+      if (!n.ok()) return n.status();
+      deleted = *n;
+      return absl::OkStatus();
+    });
+    return deleted;
+  };
+  EXPECT_EQ(prune(3, 2), 2);   // req-0, req-1: the oldest first
+  EXPECT_EQ(ReadValue([](ProgressStore& s) { return s.FindRequest("req-1"); }).has_value(), false);
+  EXPECT_EQ(ReadValue([](ProgressStore& s) { return s.FindRequest("req-2"); }).has_value(), true);
+  EXPECT_EQ(prune(3, 10), 1);  // req-2; req-3 is not older than the cut
+  EXPECT_EQ(prune(3, 10), 0);
+  for (const char* kept : {"req-3", "req-4"}) {
+    EXPECT_TRUE(ReadValue([&](ProgressStore& s) { return s.FindRequest(kept); }).has_value())
+        << kept;
+  }
+}
+
 // --- Curricula --------------------------------------------------------------
 
 TEST_P(ProgressRepositoryContractTest, CurriculaAreFoundByVersionOrLatest) {

@@ -501,6 +501,18 @@ class SqliteStore final : public ProgressStore {
     return std::optional<StoredRequest>(std::move(r));
   }
 
+  absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
+    if (!writable_) return ReadOnly("DeleteRequestsBefore");
+    ASSIGN_OR_RETURN(Statement st,
+                     tx_.Prepare("DELETE FROM idempotency_requests WHERE request_id IN "
+                                 "(SELECT request_id FROM idempotency_requests "
+                                 "WHERE create_time < ?1 ORDER BY create_time LIMIT ?2)"));
+    RETURN_IF_ERROR(st.BindInt64(1, Micros(before)));
+    RETURN_IF_ERROR(st.BindInt64(2, limit));
+    RETURN_IF_ERROR(st.Run());
+    return tx_.Changes();
+  }
+
   absl::Status InsertRequest(const StoredRequest& request) override {
     if (!writable_) return ReadOnly("InsertRequest");
     ASSIGN_OR_RETURN(Statement st,

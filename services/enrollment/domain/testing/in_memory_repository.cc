@@ -52,6 +52,22 @@ class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
       const std::string& request_id) override {
     return Find(state_->requests, request_id);
   }
+  absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
+    if (!writable_) return ReadOnly();
+    ++mutations_;
+    std::vector<std::pair<absl::Time, std::string>> expired;
+    for (const auto& [id, r] : state_->requests) {
+      if (r.create_time < before) expired.emplace_back(r.create_time, id);
+    }
+    std::sort(expired.begin(), expired.end());
+    int64_t deleted = 0;
+    for (const auto& [time, id] : expired) {
+      if (deleted == limit) break;
+      state_->requests.erase(id);
+      ++deleted;
+    }
+    return deleted;
+  }
   absl::Status InsertRequest(const StoredRequest& request) override {
     if (!writable_) return ReadOnly();
     ++mutations_;

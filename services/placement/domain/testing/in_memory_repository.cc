@@ -95,6 +95,21 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
       const std::string& request_id) override {
     return FindIn(state_->requests, request_id);
   }
+  absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
+    if (!writable_) return ReadOnly();
+    std::vector<std::pair<absl::Time, std::string>> expired;
+    for (const auto& [id, r] : state_->requests) {
+      if (r.create_time < before) expired.emplace_back(r.create_time, id);
+    }
+    std::sort(expired.begin(), expired.end());
+    int64_t deleted = 0;
+    for (const auto& [time, id] : expired) {
+      if (deleted == limit) break;
+      state_->requests.erase(id);
+      ++deleted;
+    }
+    return deleted;
+  }
   absl::Status InsertRequest(const StoredRequest& request) override {
     if (!writable_) return ReadOnly();
     if (!state_->requests.emplace(request.request_id, request).second) {

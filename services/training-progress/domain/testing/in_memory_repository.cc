@@ -63,6 +63,21 @@ class InMemoryProgressRepository::Store final : public ProgressStore {
     if (it == state_->requests.end()) return std::optional<StoredRequest>();
     return std::optional<StoredRequest>(it->second);
   }
+  absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
+    RETURN_IF_ERROR(Mutation());
+    std::vector<std::pair<absl::Time, std::string>> expired;
+    for (const auto& [id, r] : state_->requests) {
+      if (r.create_time < before) expired.emplace_back(r.create_time, id);
+    }
+    std::sort(expired.begin(), expired.end());
+    int64_t deleted = 0;
+    for (const auto& [time, id] : expired) {
+      if (deleted == limit) break;
+      state_->requests.erase(id);
+      ++deleted;
+    }
+    return deleted;
+  }
   absl::Status InsertRequest(const StoredRequest& request) override {
     RETURN_IF_ERROR(Mutation());
     if (!state_->requests.emplace(request.request_id, request).second) {
