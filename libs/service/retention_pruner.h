@@ -54,6 +54,31 @@ class RetentionPruner {
   std::thread thread_;
 };
 
+// The idempotency records of a service's repository (whose Write(fn) runs
+// fn(Store&) in a transaction and whose Store has DeleteRequestsBefore):
+// nullptr when `retention` is zero (kept forever).
+template <typename Repository>
+std::unique_ptr<RetentionPruner> StartIdempotencyPruner(Repository* repository,
+                                                        absl::Duration retention,
+                                                        absl::Duration interval,
+                                                        const Clock* clock) {
+  if (retention <= absl::ZeroDuration()) return nullptr;
+  return RetentionPruner::Start(
+      {.what = "idempotency records", .retention = retention, .interval = interval,
+       .clock = clock},
+      [repository](absl::Time before, int64_t limit) -> absl::StatusOr<int64_t> {
+        int64_t deleted = 0;
+        absl::Status s = repository->Write([&](auto& store) -> absl::Status {
+          absl::StatusOr<int64_t> n = store.DeleteRequestsBefore(before, limit);
+          if (!n.ok()) return n.status();
+          deleted = *n;
+          return absl::OkStatus();
+        });
+        if (!s.ok()) return s;
+        return deleted;
+      });
+}
+
 }  // namespace jit::service
 
 #endif  // JIT_LIBS_SERVICE_RETENTION_PRUNER_H_

@@ -104,22 +104,9 @@ absl::Status Run() {
                                                    .clock = &clock,
                                                    .registry = registry.get()}));
   NotifyingRepository notifying(repository.get(), pipeline.get());
-  std::unique_ptr<service::RetentionPruner> pruner;
-  if (absl::GetFlag(FLAGS_idempotency_retention) > absl::ZeroDuration()) {
-    pruner = service::RetentionPruner::Start(
-        {.what = "idempotency records",
-         .retention = absl::GetFlag(FLAGS_idempotency_retention),
-         .interval = absl::GetFlag(FLAGS_idempotency_prune_interval),
-         .clock = &clock},
-        [repo = repository.get()](absl::Time before, int64_t limit) -> absl::StatusOr<int64_t> {
-          int64_t deleted = 0;
-          RETURN_IF_ERROR(repo->Write([&](EnrollmentStore& s) -> absl::Status {
-            ASSIGN_OR_RETURN(deleted, s.DeleteRequestsBefore(before, limit));
-            return absl::OkStatus();
-          }));
-          return deleted;
-        });
-  }
+  const auto pruner = service::StartIdempotencyPruner(
+      repository.get(), absl::GetFlag(FLAGS_idempotency_retention),
+      absl::GetFlag(FLAGS_idempotency_prune_interval), &clock);
   EnrollmentRules rules;
   rules.min_age = absl::GetFlag(FLAGS_min_age);
   rules.max_age = absl::GetFlag(FLAGS_max_age);

@@ -126,22 +126,9 @@ absl::Status Run() {
   ASSIGN_OR_RETURN(auto pipeline,
                    service::OutboxPipeline::Start(pipeline_options));
   NotifyingRepository notifying(repository.get(), pipeline.get());
-  std::unique_ptr<service::RetentionPruner> pruner;
-  if (absl::GetFlag(FLAGS_idempotency_retention) > absl::ZeroDuration()) {
-    pruner = service::RetentionPruner::Start(
-        {.what = "idempotency records",
-         .retention = absl::GetFlag(FLAGS_idempotency_retention),
-         .interval = absl::GetFlag(FLAGS_idempotency_prune_interval),
-         .clock = &clock},
-        [repo = repository.get()](absl::Time before, int64_t limit) -> absl::StatusOr<int64_t> {
-          int64_t deleted = 0;
-          RETURN_IF_ERROR(repo->Write([&](PlacementStore& s) -> absl::Status {
-            ASSIGN_OR_RETURN(deleted, s.DeleteRequestsBefore(before, limit));
-            return absl::OkStatus();
-          }));
-          return deleted;
-        });
-  }
+  const auto pruner = service::StartIdempotencyPruner(
+      repository.get(), absl::GetFlag(FLAGS_idempotency_retention),
+      absl::GetFlag(FLAGS_idempotency_prune_interval), &clock);
 
   const std::string progress_address = absl::GetFlag(FLAGS_progress_address);
   const std::string enrollment_address =

@@ -17,6 +17,7 @@
 #include "libs/outbox/outbox.h"
 #include "libs/status/status_macros.h"
 #include "libs/storage/errors.h"
+#include "libs/storage/retention.h"
 #include "libs/storage/statement.h"
 #include "nlohmann/json.hpp"
 #include "services/placement/events/event_mapper.h"
@@ -709,14 +710,8 @@ class SqliteStore final : public PlacementStore {
 
   absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
     if (!writable_) return ReadOnly("DeleteRequestsBefore");
-    ASSIGN_OR_RETURN(Statement st,
-                     tx_.Prepare("DELETE FROM idempotency_requests WHERE request_id IN "
-                                 "(SELECT request_id FROM idempotency_requests "
-                                 "WHERE create_time < ?1 ORDER BY create_time LIMIT ?2)"));
-    RETURN_IF_ERROR(st.BindInt64(1, Micros(before)));
-    RETURN_IF_ERROR(st.BindInt64(2, limit));
-    RETURN_IF_ERROR(st.Run());
-    return tx_.Changes();
+    return storage::DeleteOldestRows(tx_, "idempotency_requests", "request_id",
+                                     "create_time", before, limit);
   }
 
   absl::Status InsertRequest(const StoredRequest& request) override {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/status/status_macros.h"
+#include "libs/storage/testing/expiry.h"
 
 namespace jit::enrollment::testing {
 
@@ -55,18 +56,7 @@ class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
   absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
     if (!writable_) return ReadOnly();
     ++mutations_;
-    std::vector<std::pair<absl::Time, std::string>> expired;
-    for (const auto& [id, r] : state_->requests) {
-      if (r.create_time < before) expired.emplace_back(r.create_time, id);
-    }
-    std::sort(expired.begin(), expired.end());
-    int64_t deleted = 0;
-    for (const auto& [time, id] : expired) {
-      if (deleted == limit) break;
-      state_->requests.erase(id);
-      ++deleted;
-    }
-    return deleted;
+    return storage::testing::EraseOldestBefore(state_->requests, before, limit);
   }
   absl::Status InsertRequest(const StoredRequest& request) override {
     if (!writable_) return ReadOnly();

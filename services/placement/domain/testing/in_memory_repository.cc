@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/status/status_macros.h"
+#include "libs/storage/testing/expiry.h"
 
 namespace jit::placement::testing {
 
@@ -97,18 +98,7 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
   }
   absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
     if (!writable_) return ReadOnly();
-    std::vector<std::pair<absl::Time, std::string>> expired;
-    for (const auto& [id, r] : state_->requests) {
-      if (r.create_time < before) expired.emplace_back(r.create_time, id);
-    }
-    std::sort(expired.begin(), expired.end());
-    int64_t deleted = 0;
-    for (const auto& [time, id] : expired) {
-      if (deleted == limit) break;
-      state_->requests.erase(id);
-      ++deleted;
-    }
-    return deleted;
+    return storage::testing::EraseOldestBefore(state_->requests, before, limit);
   }
   absl::Status InsertRequest(const StoredRequest& request) override {
     if (!writable_) return ReadOnly();

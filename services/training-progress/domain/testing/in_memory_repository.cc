@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "libs/status/status_macros.h"
+#include "libs/storage/testing/expiry.h"
 
 namespace jit::progress::testing {
 
@@ -65,18 +66,7 @@ class InMemoryProgressRepository::Store final : public ProgressStore {
   }
   absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
     RETURN_IF_ERROR(Mutation());
-    std::vector<std::pair<absl::Time, std::string>> expired;
-    for (const auto& [id, r] : state_->requests) {
-      if (r.create_time < before) expired.emplace_back(r.create_time, id);
-    }
-    std::sort(expired.begin(), expired.end());
-    int64_t deleted = 0;
-    for (const auto& [time, id] : expired) {
-      if (deleted == limit) break;
-      state_->requests.erase(id);
-      ++deleted;
-    }
-    return deleted;
+    return storage::testing::EraseOldestBefore(state_->requests, before, limit);
   }
   absl::Status InsertRequest(const StoredRequest& request) override {
     RETURN_IF_ERROR(Mutation());
