@@ -337,6 +337,21 @@ absl::StatusOr<std::pair<int64_t, int64_t>> Consumer::WatermarkOffsets(
   return std::make_pair(low, high);
 }
 
+absl::StatusOr<std::pair<int64_t, int64_t>> Consumer::CachedWatermarkOffsets(
+    const std::string& topic, int32_t partition) {
+  if (closed_) return absl::FailedPreconditionError("consumer is closed");
+  int64_t low = RD_KAFKA_OFFSET_INVALID;
+  int64_t high = RD_KAFKA_OFFSET_INVALID;
+  RETURN_IF_ERROR(KafkaErrorStatus(
+      rd_kafka_get_watermark_offsets(rk_, topic.c_str(), partition, &low, &high),
+      absl::StrCat("cached watermark offsets of ", topic, "[", partition, "]")));
+  if (high == RD_KAFKA_OFFSET_INVALID) {
+    return absl::NotFoundError(
+        absl::StrCat("no fetch response yet for ", topic, "[", partition, "]"));
+  }
+  return std::make_pair(low, high);
+}
+
 absl::Status Consumer::Close() {
   if (closed_) return absl::OkStatus();
   closed_ = true;

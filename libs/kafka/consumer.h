@@ -121,6 +121,12 @@ class Consumer {
       const std::string& topic, int32_t partition,
       absl::Duration timeout = absl::Seconds(10));
 
+  // The same from this consumer's own fetch responses, without asking the
+  // broker (no network, no wait): as fresh as the last fetch of the
+  // partition. NOT_FOUND until a fetch response for it has arrived.
+  absl::StatusOr<std::pair<int64_t, int64_t>> CachedWatermarkOffsets(
+      const std::string& topic, int32_t partition);
+
   // Leaves the group (committing stored offsets when auto commit is on) and
   // stops fetching. Idempotent; the consumer is unusable afterwards.
   absl::Status Close();

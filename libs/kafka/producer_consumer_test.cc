@@ -265,6 +265,37 @@ TEST_F(KafkaMockClusterTest, MetadataGivesPartitionCountsAndWatermarks) {
   EXPECT_EQ(total, 5);
 }
 
+TEST_F(KafkaMockClusterTest, CachedWatermarksComeFromTheConsumersOwnFetches) {
+  auto producer = NewProducer();
+  EXPECT_THAT(
+      NonOk(producer->ProduceAndWait(MakeMessages(7, 1), absl::Seconds(10))),
+      ::testing::IsEmpty());
+  auto consumer = NewConsumer();
+  // Not fetched yet: nothing cached, and no broker round trip to find out.
+  EXPECT_EQ(consumer->CachedWatermarkOffsets(topic_, 0).status().code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(consumer->Assign(AllPartitions(kOffsetBeginning)).ok());
+  int read = 0;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (read < 7 && absl::Now() < deadline) {
+    auto m = consumer->Poll(absl::Milliseconds(100));
+    if (m.ok() && m->has_value()) ++read;
+  }
+  ASSERT_EQ(read, 7);
+  int64_t total = 0;
+  for (int p = 0; p < kPartitions; ++p) {
+    absl::StatusOr<std::pair<int64_t, int64_t>> marks = consumer->CachedWatermarkOffsets(topic_, p);
+    // Every partition has been fetched by now (fetch.wait.max.ms is short).
+    for (int i = 0; i < 50 && !marks.ok(); ++i) {
+      (void)consumer->Poll(absl::Milliseconds(50));
+      marks = consumer->CachedWatermarkOffsets(topic_, p);
+    }
+    ASSERT_TRUE(marks.ok()) << marks.status();
+    total += marks->second;
+  }
+  EXPECT_EQ(total, 7);
+}
+
 TEST_F(KafkaMockClusterTest, OffsetOutOfRangeWithResetErrorIsAStatus) {
   auto consumer = NewConsumer("", "error");
   ASSERT_TRUE(consumer->Assign({{topic_, 0, 1000}}).ok());

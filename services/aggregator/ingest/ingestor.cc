@@ -158,8 +158,15 @@ absl::Status Ingestor::Start() {
                                             .group_id = "",
                                             .client_id = options_.client_id,
                                             .auto_offset_reset = "earliest",
+                                            // A deep prefetch queue: librdkafka 2.0.2 stops
+                                            // fetching once it holds this many and resumes
+                                            // only on a ~1 s wake-up, which capped replays
+                                            // at ~30-45k events/s with 20,000. The
+                                            // queue stays bounded by its size in bytes.
                                             .properties = {{"fetch.wait.max.ms", "50"},
-                                                           {"queued.min.messages", "20000"}}}));
+                                                           {"queued.min.messages", "500000"},
+                                                           {"queued.max.messages.kbytes",
+                                                            "65536"}}}));
   ASSIGN_OR_RETURN(producer_,
                    kafka::Producer::Create({.bootstrap_servers = options_.bootstrap_servers,
                                             .client_id = options_.client_id + "-dlq",
@@ -392,7 +399,10 @@ void Ingestor::MeasureLag() {
   last_lag_ = options_.clock->Now();
   std::map<std::pair<std::string, int32_t>, int64_t> highs;
   for (const auto& [topic, partition] : partitions_) {
-    auto w = consumer_->WatermarkOffsets(topic, partition, absl::Seconds(2));
+    // From the consumer's own fetch responses: asking the broker for every
+    // partition in turn took ~60-100 ms each and stalled folding for
+    // seconds on a hundred partitions (bench/README.md, figure 3).
+    auto w = consumer_->CachedWatermarkOffsets(topic, partition);
     if (!w.ok()) continue;
     highs[{topic, partition}] = w->second;
     const int64_t next = offsets_[{topic, partition}];
