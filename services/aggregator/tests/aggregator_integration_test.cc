@@ -263,29 +263,42 @@ TEST_F(AggregatorIntegrationTest, MalformedRecordsGoToTheDeadLetterTopicsAndPart
 }
 
 TEST_F(AggregatorIntegrationTest, KilledMidStreamResumesWithoutDoubleCountingAndEqualsARebuild) {
+  // Enough journeys that folding the second part takes a while.
+  constexpr int kJourneys = 3000;
   const std::vector<kafka::Message> first = Journeys(0, 100);
-  std::vector<kafka::Message> second = Journeys(100, 300);
+  std::vector<kafka::Message> second = Journeys(100, kJourneys);
   second.insert(second.end(), first.begin(), first.begin() + 50);  // redeliveries
   Produce(first);
   Aggregator live = Start("live.db", {"--checkpoint_interval=50ms"});
   ASSERT_TRUE(WaitForRecords(live, static_cast<int64_t>(first.size())));
-  // Kill while the second half is being folded.
+  // Kill while the second part is being folded: once the fold has moved
+  // past the first part, before it has everything.
   std::thread producing([&] { Produce(second); });
-  absl::SleepFor(absl::Milliseconds(150));
+  const int64_t first_version = static_cast<int64_t>(first.size());
+  const absl::Time kill_deadline = absl::Now() + absl::Seconds(30);
+  int64_t version_at_kill = 0;
+  while (absl::Now() < kill_deadline) {
+    version_at_kill = Summary(live).state_version();
+    if (version_at_kill > first_version) break;
+    absl::SleepFor(absl::Milliseconds(2));
+  }
   ASSERT_TRUE(live.process->Signal(SIGKILL).ok());
   producing.join();
   auto killed = live.process->Wait(absl::Seconds(10));
   ASSERT_TRUE(killed.ok() && killed->signaled);
+  RecordProperty("version_at_kill", static_cast<int>(version_at_kill));
+  ASSERT_GT(version_at_kill, first_version);
+  ASSERT_LT(version_at_kill, kJourneys * 6) << "the kill came after the whole stream";
 
   Aggregator resumed = Start("live.db");
   const int64_t total = static_cast<int64_t>(first.size() + second.size());
   // Everything after the checkpoint is read again and folded once.
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (Summary(resumed).state_version() < 300 * 6 && absl::Now() < deadline) {
+  while (Summary(resumed).state_version() < kJourneys * 6 && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(50));
   }
   const pb::Summary s = Summary(resumed);
-  EXPECT_EQ(s.state_version(), 300 * 6);
+  EXPECT_EQ(s.state_version(), kJourneys * 6);
   // What the resumed process read: the records after its checkpoint (the
   // kill lost everything folded since).
   int64_t reread = 0;
@@ -293,9 +306,9 @@ TEST_F(AggregatorIntegrationTest, KilledMidStreamResumesWithoutDoubleCountingAnd
   RecordProperty("records_read_after_restart", static_cast<int>(reread));
   RecordProperty("records_total", static_cast<int>(total));
   EXPECT_GT(reread, 0);
-  EXPECT_EQ(Figure(s, "applicants"), 300);
-  EXPECT_EQ(Figure(s, "completed"), 300);
-  EXPECT_EQ(Figure(s, "placed"), 300);
+  EXPECT_EQ(Figure(s, "applicants"), kJourneys);
+  EXPECT_EQ(Figure(s, "completed"), kJourneys);
+  EXPECT_EQ(Figure(s, "placed"), kJourneys);
 
   // A rebuild from the beginning of the topics, on a fresh database.
   Aggregator rebuilt = Start("rebuilt.db");
