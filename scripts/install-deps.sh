@@ -16,6 +16,8 @@ APT_PACKAGES=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # profiling the benchmarks (bench/profile.sh: callgrind) and its HTTP polling
+  valgrind curl
   # headless browser for the dashboard page test (aggregator_page_check)
   chromium
   # independent peers used by the tests (tools nobody here wrote)
