@@ -17,18 +17,8 @@ what="${1:?usage: bench/profile.sh write_path|fold [arg]}"
 outdir="${JIT_PROFILE_DIR:-$bin/bench/profiles}"
 mkdir -p "$outdir"
 command -v valgrind >/dev/null || { echo "valgrind is not installed (scripts/install-deps.sh)" >&2; exit 1; }
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  trap - EXIT INT TERM
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill -TERM "${pids[i]}" 2>/dev/null || true
-    wait "${pids[i]}" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 
 "$bin/tools/kafka-broker/jit-kafka-broker" --partitions=16 \
   --bootstrap_file="$work/bootstrap" >"$work/broker.log" 2>&1 &

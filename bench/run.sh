@@ -75,18 +75,8 @@ for b in tools/kafka-broker/jit-kafka-broker services/enrollment/jit-enrollment 
   [ -x "$bin/$b" ] || { echo "bench/run.sh: $bin/$b is missing (build with JIT_BUILD_BENCH=ON)" >&2; exit 1; }
 done
 py=/usr/bin/python3
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  trap - EXIT INT TERM
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill -TERM "${pids[i]}" 2>/dev/null || true
-    wait "${pids[i]}" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'echo "bench/run.sh: interrupted" >&2; exit 130' INT TERM
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 # Stops the most recently started process.
 stop_last() {
   kill -TERM "${pids[-1]}" 2>/dev/null || true

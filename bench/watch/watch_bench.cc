@@ -39,6 +39,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/common/synthetic_application.h"
 #include "grpcpp/grpcpp.h"
 #include "jobintech/dashboard/v1/dashboard_service.grpc.pb.h"
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
@@ -193,28 +194,7 @@ int Fanout() {
 
 void FillSubmit(epb::SubmitApplicationRequest* req, const std::string& run, int64_t n,
                 const std::string& cohort) {
-  const std::string id = absl::StrCat(run, "-", n);
-  req->set_request_id("fresh-" + id);
-  req->set_cohort_id(cohort);
-  auto* c = req->mutable_candidate();
-  c->set_given_name("Fresh");
-  c->set_family_name(absl::StrCat("Candidate", n));
-  // Unique synthetic CINs within a run (n < 1,000,000), as jit-loadgen.
-  const uint64_t v = (std::hash<std::string>{}(run) % 676) * 1000000 +
-                     static_cast<uint64_t>(n % 1000000);
-  const uint64_t letters = v / 1000000;
-  c->set_national_id(absl::StrCat(std::string(1, 'A' + letters % 26),
-                                  std::string(1, 'A' + letters / 26),
-                                  absl::Dec(v % 1000000, absl::kZeroPad6)));
-  c->mutable_birth_date()->set_year(2000);
-  c->mutable_birth_date()->set_month(1 + n % 12);
-  c->mutable_birth_date()->set_day(1 + n % 28);
-  c->set_phone(absl::StrCat("06", 10000000 + n % 89999999));
-  c->set_email(absl::StrCat("fresh", n, "@bench.ma"));
-  req->set_gender(n % 2 ? jobintech::common::v1::GENDER_FEMALE
-                        : jobintech::common::v1::GENDER_MALE);
-  req->set_education_level(jobintech::common::v1::EDUCATION_LEVEL_BAC_PLUS_2);
-  req->set_residence_province_code("MA-CAS");
+  jit::bench::FillSyntheticApplication(req, run, n, cohort, "fresh");
 }
 
 int64_t Applicants(const dpb::Summary& s) {
