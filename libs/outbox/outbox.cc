@@ -129,7 +129,9 @@ absl::Status Append(storage::Tx& tx, const OutboxMessage& message,
   RETURN_IF_ERROR(st.BindBlob(3, message.payload));
   RETURN_IF_ERROR(st.BindBlob(4, EncodeHeaders(message.headers)));
   RETURN_IF_ERROR(st.BindInt64(5, absl::ToUnixMicros(created_at)));
-  return st.Run();
+  RETURN_IF_ERROR(st.Run());
+  tx.Tag(kOutboxTag);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> Backlog(storage::Database& db) {

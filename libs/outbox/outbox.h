@@ -53,6 +53,10 @@ CREATE INDEX outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL;
 // service has already assigned never shift.
 inline constexpr int kMigrationCount = 1;
 
+// The tag Append() puts on its transaction (storage::Tx::Tag): a Relay on
+// the same database is woken when such a transaction commits.
+inline constexpr char kOutboxTag[] = "outbox";
+
 // The outbox migrations numbered from `first_version`, to append to the
 // owning service's own migration list:
 //

@@ -367,12 +367,17 @@ absl::Status Relay::Start() {
     notified_ = false;
   }
   thread_ = std::thread(&Relay::Loop, this);
+  // Every committed Append() wakes the loop, whoever wrote it.
+  commit_listener_ = db_->AddCommitListener([this](const std::vector<std::string>& tags) {
+    if (std::find(tags.begin(), tags.end(), kOutboxTag) != tags.end()) Notify();
+  });
   return absl::OkStatus();
 }
 
 void Relay::Stop() {
   absl::MutexLock lifecycle(&lifecycle_mu_);
   if (!thread_.joinable()) return;
+  db_->RemoveCommitListener(commit_listener_);
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;

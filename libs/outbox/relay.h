@@ -184,6 +184,8 @@ class Relay {
   // Loop state.
   absl::Mutex lifecycle_mu_;  // Start/Stop
   std::thread thread_;        // guarded by lifecycle_mu_
+  // Wakes the loop when a transaction that appended rows commits.
+  int commit_listener_ = 0;   // guarded by lifecycle_mu_
   absl::Mutex mu_;
   absl::CondVar cv_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -85,6 +85,18 @@ class RelayTest : public ::testing::Test {
     }
   }
 
+  // The same through another connection to the file (as another process
+  // would): this Database's commit listeners, the relay's, are not told.
+  void AppendFromAnotherConnection(const std::string& key, const std::string& payload) {
+    auto other = storage::Database::Open({.path = dir_.File("outbox.db")});
+    ASSERT_TRUE(other.ok()) << other.status();
+    absl::Status s = (*other)->Transaction(storage::TxMode::kImmediate, [&](storage::Tx& tx) {
+      return outbox::Append(tx, {.topic = kTopic, .key = key, .payload = payload},
+                            clock_.Now());
+    });
+    ASSERT_TRUE(s.ok()) << s;
+  }
+
   int64_t Query(const std::string& sql) {
     int64_t n = -1;
     absl::Status s = db_->Transaction(
@@ -333,7 +345,7 @@ TEST_F(RelayTest, NotifyWakesTheIdleLoop) {
   }
   ASSERT_EQ(relay->stats().loop_iterations, 1);  // now idle
 
-  Append("A", {"A1"});
+  AppendFromAnotherConnection("A", "A1");
   absl::SleepFor(absl::Milliseconds(100));
   EXPECT_EQ(publisher_.call_count(), 0);  // still asleep
 
@@ -341,6 +353,23 @@ TEST_F(RelayTest, NotifyWakesTheIdleLoop) {
   EXPECT_TRUE(publisher_.WaitForPublished(1, kWait));
   relay->Stop();
   EXPECT_EQ(*relay->Backlog(), 0);
+}
+
+TEST_F(RelayTest, ACommittedAppendWakesTheIdleLoop) {
+  // With an hour-long poll interval, only the commit can wake the loop.
+  auto relay = MakeRelay({.poll_interval = absl::Hours(1)});
+  ASSERT_TRUE(relay->Start().ok());
+  const absl::Time deadline = absl::Now() + kWait;
+  while (relay->stats().loop_iterations < 1 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  ASSERT_EQ(relay->stats().loop_iterations, 1);  // now idle
+  Append("A", {"A1"});  // no Notify(): the transaction's commit is enough
+  EXPECT_TRUE(publisher_.WaitForPublished(1, kWait));
+  relay->Stop();
+  // A stopped relay no longer listens: a later commit finds nobody.
+  Append("A", {"A2"});
+  EXPECT_EQ(*relay->Backlog(), 1);
 }
 
 TEST_F(RelayTest, LoopBacksOffAndRetriesUntilThePublisherRecovers) {

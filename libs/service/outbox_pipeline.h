@@ -8,7 +8,7 @@
 //   ASSIGN_OR_RETURN(auto pipeline, service::OutboxPipeline::Start(
 //       {.database = db, .bootstrap_servers = bootstrap,
 //        .service_name = "enrollment", .clock = &clock, .registry = reg}));
-//   ... after each committed write: pipeline->Notify();
+//   ... committed outbox::Append()s wake the relay by themselves;
 //   ... on shutdown: pipeline->Stop();   // finishes the batch, flushes
 #ifndef JIT_LIBS_SERVICE_OUTBOX_PIPELINE_H_
 #define JIT_LIBS_SERVICE_OUTBOX_PIPELINE_H_

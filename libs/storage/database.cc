@@ -288,13 +288,17 @@ int Database::CachedStatementCount() const {
 }
 
 absl::Status Database::TransactionLocked(
-    TxMode mode, absl::FunctionRef<absl::Status(Tx&)> fn) {
+    TxMode mode, absl::FunctionRef<absl::Status(Tx&)> fn,
+    std::vector<std::string>* committed_tags) {
   RETURN_IF_ERROR(ExecLocked(BeginSql(mode)));
   Tx tx(this, mode);
   absl::Status status = fn(tx);
   if (status.ok()) {
     status = ExecLocked("COMMIT");
-    if (status.ok()) return status;
+    if (status.ok()) {
+      if (committed_tags != nullptr) *committed_tags = std::move(tx.tags_);
+      return status;
+    }
   }
   // Some errors (SQLITE_FULL, IOERR, ...) already rolled back.
   if (sqlite3_get_autocommit(db_) == 0) {
@@ -306,9 +310,36 @@ absl::Status Database::TransactionLocked(
 absl::Status Database::Transaction(TxMode mode,
                                    absl::FunctionRef<absl::Status(Tx&)> fn) {
   RETURN_IF_ERROR(CheckNotReentrant());
-  absl::MutexLock lock(&mu_);
-  OwnerMark mark(&owner_);
-  return TransactionLocked(mode, fn);
+  std::vector<std::string> tags;
+  {
+    absl::MutexLock lock(&mu_);
+    OwnerMark mark(&owner_);
+    RETURN_IF_ERROR(TransactionLocked(mode, fn, &tags));
+  }
+  if (!tags.empty()) {
+    absl::MutexLock lock(&listeners_mu_);
+    for (const auto& [id, listener] : listeners_) listener(tags);
+  }
+  return absl::OkStatus();
+}
+
+int Database::AddCommitListener(CommitListener listener) {
+  absl::MutexLock lock(&listeners_mu_);
+  const int id = ++next_listener_id_;
+  listeners_[id] = std::move(listener);
+  return id;
+}
+
+void Database::RemoveCommitListener(int id) {
+  absl::MutexLock lock(&listeners_mu_);
+  listeners_.erase(id);
+}
+
+void Tx::Tag(absl::string_view tag) {
+  for (const std::string& t : tags_) {
+    if (t == tag) return;
+  }
+  tags_.emplace_back(tag);
 }
 
 absl::Status Database::Execute(absl::string_view sql) {

@@ -25,6 +25,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -100,12 +102,18 @@ class Tx {
   TxMode mode() const { return mode_; }
   Database& database() const { return *db_; }
 
+  // Notes what this transaction wrote (e.g. "outbox"): once it has
+  // committed, the database's commit listeners are told (see
+  // Database::AddCommitListener). Nothing is told after a rollback.
+  void Tag(absl::string_view tag);
+
  private:
   friend class Database;
   Tx(Database* db, TxMode mode) : db_(db), mode_(mode) {}
 
   Database* db_;
   TxMode mode_;
+  std::vector<std::string> tags_;
 };
 
 class Database {
@@ -143,6 +151,16 @@ class Database {
   // Runs SQL (one or more statements, no parameters) in autocommit mode.
   absl::Status Execute(absl::string_view sql);
 
+  // Called after every committed transaction that was tagged (Tx::Tag),
+  // with its tags, on the committing thread, after the connection's lock is
+  // released. Must be quick and must not use this database (listeners run
+  // under their own lock, so that RemoveCommitListener() returning means the
+  // listener is not running and will not run again). Returns an id for
+  // RemoveCommitListener; remove before the listener's state goes away.
+  using CommitListener = std::function<void(const std::vector<std::string>& tags)>;
+  int AddCommitListener(CommitListener listener);
+  void RemoveCommitListener(int id);
+
   const std::string& path() const { return options_.path; }
   const DatabaseOptions& options() const { return options_; }
 
@@ -163,8 +181,11 @@ class Database {
   // exception: nobody else can see the object yet).
   absl::Status ExecLocked(absl::string_view sql);
   absl::StatusOr<Statement> PrepareLocked(absl::string_view sql);
+  // `committed_tags`, when given, receives the tags of a committed
+  // transaction.
   absl::Status TransactionLocked(TxMode mode,
-                                 absl::FunctionRef<absl::Status(Tx&)> fn);
+                                 absl::FunctionRef<absl::Status(Tx&)> fn,
+                                 std::vector<std::string>* committed_tags = nullptr);
   absl::Status MigrateOne(const Migration& m, int newest);
   absl::StatusOr<int> SchemaVersionLocked();
   absl::Status ErrorFromDb(int rc, absl::string_view what) const;
@@ -179,6 +200,10 @@ class Database {
   absl::Mutex mu_;
   // The thread holding mu_, to refuse re-entrance instead of deadlocking.
   std::atomic<std::thread::id> owner_{};
+
+  absl::Mutex listeners_mu_;
+  int next_listener_id_ ABSL_GUARDED_BY(listeners_mu_) = 0;
+  std::map<int, CommitListener> listeners_ ABSL_GUARDED_BY(listeners_mu_);
 
   mutable absl::Mutex cache_mu_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_

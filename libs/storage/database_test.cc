@@ -65,6 +65,38 @@ class DatabaseTest : public ::testing::Test {
   std::unique_ptr<Database> db_;
 };
 
+TEST_F(DatabaseTest, CommitListenersHearTaggedCommitsOnly) {
+  std::vector<std::vector<std::string>> heard;
+  const int id = db_->AddCommitListener(
+      [&](const std::vector<std::string>& tags) { heard.push_back(tags); });
+  // Tagged and committed: heard once, the same tag once.
+  ASSERT_TRUE(db_->Transaction(TxMode::kImmediate, [&](Tx& tx) -> absl::Status {
+                   RETURN_IF_ERROR(InsertUser(tx, 1, "a@x.ma"));
+                   tx.Tag("outbox");
+                   tx.Tag("outbox");
+                   tx.Tag("users");
+                   return absl::OkStatus();
+                 }).ok());
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0], (std::vector<std::string>{"outbox", "users"}));
+  // Untagged: nothing. Tagged but rolled back: nothing.
+  ASSERT_TRUE(db_->Transaction(TxMode::kImmediate,
+                               [&](Tx& tx) { return InsertUser(tx, 2, "b@x.ma"); })
+                  .ok());
+  EXPECT_FALSE(db_->Transaction(TxMode::kImmediate, [&](Tx& tx) -> absl::Status {
+                    tx.Tag("outbox");
+                    return InsertUser(tx, 3, "a@x.ma");  // duplicate email
+                  }).ok());
+  EXPECT_EQ(heard.size(), 1u);
+  // Removed: no longer told.
+  db_->RemoveCommitListener(id);
+  ASSERT_TRUE(db_->Transaction(TxMode::kImmediate, [&](Tx& tx) -> absl::Status {
+                   tx.Tag("outbox");
+                   return InsertUser(tx, 4, "d@x.ma");
+                 }).ok());
+  EXPECT_EQ(heard.size(), 1u);
+}
+
 TEST_F(DatabaseTest, OpensFileInWalModeWithForeignKeysAndFullSync) {
   EXPECT_EQ(QueryText(*db_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(QueryText(*db_, "PRAGMA foreign_keys"), "1");

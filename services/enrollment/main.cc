@@ -57,26 +57,6 @@ ABSL_FLAG(absl::Duration, idempotency_prune_interval, absl::Hours(1),
 namespace jit::enrollment {
 namespace {
 
-// Wakes the outbox relay after every committed write, so events leave at
-// once instead of at the relay's next poll.
-class NotifyingRepository final : public EnrollmentRepository {
- public:
-  NotifyingRepository(EnrollmentRepository* inner, service::OutboxPipeline* p)
-      : inner_(inner), pipeline_(p) {}
-  absl::Status Write(absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) override {
-    absl::Status s = inner_->Write(fn);
-    if (s.ok()) pipeline_->Notify();
-    return s;
-  }
-  absl::Status Read(absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) override {
-    return inner_->Read(fn);
-  }
-
- private:
-  EnrollmentRepository* const inner_;
-  service::OutboxPipeline* const pipeline_;
-};
-
 absl::Status Run() {
   const Clock& clock = SystemClock::Get();
   storage::DatabaseOptions db_options;
@@ -103,14 +83,13 @@ absl::Status Run() {
                                                    .service_name = "enrollment",
                                                    .clock = &clock,
                                                    .registry = registry.get()}));
-  NotifyingRepository notifying(repository.get(), pipeline.get());
   const auto pruner = service::StartIdempotencyPruner(
       repository.get(), absl::GetFlag(FLAGS_idempotency_retention),
       absl::GetFlag(FLAGS_idempotency_prune_interval), &clock);
   EnrollmentRules rules;
   rules.min_age = absl::GetFlag(FLAGS_min_age);
   rules.max_age = absl::GetFlag(FLAGS_max_age);
-  EnrollmentService domain(&notifying, &clock, hasher.get(), rules);
+  EnrollmentService domain(repository.get(), &clock, hasher.get(), rules);
   api::EnrollmentGrpcService grpc_service(&domain);
 
   service::OutboxPipeline* outbox = pipeline.get();

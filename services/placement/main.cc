@@ -66,28 +66,6 @@ ABSL_FLAG(absl::Duration, idempotency_prune_interval, absl::Hours(1),
 namespace jit::placement {
 namespace {
 
-// Wakes the outbox relay after every committed write, so events leave at
-// once instead of at the relay's next poll.
-class NotifyingRepository final : public PlacementRepository {
- public:
-  NotifyingRepository(PlacementRepository* inner, service::OutboxPipeline* p)
-      : inner_(inner), pipeline_(p) {}
-  absl::Status Write(
-      absl::FunctionRef<absl::Status(PlacementStore&)> fn) override {
-    absl::Status s = inner_->Write(fn);
-    if (s.ok()) pipeline_->Notify();
-    return s;
-  }
-  absl::Status Read(
-      absl::FunctionRef<absl::Status(PlacementStore&)> fn) override {
-    return inner_->Read(fn);
-  }
-
- private:
-  PlacementRepository* const inner_;
-  service::OutboxPipeline* const pipeline_;
-};
-
 peers::PeerOptions PeerOptionsFor(std::string name, std::string address) {
   peers::PeerOptions o;
   o.name = std::move(name);
@@ -125,7 +103,6 @@ absl::Status Run() {
   pipeline_options.registry = registry.get();
   ASSIGN_OR_RETURN(auto pipeline,
                    service::OutboxPipeline::Start(pipeline_options));
-  NotifyingRepository notifying(repository.get(), pipeline.get());
   const auto pruner = service::StartIdempotencyPruner(
       repository.get(), absl::GetFlag(FLAGS_idempotency_retention),
       absl::GetFlag(FLAGS_idempotency_prune_interval), &clock);
@@ -140,7 +117,7 @@ absl::Status Run() {
     enrollment = peers::GrpcEnrollmentClient::Connect(
         PeerOptionsFor("enrollment", enrollment_address));
   }
-  PlacementService domain(&notifying, &clock, progress.get(), enrollment.get());
+  PlacementService domain(repository.get(), &clock, progress.get(), enrollment.get());
   api::PlacementGrpcService grpc_service(&domain);
 
   service::OutboxPipeline* outbox = pipeline.get();

@@ -74,28 +74,6 @@ ABSL_FLAG(absl::Duration, idempotency_prune_interval, absl::Hours(1),
 namespace jit::progress {
 namespace {
 
-// Wakes the outbox relay after every committed write, so events leave at
-// once instead of at the relay's next poll.
-class NotifyingRepository final : public ProgressRepository {
- public:
-  NotifyingRepository(ProgressRepository* inner, service::OutboxPipeline* p)
-      : inner_(inner), pipeline_(p) {}
-  absl::Status Write(
-      absl::FunctionRef<absl::Status(ProgressStore&)> fn) override {
-    absl::Status s = inner_->Write(fn);
-    if (s.ok()) pipeline_->Notify();
-    return s;
-  }
-  absl::Status Read(
-      absl::FunctionRef<absl::Status(ProgressStore&)> fn) override {
-    return inner_->Read(fn);
-  }
-
- private:
-  ProgressRepository* const inner_;
-  service::OutboxPipeline* const pipeline_;
-};
-
 // The channel to the enrollment service. Reconnection backs off from 100 ms
 // to 2 s (gRPC's default grows to 2 minutes), so that the service is usable
 // again within seconds of the enrollment service coming back.
@@ -134,7 +112,6 @@ absl::Status Run() {
                                        .service_name = "training-progress",
                                        .clock = &clock,
                                        .registry = registry.get()}));
-  NotifyingRepository notifying(repository.get(), pipeline.get());
   const auto pruner = service::StartIdempotencyPruner(
       repository.get(), absl::GetFlag(FLAGS_idempotency_retention),
       absl::GetFlag(FLAGS_idempotency_prune_interval), &clock);
@@ -154,7 +131,7 @@ absl::Status Run() {
 
   ProgressRules rules;
   rules.at_risk_absences = absl::GetFlag(FLAGS_at_risk_absences);
-  ProgressService domain(&notifying, &enrollment, &clock, rules);
+  ProgressService domain(repository.get(), &enrollment, &clock, rules);
   api::ProgressGrpcService grpc_service(&domain);
 
   service::OutboxPipeline* outbox = pipeline.get();
