@@ -353,6 +353,8 @@ class GeoDays {
       if (province == geo.province_node.end()) continue;
       auto& per_counter = provinces_[province->second];
       for (const auto& [ck, series] : cell.counters) {
+        // Only the counters this series is judged by.
+        if (std::find(counters_.begin(), counters_.end(), ck.first) == counters_.end()) continue;
         for (const auto& [day, delta] : series.by_day) per_counter[Idx(ck.first)].Add(day, delta);
       }
     }
