@@ -17,7 +17,7 @@
 #include "libs/outbox/outbox.h"
 #include "libs/status/status_macros.h"
 #include "libs/storage/errors.h"
-#include "libs/storage/retention.h"
+#include "libs/storage/idempotency.h"
 #include "libs/storage/statement.h"
 #include "nlohmann/json.hpp"
 #include "services/placement/events/event_mapper.h"
@@ -687,45 +687,34 @@ class SqliteStore final : public PlacementStore {
   // Idempotency.
   absl::StatusOr<std::optional<StoredRequest>> FindRequest(
       const std::string& request_id) override {
-    ASSIGN_OR_RETURN(Statement st,
-                     tx_.Prepare("SELECT operation, response, create_time "
-                                 "FROM idempotency_requests "
-                                 "WHERE request_id = ?1"));
-    RETURN_IF_ERROR(st.BindText(1, request_id));
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return std::optional<StoredRequest>();
-    StoredRequest r;
-    r.request_id = request_id;
-    r.operation = st.ColumnText(0);
-    absl::StatusOr<ResponseSnapshot> response =
-        SnapshotFromJson(st.ColumnText(1));
+    ASSIGN_OR_RETURN(std::optional<storage::RequestRecord> record,
+                     storage::FindRequestRecord(tx_, request_id));
+    if (!record.has_value()) return std::optional<StoredRequest>();
+    absl::StatusOr<ResponseSnapshot> response = SnapshotFromJson(record->response);
     if (!response.ok()) {
       return absl::DataLossError(absl::StrCat(
           "stored request '", request_id, "': ", response.status().message()));
     }
+    StoredRequest r;
+    r.request_id = request_id;
+    r.operation = std::move(record->operation);
     r.response = *std::move(response);
-    r.create_time = FromMicros(st.ColumnInt64(2));
+    r.create_time = record->create_time;
     return std::optional<StoredRequest>(std::move(r));
   }
 
   absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
     if (!writable_) return ReadOnly("DeleteRequestsBefore");
-    return storage::DeleteOldestRows(tx_, "idempotency_requests", "request_id",
-                                     "create_time", before, limit);
+    return storage::DeleteRequestRecordsBefore(tx_, before, limit);
   }
 
   absl::Status InsertRequest(const StoredRequest& request) override {
     if (!writable_) return ReadOnly("InsertRequest");
-    ASSIGN_OR_RETURN(Statement st,
-                     tx_.Prepare("INSERT INTO idempotency_requests "
-                                 "(request_id, operation, response, "
-                                 "create_time) VALUES (?1, ?2, ?3, ?4)"));
-    RETURN_IF_ERROR(st.BindText(1, request.request_id));
-    RETURN_IF_ERROR(st.BindText(2, request.operation));
-    RETURN_IF_ERROR(st.BindText(3, SnapshotToJson(request.response)));
-    RETURN_IF_ERROR(st.BindInt64(4, Micros(request.create_time)));
-    return MapInsertError(st.Run(), "request", request.request_id);
+    return storage::InsertRequestRecord(
+        tx_, request.request_id,
+        {request.operation, SnapshotToJson(request.response), request.create_time});
   }
+
 
   // Employers.
   absl::StatusOr<std::optional<Employer>> FindEmployer(

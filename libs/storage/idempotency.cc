@@ -1,0 +1,42 @@
+#include "libs/storage/idempotency.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/status/status_macros.h"
+#include "libs/storage/errors.h"
+#include "libs/storage/retention.h"
+
+namespace jit::storage {
+
+absl::StatusOr<std::optional<RequestRecord>> FindRequestRecord(Tx& tx,
+                                                               absl::string_view request_id) {
+  ASSIGN_OR_RETURN(Statement st, tx.Prepare("SELECT operation, response, create_time "
+                                            "FROM idempotency_requests WHERE request_id = ?1"));
+  RETURN_IF_ERROR(st.BindText(1, request_id));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return std::optional<RequestRecord>();
+  return std::optional<RequestRecord>(RequestRecord{
+      st.ColumnText(0), st.ColumnText(1), absl::FromUnixMicros(st.ColumnInt64(2))});
+}
+
+absl::Status InsertRequestRecord(Tx& tx, absl::string_view request_id,
+                                 const RequestRecord& record) {
+  ASSIGN_OR_RETURN(Statement st, tx.Prepare("INSERT INTO idempotency_requests "
+                                            "(request_id, operation, response, create_time) "
+                                            "VALUES (?1, ?2, ?3, ?4)"));
+  RETURN_IF_ERROR(st.BindText(1, request_id));
+  RETURN_IF_ERROR(st.BindText(2, record.operation));
+  RETURN_IF_ERROR(st.BindText(3, record.response));
+  RETURN_IF_ERROR(st.BindInt64(4, absl::ToUnixMicros(record.create_time)));
+  absl::Status s = st.Run();
+  if (IsUniqueViolation(s)) {
+    return absl::AlreadyExistsError(absl::StrCat("request '", request_id, "' already exists"));
+  }
+  return s;
+}
+
+absl::StatusOr<int64_t> DeleteRequestRecordsBefore(Tx& tx, absl::Time before, int64_t limit) {
+  return DeleteOldestRows(tx, "idempotency_requests", "request_id", "create_time", before,
+                          limit);
+}
+
+}  // namespace jit::storage

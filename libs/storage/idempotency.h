@@ -1,0 +1,39 @@
+// The `idempotency_requests` table every service keeps (request_id TEXT
+// PRIMARY KEY, operation TEXT, response TEXT, create_time INTEGER in
+// microseconds, indexed): the first answer to a mutating request, stored in
+// the transaction of its change. The response text is the service's own
+// snapshot format.
+#ifndef JIT_LIBS_STORAGE_IDEMPOTENCY_H_
+#define JIT_LIBS_STORAGE_IDEMPOTENCY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "libs/storage/database.h"
+
+namespace jit::storage {
+
+struct RequestRecord {
+  std::string operation;
+  std::string response;
+  absl::Time create_time = absl::UnixEpoch();
+};
+
+// nullopt when the request id was never stored (or has expired).
+absl::StatusOr<std::optional<RequestRecord>> FindRequestRecord(Tx& tx,
+                                                               absl::string_view request_id);
+// ALREADY_EXISTS ("request '<id>' already exists") when the id is taken.
+absl::Status InsertRequestRecord(Tx& tx, absl::string_view request_id,
+                                 const RequestRecord& record);
+// Deletes up to `limit` records created before `before`, oldest first;
+// returns how many (the retention pruner's batches).
+absl::StatusOr<int64_t> DeleteRequestRecordsBefore(Tx& tx, absl::Time before, int64_t limit);
+
+}  // namespace jit::storage
+
+#endif  // JIT_LIBS_STORAGE_IDEMPOTENCY_H_
