@@ -169,6 +169,24 @@ absl::Status CheckElevated(const MethodPolicy& policy, const Principal& caller) 
                    "': it needs one of the roles [", RoleList(policy.elevated_roles), "]"));
 }
 
+absl::Status AuthorizeElevated(absl::string_view authorization,
+                               const auth::TokenVerifier* verifier,
+                               const MethodPolicy& policy) {
+  const std::optional<std::string> token = BearerToken(authorization);
+  if (!token.has_value()) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "'", policy.elevated_permission,
+        "' needs a bearer token (Authorization: Bearer <jwt>) with one of the roles [",
+        RoleList(policy.elevated_roles), "]"));
+  }
+  if (verifier == nullptr) {
+    return absl::UnauthenticatedError("bearer tokens are not accepted by this server");
+  }
+  auto caller = verifier->Verify(*token);
+  if (!caller.ok()) return caller.status();
+  return CheckElevated(policy, *caller);
+}
+
 std::optional<std::string> BearerToken(absl::string_view authorization) {
   authorization = absl::StripAsciiWhitespace(authorization);
   if (authorization.size() < 7 || !absl::EqualsIgnoreCase(authorization.substr(0, 7), "bearer ")) {

@@ -79,6 +79,14 @@ absl::StatusOr<auth::Principal> Decide(const MethodPolicy* policy,
 // (e.g. the internal dashboard views).
 absl::Status CheckElevated(const MethodPolicy& policy, const auth::Principal& caller);
 
+// For listeners outside gRPC (the dashboard's HTTP API): OK when the
+// `Authorization` header value carries a valid token whose roles allow the
+// policy's elevated form. UNAUTHENTICATED without a (valid) token or with no
+// verifier, PERMISSION_DENIED for a role that does not allow it.
+absl::Status AuthorizeElevated(absl::string_view authorization,
+                               const auth::TokenVerifier* verifier,
+                               const MethodPolicy& policy);
+
 // "Bearer <token>" -> token; nullopt for another scheme or a malformed value.
 std::optional<std::string> BearerToken(absl::string_view authorization);
 

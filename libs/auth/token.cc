@@ -152,6 +152,26 @@ absl::StatusOr<TokenVerifier> TokenVerifier::Create(TokenVerifierOptions options
   return TokenVerifier(std::move(options), clock);
 }
 
+absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const TokenConfig& config,
+                                                                 const Clock* clock) {
+  if (config.keys_file.empty()) return std::unique_ptr<TokenVerifier>();
+  if (config.issuer.empty()) {
+    return absl::InvalidArgumentError("--token_issuer is required with --token_keys_file");
+  }
+  if (config.audience.empty()) {
+    return absl::InvalidArgumentError("--token_audience is required with --token_keys_file");
+  }
+  auto keys = LoadVerificationKeys(config.keys_file);
+  if (!keys.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--token_keys_file: ", keys.status().message()));
+  }
+  auto verifier = TokenVerifier::Create(
+      {.issuer = config.issuer, .audience = config.audience, .keys = *std::move(keys)}, clock);
+  if (!verifier.ok()) return verifier.status();
+  return std::make_unique<TokenVerifier>(*std::move(verifier));
+}
+
 absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
   if (token.empty()) return Unauthenticated("empty");
   if (token.size() > options_.max_token_bytes) return Unauthenticated("too large");

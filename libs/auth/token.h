@@ -16,6 +16,7 @@
 #ifndef JIT_LIBS_AUTH_TOKEN_H_
 #define JIT_LIBS_AUTH_TOKEN_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,19 @@ class TokenVerifier {
   TokenVerifierOptions options_;
   const Clock* clock_;
 };
+
+// Where a verifier's settings come from (flags --token_issuer,
+// --token_audience, --token_keys_file of every server).
+struct TokenConfig {
+  std::string issuer;
+  std::string audience;
+  std::string keys_file;  // PEM public keys and/or certificates
+};
+
+// A verifier for `config`, or nullptr when keys_file is empty (the server
+// then accepts no token). INVALID_ARGUMENT naming the flag otherwise.
+absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const TokenConfig& config,
+                                                                 const Clock* clock);
 
 // What a development token says (jitctl auth dev-token, the simulator, tests).
 struct TokenClaims {

@@ -3,7 +3,8 @@
 over the DevTools protocol (a minimal WebSocket client, standard library
 only):
 
-  - the page loads with no console error and no uncaught exception;
+  - the page loads with no console error and no uncaught exception, under the
+    listener's strict Content-Security-Policy, and offers public views only;
   - all 12 regions are shown, keyed by their ISO codes;
   - it updates live (Server-Sent Events) after new events are produced;
   - the language switch turns it Arabic, right to left;
@@ -255,9 +256,15 @@ def main():
                          what="the page to be ready")
         error = browser.eval("document.body.dataset.error || ''")
         assert not error, f"page error: {error}"
-        # Internal view: exact figures (the public one suppresses small cells).
-        browser.eval("(() => { const s = document.getElementById('f-visibility');"
-                     " s.value = 'internal'; s.dispatchEvent(new Event('change')); })()")
+        # The page runs under a strict Content-Security-Policy (no inline
+        # script or style): any violation is a console error, checked below.
+        import urllib.request
+        with urllib.request.urlopen(url) as resp:
+            csp = resp.headers.get("Content-Security-Policy", "")
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp, f"CSP: {csp!r}"
+        # Public views only: the page offers no internal view.
+        assert browser.eval("document.getElementById('f-visibility') === null"), \
+            "the public page offers an internal view"
         browser.wait_for("document.querySelector('[data-metric=applicants] .value')"
                          " && document.querySelector('[data-metric=applicants] .value')"
                          ".textContent.trim() === '60'", what="60 applicants")

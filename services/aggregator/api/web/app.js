@@ -56,10 +56,20 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 const t = (key) => (I18N[state.lang] || I18N.fr)[key] || key;
+// Styles through the CSSOM, never a style attribute: the page runs under a
+// Content-Security-Policy without 'unsafe-inline'.
+const setStyle = (e, css) => {
+  for (const decl of String(css).split(';')) {
+    const i = decl.indexOf(':');
+    if (i > 0) e.style.setProperty(decl.slice(0, i).trim(), decl.slice(i + 1).trim());
+  }
+};
+
 const el = (tag, attrs = {}, ...children) => {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'class') e.className = v; else if (k === 'text') e.textContent = v;
+    else if (k === 'style') setStyle(e, v);
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
   }
   for (const c of children) if (c != null) e.append(c);
@@ -426,7 +436,9 @@ async function main() {
   for (const d of defs.metrics) { state.defs[d.metricId] = d; state.defsOrder.push(d.metricId); }
   renderAll();
   await loadCatalogue().catch(() => {});
-  for (const [id, key] of [['f-track', 'track'], ['f-cohort', 'cohort'], ['f-gender', 'gender'], ['f-visibility', 'visibility']]) {
+  // Public views only: internal (exact) figures need a bearer token, which a
+  // page's EventSource cannot send; analysts use the API or jitctl.
+  for (const [id, key] of [['f-track', 'track'], ['f-cohort', 'cohort'], ['f-gender', 'gender']]) {
     $(id).addEventListener('change', (e) => {
       state[key] = e.target.value;
       syncFilters();
