@@ -129,7 +129,7 @@ absl::Status ApplyExit(const pb::TraineeExit& exit, Event& e) {
 }
 
 constexpr size_t kMaxIdBytes = 64;
-constexpr size_t kMaxNameBytes = 200;
+constexpr size_t kMaxNameBytes = 400;  // the services allow 100 characters
 constexpr int64_t kMaxCount = 10'000'000;
 
 // Empty (absent) or 1-64 characters of [A-Za-z0-9._:-].
