@@ -121,7 +121,9 @@ kafka::Message DeadLetter(absl::string_view topic, int32_t partition,
   m.key = std::string(key);
   m.value = std::string(value);
   m.headers = headers;
-  m.headers.emplace_back(kDlqReasonHeader, std::string(reason));
+  // Bounded: a reason may echo part of the record, and the dead letter must
+  // stay producible.
+  m.headers.emplace_back(kDlqReasonHeader, std::string(reason.substr(0, 512)));
   m.headers.emplace_back(kDlqTopicHeader, std::string(topic));
   m.headers.emplace_back(kDlqPartitionHeader, absl::StrCat(partition));
   m.headers.emplace_back(kDlqOffsetHeader, absl::StrCat(offset));

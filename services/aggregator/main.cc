@@ -113,6 +113,8 @@ absl::Status Run() {
   ingest_options.zone = zone;
   ingest_options.clock = &clock;
   ingest_options.registry = registry.get();
+  // Dead letters Kafka refuses for good are kept beside the checkpoint.
+  ingest_options.quarantine_file = (parent / "quarantine.jsonl").string();
   ASSIGN_OR_RETURN(auto ingestor, Ingestor::Create(ingest_options, &state, store.get()));
 
   api::DashboardViews views(&state, api::ViewConfig{

@@ -1,12 +1,15 @@
 #include "services/aggregator/ingest/ingestor.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "libs/events/envelope.h"
 #include "libs/kafka/topics.h"
 #include "libs/log/log.h"
 #include "libs/status/status_macros.h"
+#include "nlohmann/json.hpp"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -27,6 +30,11 @@ struct Ingestor::Metrics {
                         "(applied, held, ignored, duplicate_id, duplicate_sequence, "
                         "dead_letter)")
                   .Register(*registry);
+    quarantined = &prometheus::BuildCounter()
+                       .Name("jit_aggregator_quarantined_dead_letters_total")
+                       .Help("Dead letters Kafka refused for good, kept in the local "
+                             "quarantine file instead (alert on any)")
+                       .Register(*registry);
     dead_letters = &prometheus::BuildCounter()
                         .Name("jit_aggregator_dead_letters_total")
                         .Help("Records sent to <topic>.dlq")
@@ -79,6 +87,7 @@ struct Ingestor::Metrics {
   std::unique_ptr<prometheus::Registry> owned;
   prometheus::Family<prometheus::Counter>* events;
   prometheus::Family<prometheus::Counter>* dead_letters;
+  prometheus::Family<prometheus::Counter>* quarantined;
   prometheus::Family<prometheus::Gauge>* lag;
   prometheus::Gauge* checkpoint_age;
   prometheus::Counter* checkpoints;
@@ -170,7 +179,9 @@ absl::Status Ingestor::Start() {
   ASSIGN_OR_RETURN(producer_,
                    kafka::Producer::Create({.bootstrap_servers = options_.bootstrap_servers,
                                             .client_id = options_.client_id + "-dlq",
-                                            .properties = {}}));
+                                            .properties = {{"message.max.bytes",
+                                                            absl::StrCat(
+                                                                options_.dead_letter_max_bytes)}}}));
   std::vector<kafka::TopicPartitionOffset> assignment;
   const absl::Time deadline = options_.clock->Now() + options_.topic_wait;
   for (const std::string& topic : options_.topics) {
@@ -307,13 +318,19 @@ absl::Status Ingestor::ProcessBatch(std::vector<kafka::ConsumedMessage>& batch) 
     }
     pending.items.push_back(std::move(item));
   }
-  // Dead letters are acknowledged before the offsets move past them.
+  // Dead letters are acknowledged (or quarantined) before the offsets move
+  // past them.
   absl::Duration backoff = absl::Milliseconds(100);
   while (!dead.empty()) {
     std::vector<absl::Status> results = producer_->ProduceAndWait(dead, absl::Seconds(10));
     std::vector<kafka::Message> retry;
     for (size_t i = 0; i < results.size(); ++i) {
-      if (!results[i].ok()) retry.push_back(dead[i]);
+      if (results[i].ok()) continue;
+      if (RefusedForGood(results[i])) {
+        Quarantine(dead[i], results[i]);
+      } else {
+        retry.push_back(dead[i]);
+      }
     }
     if (retry.empty()) break;
     log::Warn("{} dead letter(s) not acknowledged ({}); retrying", retry.size(),
@@ -365,6 +382,53 @@ absl::Status Ingestor::ProcessBatch(std::vector<kafka::ConsumedMessage>& batch) 
   metrics_->held->Set(static_cast<double>(held));
   metrics_->version->Set(static_cast<double>(version));
   return absl::OkStatus();
+}
+
+bool Ingestor::RefusedForGood(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument:    // too large, invalid message
+    case absl::StatusCode::kPermissionDenied:   // topic authorization
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kOutOfRange:
+      return true;
+    default:
+      return false;  // broker down, timeouts, leadership: retry
+  }
+}
+
+void Ingestor::Quarantine(const kafka::Message& dead_letter, const absl::Status& refusal) {
+  std::string topic, partition, offset, reason;
+  for (const auto& [name, value] : dead_letter.headers) {
+    if (name == events::kDlqTopicHeader) topic = value;
+    if (name == events::kDlqPartitionHeader) partition = value;
+    if (name == events::kDlqOffsetHeader) offset = value;
+    if (name == events::kDlqReasonHeader) reason = value;
+  }
+  log::Event(log::Level::kError, "dead letter quarantined: Kafka refused it",
+             {{"topic", topic},
+              {"partition", partition},
+              {"offset", offset},
+              {"reason", reason},
+              {"refusal", std::string(refusal.message())},
+              {"bytes", static_cast<int64_t>(dead_letter.value.size())}});
+  metrics_->quarantined->Add({{"topic", topic}}).Increment();
+  if (options_.quarantine_file.empty()) return;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(options_.quarantine_file, ec);
+  if (!ec && static_cast<int64_t>(size) > options_.quarantine_max_bytes) {
+    std::filesystem::rename(options_.quarantine_file, options_.quarantine_file + ".1", ec);
+  }
+  std::ofstream out(options_.quarantine_file, std::ios::app);
+  out << nlohmann::json{{"at", absl::FormatTime(options_.clock->Now())},
+                        {"topic", topic},
+                        {"partition", partition},
+                        {"offset", offset},
+                        {"reason", reason},
+                        {"refusal", std::string(refusal.message())},
+                        {"bytes", dead_letter.value.size()}}
+             .dump()
+      << "\n";
+  if (!out) log::Error("cannot write the quarantine file {}", options_.quarantine_file);
 }
 
 absl::Status Ingestor::WriteCheckpoint() {

@@ -62,6 +62,16 @@ struct IngestOptions {
   const Clock* clock = nullptr;                 // required
   prometheus::Registry* registry = nullptr;     // may be null
   std::string client_id = "jit-aggregator";
+  // Dead letters that Kafka refuses for good (too large, invalid, not
+  // authorized) are quarantined here instead of retried for ever: one JSON
+  // line each (topic, partition, offset, reason, the refusal), the file
+  // rotated to "<file>.1" past `quarantine_max_bytes`. Empty: the log line
+  // and the metric only. The record itself stays in its source topic at
+  // the offset named.
+  std::string quarantine_file = {};
+  int64_t quarantine_max_bytes = 16 << 20;
+  // The dead-letter producer's message.max.bytes (tests lower it).
+  int dead_letter_max_bytes = 1'000'000;
 };
 
 class Ingestor {
@@ -83,6 +93,9 @@ class Ingestor {
   int partition_count() const { return static_cast<int>(partitions_.size()); }
 
  private:
+  // A dead letter Kafka will never take (quarantined instead of retried).
+  static bool RefusedForGood(const absl::Status& s);
+  void Quarantine(const kafka::Message& dead_letter, const absl::Status& refusal);
   struct Metrics;
   struct Pending;  // a decoded batch
 

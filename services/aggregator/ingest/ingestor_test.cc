@@ -2,13 +2,18 @@
 // dead letters, checkpoint and restart, rebuild equals live.
 #include "services/aggregator/ingest/ingestor.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "libs/events/envelope.h"
 #include "libs/kafka/producer.h"
 #include "libs/kafka/testing/mock_cluster.h"
 #include "libs/kafka/topics.h"
 #include "libs/storage/testing/temp_dir.h"
+#include "nlohmann/json.hpp"
 #include "services/aggregator/events/testing/lifecycle_events.h"
 
 namespace jit::aggregator {
@@ -48,7 +53,8 @@ class IngestorTest : public ::testing::Test {
     std::unique_ptr<Ingestor> ingestor;
   };
 
-  Running Start(const std::string& db, absl::Duration checkpoint_interval = absl::Hours(1)) {
+  Running Start(const std::string& db, absl::Duration checkpoint_interval = absl::Hours(1),
+                std::string quarantine_file = "", int dead_letter_max_bytes = 1'000'000) {
     Running r;
     auto store = CheckpointStore::Open({.path = db});
     EXPECT_TRUE(store.ok()) << store.status();
@@ -57,7 +63,9 @@ class IngestorTest : public ::testing::Test {
     auto ingestor = Ingestor::Create({.bootstrap_servers = cluster_->bootstrap_servers(),
                                       .checkpoint_interval = checkpoint_interval,
                                       .lag_interval = absl::Milliseconds(100),
-                                      .clock = &SystemClock::Get()},
+                                      .clock = &SystemClock::Get(),
+                                      .quarantine_file = quarantine_file,
+                                      .dead_letter_max_bytes = dead_letter_max_bytes},
                                      r.state.get(), r.store.get());
     EXPECT_TRUE(ingestor.ok()) << ingestor.status();
     r.ingestor = *std::move(ingestor);
@@ -150,6 +158,46 @@ TEST_F(IngestorTest, FoldsDeadLettersAndKeepsThePartitionMoving) {
       EXPECT_FALSE(h[events::kDlqOffsetHeader].empty());
     }
   }
+  EXPECT_TRUE(r.ingestor->Stop().ok());
+}
+
+// A dead letter Kafka refuses for good (here: larger than the dead-letter
+// producer takes) is quarantined locally, never retried for ever: the
+// partition keeps moving and the events behind it are folded.
+TEST_F(IngestorTest, ADeadLetterKafkaRefusesIsQuarantinedAndIngestionMovesOn) {
+  std::vector<kafka::Message> records;
+  records.push_back({kafka::kEnrollmentTopic, "trn-big", std::string(20'000, '\xff'), {}});
+  records.push_back({kafka::kEnrollmentTopic, "trn-small", "\xff not a protobuf", {}});
+  auto after = Journey(7);
+  records.insert(records.end(), after.begin(), after.end());
+  Produce(records);
+
+  const std::string quarantine = dir_.File("quarantine.jsonl");
+  Running r = Start(dir_.File("agg.db"), absl::Hours(1), quarantine,
+                    /*dead_letter_max_bytes=*/10'000);
+  ASSERT_TRUE(WaitForRecords(*r.state, static_cast<int64_t>(records.size())));
+  r.state->Read([&](const Fold& fold, const IngestStats&) {
+    EXPECT_EQ(fold.version(), 6);  // the journey behind the refused record
+    return 0;
+  });
+  // The small one reached the dead-letter topic; the big one the quarantine.
+  auto dlq = kafka_testing::ReadAll(cluster_->bootstrap_servers(),
+                                    kafka::DeadLetterTopic(kafka::kEnrollmentTopic),
+                                    absl::Seconds(10));
+  ASSERT_TRUE(dlq.ok()) << dlq.status();
+  ASSERT_EQ(dlq->size(), 1u);
+  EXPECT_EQ((*dlq)[0].key, "trn-small");
+  std::ifstream in(quarantine);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 1u) << text;
+  const nlohmann::json q = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(q["topic"], kafka::kEnrollmentTopic);
+  EXPECT_FALSE(q["offset"].get<std::string>().empty());
+  EXPECT_FALSE(q["reason"].get<std::string>().empty());
+  EXPECT_NE(q["refusal"].get<std::string>().find("too large"), std::string::npos) << q.dump();
   EXPECT_TRUE(r.ingestor->Stop().ok());
 }
 
