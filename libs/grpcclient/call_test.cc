@@ -137,8 +137,8 @@ TEST_F(CallTest, UnavailableIsRetriedWithGrowingBackoffThenSucceeds) {
   EXPECT_TRUE(r.status.ok()) << r.status.error_message();
   EXPECT_EQ(r.attempts, 3);
   EXPECT_EQ(server_.seen().size(), 3u);
-  EXPECT_THAT(sleeper_.pauses(), ElementsAre(absl::Milliseconds(100),
-                                             absl::Milliseconds(200)));
+  EXPECT_THAT(sleeper_.pauses(),
+              ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200)));
 }
 
 TEST_F(CallTest, AttemptsAreBoundedAndTheBackoffCapped) {
@@ -194,7 +194,8 @@ TEST_F(CallTest, EveryAttemptGetsItsOwnTimeoutAndTheTraceparent) {
   for (const Seen& s : seen) {
     ASSERT_TRUE(s.remaining.has_value());
     EXPECT_GT(*s.remaining, absl::Milliseconds(1500));
-    EXPECT_LE(*s.remaining, absl::Milliseconds(2100));  // rounded up on the wire
+    EXPECT_LE(*s.remaining,
+              absl::Milliseconds(2100));  // rounded up on the wire
     EXPECT_EQ(s.traceparent, kTraceparent);
   }
 }

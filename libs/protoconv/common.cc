@@ -29,7 +29,8 @@ std::optional<absl::CivilDay> FromProtoDate(const common::Date& date,
   if (IsUnset(date)) return std::nullopt;
   std::optional<absl::CivilDay> day = ToCivilDay(date);
   if (!day.has_value() || date.year() > 9999) {
-    v.Add(std::string(field), absl::StrCat("not a valid date: ", DateText(date)));
+    v.Add(std::string(field),
+          absl::StrCat("not a valid date: ", DateText(date)));
     return std::nullopt;
   }
   return day;

@@ -50,7 +50,8 @@ common::Date ToProtoDate(absl::CivilDay day);
 
 // ---- Timestamps -----------------------------------------------------------
 
-// Exact to the nanosecond for times after the Unix epoch (nanos in 0..999999999).
+// Exact to the nanosecond for times after the Unix epoch (nanos in
+// 0..999999999).
 google::protobuf::Timestamp ToProtoTime(absl::Time t);
 absl::Time FromProtoTime(const google::protobuf::Timestamp& ts);
 

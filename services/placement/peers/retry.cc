@@ -20,11 +20,11 @@ absl::Status CallPeer(
     case grpc::StatusCode::OK:
       return absl::OkStatus();
     case grpc::StatusCode::UNAVAILABLE:
-      return absl::UnavailableError(absl::StrCat(
-          options.name, " service unavailable at ", options.address, " (",
-          method, ", ", result.attempts,
-          result.attempts == 1 ? " attempt" : " attempts",
-          "): ", last.error_message()));
+      return absl::UnavailableError(
+          absl::StrCat(options.name, " service unavailable at ",
+                       options.address, " (", method, ", ", result.attempts,
+                       result.attempts == 1 ? " attempt" : " attempts",
+                       "): ", last.error_message()));
     case grpc::StatusCode::DEADLINE_EXCEEDED:
     case grpc::StatusCode::CANCELLED:
       return absl::UnavailableError(absl::StrCat(

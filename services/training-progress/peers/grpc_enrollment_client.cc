@@ -73,15 +73,14 @@ GrpcEnrollmentClient::GrpcEnrollmentClient(
     EnrollmentClientOptions options)
     : stub_(std::move(stub)),
       options_(std::move(options)),
-      call_options_{
-          .timeout = options_.deadline,
-          .retry = {.max_attempts = options_.max_attempts,
-                    .initial_backoff = options_.initial_backoff,
-                    .max_backoff = options_.max_backoff,
-                    .multiplier = options_.backoff_multiplier,
-                    .jitter_min = 1 - std::max(0.0, options_.jitter),
-                    .jitter_max = 1 + std::max(0.0, options_.jitter)},
-          .sleeper = options_.sleeper} {}
+      call_options_{.timeout = options_.deadline,
+                    .retry = {.max_attempts = options_.max_attempts,
+                              .initial_backoff = options_.initial_backoff,
+                              .max_backoff = options_.max_backoff,
+                              .multiplier = options_.backoff_multiplier,
+                              .jitter_min = 1 - std::max(0.0, options_.jitter),
+                              .jitter_max = 1 + std::max(0.0, options_.jitter)},
+                    .sleeper = options_.sleeper} {}
 
 absl::Duration GrpcEnrollmentClient::BackoffBefore(int retry) const {
   return grpcclient::BackoffBefore(call_options_.retry, retry);
@@ -109,17 +108,15 @@ absl::StatusOr<TraineeEnrolment> GrpcEnrollmentClient::Lookup(
           absl::StrCat(kUnavailable, Describe(last), " (", result.attempts,
                        result.attempts == 1 ? " attempt)" : " attempts)"));
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return absl::UnavailableError(
-          absl::StrCat(kUnavailable, "no answer within ",
-                       absl::FormatDuration(options_.deadline), " (",
-                       Describe(last), ")"));
+      return absl::UnavailableError(absl::StrCat(
+          kUnavailable, "no answer within ",
+          absl::FormatDuration(options_.deadline), " (", Describe(last), ")"));
     case grpc::StatusCode::INVALID_ARGUMENT:
-      return absl::InternalError(absl::StrCat(
-          "the enrollment service refused the lookup of trainee '",
-          trainee_id, "': ", Describe(last)));
+      return absl::InternalError(
+          absl::StrCat("the enrollment service refused the lookup of trainee '",
+                       trainee_id, "': ", Describe(last)));
     default:
-      return absl::UnavailableError(
-          absl::StrCat(kUnavailable, Describe(last)));
+      return absl::UnavailableError(absl::StrCat(kUnavailable, Describe(last)));
   }
 }
 
