@@ -12,7 +12,7 @@ APT_PACKAGES=(
   # contracts and RPC
   protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev
   # shared libraries
-  libabsl-dev librdkafka-dev libsqlite3-dev libssl-dev prometheus-cpp-dev libcpp-httplib-dev
+  libabsl-dev librdkafka-dev libsqlite3-dev libssl-dev libjwt-dev prometheus-cpp-dev libcpp-httplib-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/stubs/logging.h"
 #include "grpc/grpc.h"
 #include "grpc/support/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -103,6 +104,20 @@ void LogGrpcCoreMessage(gpr_log_func_args* args) {
               {"line", args->line}});
 }
 
+// Protobuf's own messages (e.g. "String field ... contains invalid UTF-8
+// data" when a request does not parse) likewise, with "source":"protobuf".
+void LogProtobufMessage(google::protobuf::LogLevel severity, const char* file,
+                        int line, const std::string& message) {
+  if (!grpc_log_routing.load(std::memory_order_acquire)) return;
+  log::Level level = log::Level::kError;
+  if (severity == google::protobuf::LOGLEVEL_INFO) level = log::Level::kInfo;
+  if (severity == google::protobuf::LOGLEVEL_WARNING) level = log::Level::kWarn;
+  log::Event(level, message,
+             {{"source", "protobuf"},
+              {"file", file != nullptr ? file : ""},
+              {"line", line}});
+}
+
 }  // namespace
 
 void RouteGrpcCoreLogs() {
@@ -112,6 +127,7 @@ void RouteGrpcCoreLogs() {
     std::atexit(
         [] { grpc_log_routing.store(false, std::memory_order_release); });
     gpr_set_log_function(&LogGrpcCoreMessage);
+    google::protobuf::SetLogHandler(&LogProtobufMessage);
   });
 }
 

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -581,6 +582,99 @@ TEST_F(GrpcServerTest, MetricsCountCallsByMethodAndCode) {
   EXPECT_EQ(MetricValue("grpc_server_msg_sent_total{" + labels + "}"), 2);
   EXPECT_EQ(MetricValue("grpc_server_handling_seconds_count{" + labels + "}"),
             3);
+}
+
+// Request bytes that do not parse as the method's request type (a proto3
+// string holding invalid UTF-8, or no protobuf at all) are INVALID_ARGUMENT
+// with a message, counted and logged, for unary and server-streaming calls,
+// instead of gRPC's bare UNIMPLEMENTED.
+TEST_F(GrpcServerTest, UndecodableRequestIsInvalidArgumentCountedAndLogged) {
+  auto server = StartServer(Options());
+  grpc::GenericStub stub(Connect(server->port()));
+  // EchoRequest{text (field 1) = "\xff\xfe"}: not UTF-8.
+  const std::string bad_utf8("\x0a\x02\xff\xfe", 4);
+  const std::string garbage("\xff\xff\xff\xff", 4);
+
+  auto unary = [&](const std::string& method, const std::string& bytes) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    grpc::CompletionQueue cq;
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    auto call = stub.PrepareUnaryCall(&context, method, request, &cq);
+    call->StartCall();
+    grpc::ByteBuffer response;
+    grpc::Status status;
+    call->Finish(&response, &status, reinterpret_cast<void*>(1));
+    void* tag = nullptr;
+    bool ok = false;
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    return status;
+  };
+  auto streaming = [&](const std::string& method, const std::string& bytes) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    grpc::CompletionQueue cq;
+    auto call = stub.PrepareCall(&context, method, &cq);
+    void* tag = nullptr;
+    bool ok = false;
+    call->StartCall(reinterpret_cast<void*>(1));
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    call->WriteLast(request, grpc::WriteOptions(), reinterpret_cast<void*>(2));
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    grpc::Status status;
+    call->Finish(&status, reinterpret_cast<void*>(3));
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    return status;
+  };
+
+  const std::string say = absl::StrCat("/", kCallbackService, "/Say");
+  for (const std::string& bytes : {bad_utf8, garbage}) {
+    const grpc::Status s = unary(say, bytes);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("could not be decoded"));
+    EXPECT_THAT(s.error_message(), HasSubstr(say));
+  }
+  const grpc::Status streamed =
+      streaming(absl::StrCat("/", kCallbackService, "/Updates"), bad_utf8);
+  EXPECT_EQ(streamed.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << streamed.error_message();
+  // A well-formed request on the same method still works, and a method
+  // that does not exist is still UNIMPLEMENTED.
+  EchoRequest good;
+  good.set_text("ok");
+  const std::string good_bytes = good.SerializeAsString();
+  EXPECT_TRUE(unary(say, good_bytes).ok());
+  EXPECT_EQ(unary(absl::StrCat("/", kCallbackService, "/Nope"), good_bytes).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+
+  const std::string labels = absl::StrCat(
+      "grpc_method=\"Say\",grpc_service=\"", kCallbackService, "\",grpc_type=\"unary\"");
+  EXPECT_EQ(MetricValue("grpc_server_undecodable_requests_total{" + labels + "}"), 2);
+  EXPECT_EQ(MetricValue("grpc_server_handled_total{grpc_code=\"InvalidArgument\"," +
+                        labels + "}"),
+            2);
+  int logged = 0;
+  for (const auto& line : sink_->Lines()) {
+    if (line.value("msg", "") == "grpc call" &&
+        line.value("grpc_code", "") == "INVALID_ARGUMENT" &&
+        line.value("grpc_method", "") == say) {
+      ++logged;
+      EXPECT_THAT(line.value("grpc_message", ""), HasSubstr("could not be decoded"));
+    }
+  }
+  EXPECT_EQ(logged, 2);
+  // Protobuf's own complaint is a JSON line too, not plain text on stderr.
+  bool protobuf_line = false;
+  for (const auto& line : sink_->Lines()) {
+    if (line.value("source", "") == "protobuf" &&
+        absl::StrContains(line.value("msg", ""), "invalid UTF-8")) {
+      protobuf_line = true;
+    }
+  }
+  EXPECT_TRUE(protobuf_line);
 }
 
 TEST_F(GrpcServerTest, OversizedMessageIsResourceExhausted) {

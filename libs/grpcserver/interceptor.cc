@@ -62,6 +62,10 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
     if (m->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_MESSAGE)) {
       if (method_metrics_ != nullptr) method_metrics_->MsgReceived();
+      // gRPC hands the hook a null message when the request bytes did not
+      // parse; its callback handlers then finish the call themselves with
+      // UNIMPLEMENTED and no message (grpcpp server_callback_handlers.h).
+      if (m->GetRecvMessage() == nullptr) undecodable_ = true;
       // The handler of a unary or server-streaming call typically runs right
       // after this hook on the same thread.
       log::SetCurrentTraceId(trace_id_);
@@ -72,6 +76,11 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
     }
     if (m->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
+      if (undecodable_ &&
+          m->GetSendStatus().error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+        m->ModifySendStatus(UndecodableStatus());
+        if (method_metrics_ != nullptr) method_metrics_->Undecodable();
+      }
       if (!finished_.exchange(true)) {
         Record(m->GetSendStatus(), /*with_peer=*/true);
       }
@@ -95,6 +104,17 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
     if (method_metrics_ != nullptr && !started_.exchange(true)) {
       method_metrics_->Started();
     }
+  }
+
+  // What the caller gets instead of gRPC's bare UNIMPLEMENTED: the method is
+  // there, its request is not well-formed.
+  grpc::Status UndecodableStatus() const {
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        "the request message could not be decoded as the request type of " +
+            method_ +
+            " (malformed protobuf bytes, or a string field that is not valid "
+            "UTF-8)");
   }
 
   void Record(const grpc::Status& status, bool with_peer) {
@@ -131,6 +151,9 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
   const std::chrono::steady_clock::time_point start_;
   metrics::MethodMetrics* const method_metrics_;
   std::string trace_id_;  // written once, before any other hook
+  // Set by the receive hook, read by the send-status hook, which gRPC runs
+  // after it for the same call.
+  std::atomic<bool> undecodable_{false};
   std::atomic<bool> started_{false};
   std::atomic<bool> finished_{false};
 };

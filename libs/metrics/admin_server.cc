@@ -43,6 +43,7 @@ AdminServer::AdminServer(AdminServerOptions options,
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
 
+  if (!options_.admin_routes) return;
   http_->Get("/metrics", [this](const httplib::Request&,
                                 httplib::Response& res) {
     const std::vector<prometheus::MetricFamily> families = registry_->Collect();

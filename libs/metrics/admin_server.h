@@ -46,6 +46,9 @@ struct AdminServerOptions {
   std::string host = "0.0.0.0";
   int port = 9090;  // 0 picks a free port; read it back with port()
   int threads = 4;  // worker threads (one per concurrent connection)
+  // Serve /metrics, /healthz and /readyz. Off for a public listener (the
+  // aggregator's dashboard port), which must expose none of them.
+  bool admin_routes = true;
 };
 
 class AdminServer {

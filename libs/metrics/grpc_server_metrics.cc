@@ -94,6 +94,11 @@ GrpcServerMetrics::GrpcServerMetrics(prometheus::Registry& registry)
                     .Help("Total number of gRPC stream messages sent by the "
                           "server.")
                     .Register(registry)),
+      undecodable_(prometheus::BuildCounter()
+                       .Name("grpc_server_undecodable_requests_total")
+                       .Help("Request messages the server could not decode "
+                             "(answered INVALID_ARGUMENT).")
+                       .Register(registry)),
       handling_(prometheus::BuildHistogram()
                     .Name("grpc_server_handling_seconds")
                     .Help("Histogram of response latency (seconds) of gRPC "
@@ -125,6 +130,7 @@ MethodMetrics& GrpcServerMetrics::ForMethod(absl::string_view full_method,
   m->started_ = &started_.Add(m->labels_);
   m->msg_received_ = &msg_received_.Add(m->labels_);
   m->msg_sent_ = &msg_sent_.Add(m->labels_);
+  m->undecodable_ = &undecodable_.Add(m->labels_);
   m->handling_ = &handling_.Add(m->labels_, HandlingSecondsBuckets());
   MethodMetrics& ref = *m;
   methods_.emplace(std::string(full_method), std::move(m));

@@ -7,6 +7,9 @@
 //   grpc_server_msg_sent_total{grpc_type,grpc_service,grpc_method}
 //   grpc_server_handling_seconds{grpc_type,grpc_service,grpc_method}
 //   (histogram)
+//   grpc_server_undecodable_requests_total{grpc_type,grpc_service,grpc_method}
+//   (request messages that did not parse, e.g. invalid UTF-8 in a string
+//   field; ours, not go-grpc-prometheus')
 //
 // grpc_code uses Go's spelling ("OK", "InvalidArgument", "ResourceExhausted",
 // ...), grpc_type is "unary", "client_stream", "server_stream" or
@@ -50,6 +53,7 @@ class MethodMetrics {
   void Started() { started_->Increment(); }
   void MsgReceived() { msg_received_->Increment(); }
   void MsgSent() { msg_sent_->Increment(); }
+  void Undecodable() { undecodable_->Increment(); }
   // Counts the call as handled with `code` and records its latency.
   void Handled(grpc::StatusCode code, double seconds);
 
@@ -62,6 +66,7 @@ class MethodMetrics {
   prometheus::Counter* started_ = nullptr;
   prometheus::Counter* msg_received_ = nullptr;
   prometheus::Counter* msg_sent_ = nullptr;
+  prometheus::Counter* undecodable_ = nullptr;
   prometheus::Histogram* handling_ = nullptr;
   // Created on first use so that /metrics lists only codes that occurred.
   std::array<std::atomic<prometheus::Counter*>, kNumCodes> handled_{};
@@ -83,6 +88,7 @@ class GrpcServerMetrics {
   prometheus::Family<prometheus::Counter>& handled_;
   prometheus::Family<prometheus::Counter>& msg_received_;
   prometheus::Family<prometheus::Counter>& msg_sent_;
+  prometheus::Family<prometheus::Counter>& undecodable_;
   prometheus::Family<prometheus::Histogram>& handling_;
 
   absl::Mutex mu_;

@@ -17,6 +17,8 @@
 #include "libs/grpcserver/grpc_server.h"
 #include "libs/grpcserver/signals.h"
 #include "libs/log/log.h"
+#include "libs/access/policy.h"
+#include "libs/auth/token.h"
 #include "libs/metrics/admin_server.h"
 #include "libs/metrics/grpc_server_metrics.h"
 #include "libs/service/outbox_pipeline.h"
@@ -35,9 +37,21 @@
 ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50054",
           "gRPC listen address host:port (port 0 picks a free port)");
 ABSL_FLAG(std::string, admin_address, "0.0.0.0:9104",
-          "admin HTTP address host:port: /metrics, /healthz, /readyz, /debug/state");
+          "admin HTTP address host:port: /metrics, /healthz, /readyz (and /debug/state "
+          "with --debug_state); never behind the public ingress");
 ABSL_FLAG(std::string, http_address, "0.0.0.0:8080",
-          "dashboard HTTP address host:port: the page, JSON views, SSE stream");
+          "dashboard HTTP address host:port: the page, JSON views, SSE stream; public views "
+          "only unless a request carries a bearer token with an analyst or higher role");
+ABSL_FLAG(bool, debug_state, false,
+          "serve /debug/state on the admin port: the whole fold, per trainee (pseudonymous "
+          "ids, dates and dimensions); off in production");
+ABSL_FLAG(std::string, token_issuer, "",
+          "issuer (iss) of the bearer tokens accepted for internal views");
+ABSL_FLAG(std::string, token_audience, "",
+          "audience (aud) the bearer tokens must name");
+ABSL_FLAG(std::string, token_keys_file, "",
+          "PEM public keys or certificates that sign bearer tokens; empty = no token is "
+          "accepted (internal views refused over HTTP)");
 ABSL_FLAG(std::string, db_path, "data/aggregator.db", "SQLite file of the checkpoint");
 ABSL_FLAG(std::string, sqlite_synchronous, "full",
           "SQLite synchronous level: full (durable on power loss) or normal");
@@ -118,18 +132,42 @@ absl::Status Run() {
   ASSIGN_OR_RETURN(auto admin_hp, SplitHostPort(absl::GetFlag(FLAGS_admin_address)));
   metrics::AdminServer admin({.host = admin_hp.first, .port = admin_hp.second, .threads = 4},
                              registry);
-  admin.Get("/debug/state", [&state](const httplib::Request&, httplib::Response& res) {
-    res.set_content(state.Read([](const Fold& f, const IngestStats&) { return f.CanonicalText(); }),
-                    "application/json");
-  });
+  if (absl::GetFlag(FLAGS_debug_state)) {
+    log::Warn("--debug_state: /debug/state serves the whole fold on the admin port");
+    admin.Get("/debug/state", [&state](const httplib::Request&, httplib::Response& res) {
+      res.set_content(
+          state.Read([](const Fold& f, const IngestStats&) { return f.CanonicalText(); }),
+          "application/json");
+    });
+  }
   RETURN_IF_ERROR(admin.Start());
 
+  // Internal views over HTTP: a bearer token whose roles allow the
+  // dashboards' elevated form (the policy of DashboardService.GetSummary).
+  ASSIGN_OR_RETURN(std::unique_ptr<auth::TokenVerifier> verifier,
+                   auth::MakeTokenVerifier({.issuer = absl::GetFlag(FLAGS_token_issuer),
+                                            .audience = absl::GetFlag(FLAGS_token_audience),
+                                            .keys_file = absl::GetFlag(FLAGS_token_keys_file)},
+                                           &clock));
+  ASSIGN_OR_RETURN(access::PolicyTable policies,
+                   access::PolicyTable::ForServices({"jobintech.dashboard.v1.DashboardService"}));
+  const access::MethodPolicy* internal_policy =
+      policies.Find("/jobintech.dashboard.v1.DashboardService/GetSummary");
+  if (internal_policy == nullptr) return absl::InternalError("no policy for GetSummary");
+  api::HttpApiOptions http_options;
+  http_options.authorize_internal = [v = verifier.get(), internal_policy](
+                                        absl::string_view authorization) {
+    return access::AuthorizeElevated(authorization, v, *internal_policy);
+  };
+
   ASSIGN_OR_RETURN(auto http_hp, SplitHostPort(absl::GetFlag(FLAGS_http_address)));
+  // The public listener: no /metrics, /healthz or /readyz here.
   metrics::AdminServer http({.host = http_hp.first,
                              .port = http_hp.second,
-                             .threads = absl::GetFlag(FLAGS_http_threads)},
+                             .threads = absl::GetFlag(FLAGS_http_threads),
+                             .admin_routes = false},
                             registry);
-  api::HttpApi http_api(&views, &hub);
+  api::HttpApi http_api(&views, &hub, std::move(http_options));
   http_api.Register(http.http());
   RETURN_IF_ERROR(http.Start());
 

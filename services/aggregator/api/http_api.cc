@@ -33,7 +33,13 @@ void SendError(httplib::Response& res, const absl::Status& s) {
   body["violations"] = violations;
   switch (s.code()) {
     case absl::StatusCode::kInvalidArgument: res.status = 400; break;
+    case absl::StatusCode::kUnauthenticated:
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Bearer");
+      break;
+    case absl::StatusCode::kPermissionDenied: res.status = 403; break;
     case absl::StatusCode::kNotFound: res.status = 404; break;
+    case absl::StatusCode::kResourceExhausted: res.status = 429; break;
     case absl::StatusCode::kFailedPrecondition: res.status = 503; break;
     default: res.status = 500; break;
   }
@@ -169,7 +175,36 @@ absl::StatusOr<pb::GetTimeSeriesRequest> TimeSeriesFromParams(const Params& para
   return req;
 }
 
+const std::vector<std::pair<std::string, std::string>>& SecurityHeaders() {
+  static const auto* const kHeaders = new std::vector<std::pair<std::string, std::string>>{
+      {"Content-Security-Policy",
+       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
+       "frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Cross-Origin-Resource-Policy", "same-origin"},
+      {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"}};
+  return *kHeaders;
+}
+
+absl::Status HttpApi::Authorize(const httplib::Request& req,
+                                const pb::WatchSummaryRequest& view) const {
+  if (view.visibility() != pb::VISIBILITY_INTERNAL) return absl::OkStatus();
+  if (options_.authorize_internal == nullptr) {
+    return absl::UnauthenticatedError(
+        "internal views need a bearer token, and this server accepts none "
+        "(start it with --token_keys_file)");
+  }
+  return options_.authorize_internal(req.get_header_value("Authorization"));
+}
+
 void HttpApi::Register(httplib::Server& server) {
+  httplib::Headers headers;
+  for (const auto& [name, value] : SecurityHeaders()) headers.emplace(name, value);
+  server.set_default_headers(std::move(headers));
   for (const web::Asset& asset : web::Assets()) {
     const std::string path = asset.path == "index.html" ? "/" : "/" + std::string(asset.path);
     const web::Asset* a = &asset;
@@ -181,6 +216,7 @@ void HttpApi::Register(httplib::Server& server) {
   server.Get("/api/v1/summary", [this](const httplib::Request& req, httplib::Response& res) {
     auto view = ViewFromParams(req.params);
     if (!view.ok()) return SendError(res, view.status());
+    if (absl::Status a = Authorize(req, *view); !a.ok()) return SendError(res, a);
     auto summary = views_->Summary(view->scope(), view->filters(), view->visibility());
     if (!summary.ok()) return SendError(res, summary.status());
     pb::GetSummaryResponse out;
@@ -190,6 +226,7 @@ void HttpApi::Register(httplib::Server& server) {
   server.Get("/api/v1/regions", [this](const httplib::Request& req, httplib::Response& res) {
     auto view = ViewFromParams(req.params);
     if (!view.ok()) return SendError(res, view.status());
+    if (absl::Status a = Authorize(req, *view); !a.ok()) return SendError(res, a);
     pb::ListRegionsRequest r;
     *r.mutable_filters() = view->filters();
     r.set_visibility(view->visibility());
@@ -198,6 +235,7 @@ void HttpApi::Register(httplib::Server& server) {
   server.Get("/api/v1/provinces", [this](const httplib::Request& req, httplib::Response& res) {
     auto view = ViewFromParams(req.params);
     if (!view.ok()) return SendError(res, view.status());
+    if (absl::Status a = Authorize(req, *view); !a.ok()) return SendError(res, a);
     pb::GetProvinceTableRequest r;
     r.set_region_code(view->scope().region_code());
     *r.mutable_filters() = view->filters();
@@ -207,6 +245,9 @@ void HttpApi::Register(httplib::Server& server) {
   server.Get("/api/v1/timeseries", [this](const httplib::Request& req, httplib::Response& res) {
     auto r = TimeSeriesFromParams(req.params);
     if (!r.ok()) return SendError(res, r.status());
+    pb::WatchSummaryRequest series_view;
+    series_view.set_visibility(r->visibility());
+    if (absl::Status a = Authorize(req, series_view); !a.ok()) return SendError(res, a);
     SendResult(res, views_->GetTimeSeries(*r));
   });
   server.Get("/api/v1/metrics", [this](const httplib::Request&, httplib::Response& res) {
@@ -246,6 +287,7 @@ void HttpApi::Register(httplib::Server& server) {
   server.Get("/api/v1/stream", [this](const httplib::Request& req, httplib::Response& res) {
     auto view = ViewFromParams(req.params);
     if (!view.ok()) return SendError(res, view.status());
+    if (absl::Status a = Authorize(req, *view); !a.ok()) return SendError(res, a);
     auto session = std::make_shared<SseSession>();
     absl::Status s = hub_->Subscribe(*view, session.get(), "sse");
     if (!s.ok()) return SendError(res, s);

@@ -19,36 +19,64 @@
 // the parameters given (province > region > national); `gender` is female
 // or male; `visibility` is public (default) or internal. Errors: 400 with
 // {"code":"INVALID_ARGUMENT","message":...,"violations":[{"field","description"}]}.
+//
+// Internal views need `Authorization: Bearer <jwt>` with a role allowed the
+// dashboards' elevated form (analyst or higher): 401 (and
+// `WWW-Authenticate: Bearer`) without a valid token, 403 with one whose
+// roles do not allow it. The page itself offers public views only (a browser's
+// EventSource cannot send a token). Every response carries the security
+// headers (a strict Content-Security-Policy with no inline script or style,
+// nosniff, frame-ancestors 'none', no referrer). Nothing else is served on
+// this listener: metrics, health and debug routes live on the admin port.
 #ifndef JIT_SERVICES_AGGREGATOR_API_HTTP_API_H_
 #define JIT_SERVICES_AGGREGATOR_API_HTTP_API_H_
 
+#include <functional>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "services/aggregator/api/views.h"
 #include "services/aggregator/api/watch_hub.h"
 
 namespace httplib {
 class Server;
+struct Request;
 }
 
 namespace jit::aggregator::api {
 
+// OK when the request's `Authorization` header value admits internal
+// views; UNAUTHENTICATED or PERMISSION_DENIED otherwise.
+using InternalAuthorizer = std::function<absl::Status(absl::string_view authorization)>;
+
 struct HttpApiOptions {
   // Comment lines sent to idle SSE clients (keeps proxies from closing).
   absl::Duration keep_alive = absl::Seconds(15);
+  // Null: internal views are refused (UNAUTHENTICATED).
+  InternalAuthorizer authorize_internal = nullptr;
 };
+
+// The headers every response of the dashboard listener carries.
+const std::vector<std::pair<std::string, std::string>>& SecurityHeaders();
 
 class HttpApi {
  public:
   HttpApi(const DashboardViews* views, WatchHub* hub, HttpApiOptions options = {})
-      : views_(views), hub_(hub), options_(options) {}
-  // Adds the routes. Call before the server starts.
+      : views_(views), hub_(hub), options_(std::move(options)) {}
+  // Adds the routes and the security headers. Call before the server starts.
   void Register(httplib::Server& server);
 
  private:
+  // OK for public views; for internal ones, what authorize_internal says.
+  absl::Status Authorize(const httplib::Request& req,
+                         const pb::WatchSummaryRequest& view) const;
+
   const DashboardViews* const views_;
   WatchHub* const hub_;
   const HttpApiOptions options_;

@@ -11,7 +11,10 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "libs/access/policy.h"
+#include "libs/auth/token.h"
 #include "libs/metrics/admin_server.h"
+#include "libs/tls/dev_pki.h"
 #include "services/aggregator/domain/testing/event_builder.h"
 
 namespace jit::aggregator::api {
@@ -30,10 +33,27 @@ class HttpApiTest : public ::testing::Test {
         hub_(&views_, WatchHubOptions{.min_interval = absl::Milliseconds(10),
                                       .refresh_interval = absl::Seconds(10),
                                       .registry = nullptr}),
-        http_({.host = "127.0.0.1", .port = 0, .threads = 8}, nullptr) {
+        http_({.host = "127.0.0.1", .port = 0, .threads = 8, .admin_routes = false}, nullptr) {
     state_.AddListener([this] { hub_.MarkDirty(); });
     hub_.Start();
-    api_ = std::make_unique<HttpApi>(&views_, &hub_, HttpApiOptions{absl::Milliseconds(200)});
+    // Tokens signed by a key of the test's own, verified as the binary does.
+    auto key = tls::NewSigningKey();
+    EXPECT_TRUE(key.ok());
+    signing_key_ = key->key;
+    auto keys = auth::ParseVerificationKeys(key->cert);
+    EXPECT_TRUE(keys.ok());
+    verifier_ = std::make_unique<auth::TokenVerifier>(*auth::TokenVerifier::Create(
+        {.issuer = "test-issuer", .audience = "jobintech", .keys = *keys}, &clock_));
+    auto policies = access::PolicyTable::ForServices({"jobintech.dashboard.v1.DashboardService"});
+    EXPECT_TRUE(policies.ok()) << policies.status();
+    policies_ = std::make_unique<access::PolicyTable>(*std::move(policies));
+    const access::MethodPolicy* policy =
+        policies_->Find("/jobintech.dashboard.v1.DashboardService/GetSummary");
+    HttpApiOptions options{absl::Milliseconds(200)};
+    options.authorize_internal = [this, policy](absl::string_view authorization) {
+      return access::AuthorizeElevated(authorization, verifier_.get(), *policy);
+    };
+    api_ = std::make_unique<HttpApi>(&views_, &hub_, std::move(options));
     api_->Register(http_.http());
     EXPECT_TRUE(http_.Start().ok());
     for (int i = 0; i < 7; ++i) Apply(i);
@@ -50,10 +70,22 @@ class HttpApiTest : public ::testing::Test {
     });
   }
 
-  httplib::Client Client() {
+  // A client; with `role`, every request carries a bearer token for it.
+  httplib::Client Client(const std::string& role = "analyst") {
     httplib::Client c("127.0.0.1", http_.port());
     c.set_read_timeout(10, 0);
+    if (!role.empty()) c.set_bearer_token_auth(Token(role));
     return c;
+  }
+  std::string Token(const std::string& role) {
+    auto t = auth::SignToken({.issuer = "test-issuer",
+                              .audience = "jobintech",
+                              .subject = "reader",
+                              .roles = {role},
+                              .issued_at = clock_.Now()},
+                             signing_key_);
+    EXPECT_TRUE(t.ok());
+    return t.ok() ? *t : "";
   }
 
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2025, 10, 15, 12, 0, 0), absl::UTCTimeZone())};
@@ -61,6 +93,9 @@ class HttpApiTest : public ::testing::Test {
   DashboardViews views_;
   WatchHub hub_;
   metrics::AdminServer http_;
+  std::string signing_key_;
+  std::unique_ptr<auth::TokenVerifier> verifier_;
+  std::unique_ptr<access::PolicyTable> policies_;
   std::unique_ptr<HttpApi> api_;
 };
 
@@ -196,6 +231,76 @@ TEST_F(HttpApiTest, ServerSentEventsPushUpdates) {
   hub_.Shutdown();  // ends the stream
   streaming.join();
   EXPECT_EQ(hub_.watcher_count(), 0);
+}
+
+// Internal (exact) views need a bearer token whose roles allow the
+// dashboards' elevated form; public views need nothing.
+TEST_F(HttpApiTest, InternalViewsNeedABearerTokenWithAnElevatedRole) {
+  const std::string internal = "/api/v1/summary?region=MA-05&visibility=internal";
+  auto anonymous = Client("");
+  auto res = anonymous.Get(internal);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+  EXPECT_EQ(res->get_header_value("WWW-Authenticate"), "Bearer");
+  EXPECT_NE(res->body.find("\"code\":\"UNAUTHENTICATED\""), std::string::npos);
+  EXPECT_NE(res->body.find("dashboards.internal"), std::string::npos);
+  // Every route that takes a visibility refuses it the same way.
+  for (const char* path :
+       {"/api/v1/regions?visibility=internal", "/api/v1/provinces?region=MA-05&visibility=internal",
+        "/api/v1/timeseries?metric=applicants&visibility=internal",
+        "/api/v1/stream?visibility=internal"}) {
+    auto r = anonymous.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 401) << path;
+  }
+  // Public views stay open.
+  auto open = anonymous.Get("/api/v1/summary?region=MA-05");
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->status, 200);
+
+  auto staff = Client("centre-staff").Get(internal);
+  ASSERT_TRUE(staff);
+  EXPECT_EQ(staff->status, 403);
+  EXPECT_NE(staff->body.find("missing permission 'dashboards.internal'"), std::string::npos);
+
+  auto forged = Client("");
+  forged.set_bearer_token_auth(Token("analyst") + "x");
+  auto bad = forged.Get(internal);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 401);
+
+  for (const char* role : {"analyst", "regional-coordinator", "programme-admin"}) {
+    auto ok = Client(role).Get(internal);
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << role;
+  }
+}
+
+TEST_F(HttpApiTest, EveryResponseCarriesTheSecurityHeadersAndNoAdminRoute) {
+  auto c = Client("");
+  for (const char* path : {"/", "/app.js", "/api/v1/summary", "/api/v1/summary?gender=x",
+                           "/nope"}) {
+    auto res = c.Get(path);
+    ASSERT_TRUE(res) << path;
+    const std::string csp = res->get_header_value("Content-Security-Policy");
+    EXPECT_NE(csp.find("default-src 'none'"), std::string::npos) << path;
+    EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << path;
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << path;
+    EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << path;
+    EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff") << path;
+    EXPECT_EQ(res->get_header_value("Referrer-Policy"), "no-referrer") << path;
+  }
+  // Metrics, health and debug routes are the admin port's, never this one's.
+  for (const char* path : {"/metrics", "/healthz", "/readyz", "/debug/state"}) {
+    auto res = c.Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 404) << path;
+  }
+  // The page offers no internal view.
+  auto page = c.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->body.find("value=\"internal\""), std::string::npos);
+  EXPECT_EQ(page->body.find("<script>"), std::string::npos);  // no inline script
 }
 
 }  // namespace

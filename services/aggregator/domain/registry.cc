@@ -202,11 +202,19 @@ std::vector<MetricDefinition> Build() {
   all.push_back(Count(
       "dropped_out", Counter::kDroppedOut, MetricKind::kCumulative,
       {"Abandons", "الانقطاعات عن التكوين"},
-      {"Parcours sortis par abandon (déclaré, ou absences injustifiées "
-       "consécutives)",
-       "المسارات التي خرجت بالانقطاع (مصرح به، أو غيابات متتالية غير مبررة)"},
-      {"Un parcours achevé n'est jamais compté comme abandon.",
-       "المسار المكتمل لا يحتسب أبدا انقطاعا."},
+      {"Parcours sortis par un abandon déclaré (enregistré par le centre "
+       "dans le suivi de la formation), à la date de l'abandon",
+       "المسارات التي خرجت بانقطاع مصرح به (سجله المركز في تتبع التكوين)، في "
+       "تاريخ الانقطاع"},
+      {"Stagiaires signalés « à risque » après des absences injustifiées "
+       "consécutives : ils restent inscrits et ne comptent pas tant que "
+       "l'abandon n'est pas déclaré. Un parcours achevé n'est jamais compté "
+       "comme abandon ; une seule sortie par parcours (la plus ancienne, "
+       "l'abandon si un retrait tombe le même jour).",
+       "المتدربون المصنفون « في خطر » بعد غيابات متتالية غير مبررة: يبقون "
+       "مسجلين ولا يحتسبون ما لم يصرح بالانقطاع. المسار المكتمل لا يحتسب أبدا "
+       "انقطاعا؛ خروج واحد لكل مسار (الأقدم، والانقطاع إذا وقع انسحاب في نفس "
+       "اليوم)."},
       {"Date de l'abandon", "تاريخ الانقطاع"}, false));
   all.push_back(Count(
       "completed", Counter::kCompleted, MetricKind::kCumulative,

@@ -129,6 +129,64 @@ absl::Status ApplyExit(const pb::TraineeExit& exit, Event& e) {
   return absl::OkStatus();
 }
 
+constexpr size_t kMaxIdBytes = 64;
+constexpr size_t kMaxNameBytes = 400;  // the services allow 100 characters
+constexpr int64_t kMaxCount = 10'000'000;
+
+// Empty (absent) or 1-64 characters of [A-Za-z0-9._:-].
+absl::Status CheckId(absl::string_view field, absl::string_view id) {
+  if (id.size() > kMaxIdBytes) {
+    return Invalid(absl::StrCat(field, ": longer than ", kMaxIdBytes, " bytes"));
+  }
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return Invalid(absl::StrCat(field, ": only letters, digits and . _ : - are allowed"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDay(absl::string_view field, Day day, Day first, Day last) {
+  if (day < first || day > last) {
+    return Invalid(absl::StrCat(field, ": ", FormatDay(day), " is outside ", FormatDay(first),
+                                " .. ", FormatDay(last)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckBounds(const Event& e, absl::Time now, const absl::TimeZone& zone) {
+  for (const auto& [field, id] :
+       {std::pair<absl::string_view, absl::string_view>{"metadata.trainee_id", e.trainee_id},
+        {"metadata.aggregate_id", e.aggregate_id},
+        {"cohort_id", e.cohort_id},
+        {"metadata.dimensions.track_id", e.dims.track_id},
+        {"metadata.dimensions.cohort_id", e.dims.cohort_id},
+        {"cohort.cohort_id", e.cohort.cohort_id},
+        {"cohort.track_id", e.cohort.track_id},
+        {"placement_id", e.placement_id}}) {
+    if (absl::Status s = CheckId(field, id); !s.ok()) return s;
+  }
+  if (e.name_fr.size() > kMaxNameBytes || e.name_ar.size() > kMaxNameBytes) {
+    return Invalid(absl::StrCat("name: longer than ", kMaxNameBytes, " bytes"));
+  }
+  if (e.capacity < 0 || e.capacity > kMaxCount) return Invalid("capacity: out of range");
+  if (e.national_target > kMaxCount) return Invalid("national_target: out of range");
+  if (e.kind == EventKind::kFollowUpRecorded && e.months_after_exit != 3 &&
+      e.months_after_exit != 6 && e.months_after_exit != 12) {
+    return Invalid(absl::StrCat("months_after_exit: ", e.months_after_exit,
+                                " is not 3, 6 or 12"));
+  }
+  const Day first = *DayFromCivil(2015, 1, 1);
+  const Day last = now == absl::InfiniteFuture() ? *DayFromCivil(9999, 12, 31)
+                                                 : DayOf(now + absl::Hours(24), zone);
+  if (absl::Status s = CheckDay("metadata.occurred_at", e.day, first, last); !s.ok()) return s;
+  if (absl::Status s = CheckDay("date", e.date, first, last); !s.ok()) return s;
+  if (e.has_exit_date) {
+    if (absl::Status s = CheckDay("exit_date", e.exit_date, first, last); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::TimeZone ProgrammeTimeZone() {
@@ -145,7 +203,7 @@ std::optional<Stream> StreamOfTopic(absl::string_view topic) {
 }
 
 absl::StatusOr<Event> ToFoldEvent(const pb::LifecycleEvent& in, absl::string_view topic,
-                                  const absl::TimeZone& zone) {
+                                  const absl::TimeZone& zone, absl::Time now) {
   const std::optional<EventKind> kind = KindOf(in.body_case());
   if (!kind.has_value()) return Invalid("body: unknown or missing event body");
   const std::optional<Stream> topic_stream = StreamOfTopic(topic);
@@ -329,6 +387,7 @@ absl::StatusOr<Event> ToFoldEvent(const pb::LifecycleEvent& in, absl::string_vie
       }
     }
   }
+  if (absl::Status b = CheckBounds(e, now, zone); !b.ok()) return b;
   return e;
 }
 

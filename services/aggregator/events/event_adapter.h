@@ -15,7 +15,14 @@
 //     region is refused);
 //   - dates the fold uses are valid calendar dates (placement start, exit
 //     date of placement events, completion date...);
-//   - a programme target is positive.
+//   - a programme target is positive;
+//   - bounds, so that hostile events cannot grow memory or the public
+//     tables without limit: every id (trainee, aggregate, cohort, track,
+//     placement) is 1-64 characters of [A-Za-z0-9._:-]; names are at most
+//     400 bytes (100 characters, as the services allow); occurred_at and the
+//     business dates lie between 2015-01-01 (the programme's events cannot
+//     be older) and `now` + 1 day (clock skew between hosts); a follow-up is
+//     at 3, 6 or 12 months; capacities and targets are at most 10,000,000.
 #ifndef JIT_SERVICES_AGGREGATOR_EVENTS_EVENT_ADAPTER_H_
 #define JIT_SERVICES_AGGREGATOR_EVENTS_EVENT_ADAPTER_H_
 
@@ -37,8 +44,11 @@ absl::TimeZone ProgrammeTimeZone();
 std::optional<Stream> StreamOfTopic(absl::string_view topic);
 
 // INVALID_ARGUMENT with a reason fit for the dead-letter header.
+// `now` bounds the dates from above (InfiniteFuture: no upper bound, for
+// replays of recorded data in tests).
 absl::StatusOr<Event> ToFoldEvent(const jobintech::events::v1::LifecycleEvent& event,
-                                  absl::string_view topic, const absl::TimeZone& zone);
+                                  absl::string_view topic, const absl::TimeZone& zone,
+                                  absl::Time now = absl::InfiniteFuture());
 
 }  // namespace jit::aggregator
 

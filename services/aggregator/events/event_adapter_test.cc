@@ -135,5 +135,69 @@ TEST(EventAdapterTest, AttendanceShowsAnActiveTrainee) {
   EXPECT_FALSE(ToFoldEvent(in, kafka::kProgressTopic, ProgrammeTimeZone())->implies_started);
 }
 
+// Hostile or broken producers cannot grow the fold without bound or put
+// figures in impossible years: each refusal names the field.
+TEST(EventAdapterTest, BoundsIdsNamesAndDates) {
+  const absl::Time now =
+      absl::FromCivil(absl::CivilSecond(2025, 1, 20, 12, 0, 0), absl::UTCTimeZone());
+  auto refusal = [&](const pb::LifecycleEvent& in, absl::string_view topic) {
+    auto e = ToFoldEvent(in, topic, ProgrammeTimeZone(), now);
+    return e.ok() ? std::string("accepted") : std::string(e.status().message());
+  };
+  auto submitted = [] {
+    pb::LifecycleEvent in = Trainee("enrollment.application.submitted", 1);
+    in.mutable_application_submitted()->set_cohort_id("coh-1");
+    return in;
+  };
+  EXPECT_EQ(refusal(submitted(), kafka::kEnrollmentTopic), "accepted");
+
+  pb::LifecycleEvent long_track = submitted();
+  long_track.mutable_metadata()->mutable_dimensions()->set_track_id(std::string(65, 'a'));
+  EXPECT_EQ(refusal(long_track, kafka::kEnrollmentTopic),
+            "metadata.dimensions.track_id: longer than 64 bytes");
+  pb::LifecycleEvent odd_track = submitted();
+  odd_track.mutable_metadata()->mutable_dimensions()->set_track_id("cyber security<script>");
+  EXPECT_NE(refusal(odd_track, kafka::kEnrollmentTopic).find("metadata.dimensions.track_id"),
+            std::string::npos);
+  pb::LifecycleEvent long_trainee = submitted();
+  long_trainee.mutable_metadata()->set_trainee_id(std::string(200, 't'));
+  EXPECT_NE(refusal(long_trainee, kafka::kEnrollmentTopic).find("metadata.trainee_id"),
+            std::string::npos);
+
+  // occurred_at: not before 2015, not after tomorrow.
+  pb::LifecycleEvent old = submitted();
+  old.mutable_metadata()->mutable_occurred_at()->set_seconds(
+      absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(1990, 5, 1), absl::UTCTimeZone())));
+  EXPECT_NE(refusal(old, kafka::kEnrollmentTopic).find("metadata.occurred_at: 1990-05-01"),
+            std::string::npos);
+  pb::LifecycleEvent future = submitted();
+  future.mutable_metadata()->mutable_occurred_at()->set_seconds(
+      absl::ToUnixSeconds(now + absl::Hours(24 * 3)));
+  EXPECT_NE(refusal(future, kafka::kEnrollmentTopic).find("metadata.occurred_at"),
+            std::string::npos);
+
+  // Business dates too: a placement that starts in 2090.
+  pb::LifecycleEvent placed = Trainee("placement.placement.started", 1);
+  auto* p = placed.mutable_placement_started();
+  p->set_placement_id("p1");
+  p->mutable_exit()->set_kind(pb::EXIT_KIND_COMPLETED);
+  SetDate(p->mutable_exit()->mutable_exit_date(), 2024, 12, 1);
+  SetDate(p->mutable_start_date(), 2090, 1, 1);
+  EXPECT_NE(refusal(placed, kafka::kPlacementTopic).find("date: 2090-01-01 is outside"),
+            std::string::npos);
+  SetDate(p->mutable_start_date(), 2025, 1, 2);
+  EXPECT_EQ(refusal(placed, kafka::kPlacementTopic), "accepted");
+
+  pb::LifecycleEvent follow_up = Trainee("placement.follow_up.recorded", 2);
+  auto* f = follow_up.mutable_follow_up_recorded();
+  f->mutable_exit()->set_kind(pb::EXIT_KIND_COMPLETED);
+  SetDate(f->mutable_exit()->mutable_exit_date(), 2024, 6, 1);
+  f->set_months_after_exit(7);
+  EXPECT_EQ(refusal(follow_up, kafka::kPlacementTopic), "months_after_exit: 7 is not 3, 6 or 12");
+
+  // Without `now` (replays of recorded data), there is no upper bound.
+  EXPECT_TRUE(ToFoldEvent(future, kafka::kEnrollmentTopic, ProgrammeTimeZone()).ok());
+}
+
 }  // namespace
 }  // namespace jit::aggregator

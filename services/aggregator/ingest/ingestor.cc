@@ -292,7 +292,7 @@ absl::Status Ingestor::ProcessBatch(std::vector<kafka::ConsumedMessage>& batch) 
     Pending::Item item{&r, std::nullopt, {}};
     absl::StatusOr<events::LifecycleEvent> decoded = events::Decode(r.key, r.value, r.headers);
     if (decoded.ok()) {
-      absl::StatusOr<Event> e = ToFoldEvent(*decoded, r.topic, zone);
+      absl::StatusOr<Event> e = ToFoldEvent(*decoded, r.topic, zone, options_.clock->Now());
       if (e.ok()) {
         item.event = std::move(*e);
       } else {

@@ -20,6 +20,7 @@
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/producer.h"
 #include "libs/kafka/topics.h"
+#include "libs/testing/dev_auth.h"
 #include "libs/testing/subprocess.h"
 #include "services/aggregator/events/testing/lifecycle_events.h"
 
@@ -51,6 +52,9 @@ class AggregatorIntegrationTest : public ::testing::Test {
         {.bootstrap_servers = broker_->bootstrap_servers(), .client_id = "test", .properties = {}});
     ASSERT_TRUE(producer.ok());
     producer_ = *std::move(producer);
+    auto auth = jit::testing::DevAuth::Create(dir_.path());
+    ASSERT_TRUE(auth.ok()) << auth.status();
+    auth_ = std::make_unique<jit::testing::DevAuth>(*std::move(auth));
   }
 
   Aggregator Start(const std::string& db, const std::vector<std::string>& extra = {}) {
@@ -64,7 +68,9 @@ class AggregatorIntegrationTest : public ::testing::Test {
                                      "--kafka_bootstrap=" + broker_->bootstrap_servers(),
                                      "--unready_grace=0s",
                                      "--watch_min_interval=50ms",
-                                     "--lag_interval=200ms"};
+                                     "--lag_interval=200ms",
+                                     "--debug_state"};  // the rebuild == live check reads it
+    for (const std::string& f : auth_->ServerFlags()) argv.push_back(f);
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto p = Subprocess::Start(argv, a.log);
     EXPECT_TRUE(p.ok()) << p.status();
@@ -193,6 +199,7 @@ class AggregatorIntegrationTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::unique_ptr<jit::testing::DevAuth> auth_;
   int starts_ = 0;
   std::unique_ptr<EmbeddedBroker> broker_;
   std::unique_ptr<kafka::Producer> producer_;
@@ -352,6 +359,7 @@ TEST_F(AggregatorIntegrationTest, UpdatesShowOverGrpcWatchJsonAndSse) {
   std::thread streaming([&] {
     httplib::Client c("127.0.0.1", a.http_port);
     c.set_read_timeout(30, 0);
+    c.set_bearer_token_auth(auth_->Token("analyst"));
     c.Get("/api/v1/stream?visibility=internal", [&](const char* data, size_t n) {
       absl::MutexLock lock(&mu);
       sse.append(data, n);
@@ -377,6 +385,8 @@ TEST_F(AggregatorIntegrationTest, UpdatesShowOverGrpcWatchJsonAndSse) {
   EXPECT_TRUE(sse_seen);
 
   httplib::Client c("127.0.0.1", a.http_port);
+  EXPECT_EQ(c.Get("/api/v1/summary?visibility=internal&region=MA-05")->status, 401);
+  c.set_bearer_token_auth(auth_->Token("analyst"));
   auto res = c.Get("/api/v1/summary?visibility=internal&region=MA-05");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);

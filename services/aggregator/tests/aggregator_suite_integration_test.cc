@@ -20,6 +20,7 @@
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
 #include "jobintech/placement/v1/placement_service.grpc.pb.h"
 #include "jobintech/progress/v1/training_progress_service.grpc.pb.h"
+#include "libs/testing/dev_auth.h"
 #include "libs/testing/subprocess.h"
 
 namespace jit::aggregator {
@@ -56,6 +57,9 @@ common::Date Date(int y, int m, int d) {
 class AggregatorSuiteTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    auto auth = jit::testing::DevAuth::Create(dir_.path());
+    ASSERT_TRUE(auth.ok()) << auth.status();
+    auth_ = std::make_unique<jit::testing::DevAuth>(*std::move(auth));
     auto broker = EmbeddedBroker::Start(JIT_KAFKA_BROKER_BIN, dir_.path(), 4);
     ASSERT_TRUE(broker.ok()) << broker.status();
     broker_ = *std::move(broker);
@@ -69,7 +73,10 @@ class AggregatorSuiteTest : public ::testing::Test {
                               "--enrollment_address=" + enrollment_addr_},
                              {}, &placement_addr_));
     ASSERT_TRUE(StartService("aggregator", JIT_AGGREGATOR_BIN, "aggregator.db",
-                             {"--http_address=127.0.0.1:0", "--watch_min_interval=50ms"}, {},
+                             {"--http_address=127.0.0.1:0", "--watch_min_interval=50ms",
+                              auth_->ServerFlags()[0], auth_->ServerFlags()[1],
+                              auth_->ServerFlags()[2]},
+                             {},
                              &aggregator_addr_));
     auto http = jit::testing::WaitForLogField(aggregator_log_, "aggregator service ready",
                                               "http_port", absl::Seconds(5));
@@ -145,6 +152,7 @@ class AggregatorSuiteTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::unique_ptr<jit::testing::DevAuth> auth_;
   std::unique_ptr<EmbeddedBroker> broker_;
   std::vector<std::unique_ptr<Subprocess>> processes_;
   std::string enrollment_addr_, progress_addr_, placement_addr_, aggregator_addr_;
@@ -176,6 +184,7 @@ TEST_F(AggregatorSuiteTest, CallsToTheThreeServicesShowUpInTheDashboard) {
   std::atomic<bool> stop{false};
   std::thread streaming([&] {
     httplib::Client c("127.0.0.1", http_port_);
+    c.set_bearer_token_auth(auth_->Token("analyst"));
     c.set_read_timeout(60, 0);
     c.Get("/api/v1/stream?visibility=internal&region=MA-05", [&](const char* data, size_t n) {
       absl::MutexLock lock(&mu);
@@ -320,6 +329,7 @@ TEST_F(AggregatorSuiteTest, CallsToTheThreeServicesShowUpInTheDashboard) {
   EXPECT_EQ(watched_applicants.load(), 3);
   // HTTP JSON.
   httplib::Client c("127.0.0.1", http_port_);
+  c.set_bearer_token_auth(auth_->Token("analyst"));
   auto res = c.Get("/api/v1/summary?region=MA-05&visibility=internal");
   ASSERT_TRUE(res && res->status == 200);
   db::GetSummaryResponse parsed;

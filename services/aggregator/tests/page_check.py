@@ -3,10 +3,15 @@
 over the DevTools protocol (a minimal WebSocket client, standard library
 only):
 
-  - the page loads with no console error and no uncaught exception;
+  - the page loads with no console error and no uncaught exception, under the
+    listener's strict Content-Security-Policy, and offers public views only;
   - all 12 regions are shown, keyed by their ISO codes;
   - it updates live (Server-Sent Events) after new events are produced;
-  - the language switch turns it Arabic, right to left;
+  - the language switch turns it Arabic, right to left; "<5" still reads "<5"
+    (bidi isolation), hidden figures explain why in Arabic, the region grid
+    keeps west left and north up in both languages;
+  - on a 390 x 844 phone the page is no wider than the screen and the key
+    figures are on the first screen, in both languages;
   - screenshots (French and Arabic) are saved under the build folder.
 
 Usage: page_check.py --broker BIN --aggregator BIN --producer BIN
@@ -163,6 +168,11 @@ class Browser:
             time.sleep(0.1)
         raise AssertionError(f"timed out waiting for {what or expression}")
 
+    def viewport(self, width, height, mobile):
+        self.call("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+                  session=True)
+
     def screenshot(self, path):
         r = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},
                       session=True)
@@ -192,6 +202,33 @@ class Browser:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def check_geography(browser, lang):
+    """The region grid is a map: west stays left and north stays up in both
+    languages (it must not mirror with the text direction)."""
+    pos = browser.eval("""Object.fromEntries([...document.querySelectorAll('#regions [data-region]')]
+        .map(e => { const r = e.getBoundingClientRect(); return [e.dataset.region, [r.left, r.top]]; }))""")
+    west_east = [("MA-01", "MA-02"), ("MA-04", "MA-03"), ("MA-06", "MA-05"), ("MA-05", "MA-08"),
+                 ("MA-07", "MA-09")]
+    for west, east in west_east:
+        assert pos[west][0] < pos[east][0], f"{lang}: {west} is not west of {east}: {pos}"
+    assert pos["MA-01"][1] < pos["MA-12"][1], f"{lang}: MA-01 is not north of MA-12"
+
+
+def check_phone_width(browser, out, lang):
+    """At 390 x 844 the document is no wider than the screen."""
+    browser.viewport(390, 844, True)
+    time.sleep(0.3)
+    width = browser.eval("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+    inner = browser.eval("window.innerWidth")
+    browser.screenshot(os.path.join(out, f"aggregator-dashboard-phone-{lang}.png"))
+    assert width <= inner, f"{lang}: the page is {width}px wide on a {inner}px screen"
+    first = browser.eval("(() => { const t = document.getElementById('tiles').getBoundingClientRect();"
+                         " return t.top; })()")
+    assert first < 844, f"{lang}: the key figures start below the first screen ({first}px)"
+    browser.viewport(1280, 2400, False)
+    time.sleep(0.2)
 
 
 def wait_log_field(log, message, field, timeout=30):
@@ -255,9 +292,15 @@ def main():
                          what="the page to be ready")
         error = browser.eval("document.body.dataset.error || ''")
         assert not error, f"page error: {error}"
-        # Internal view: exact figures (the public one suppresses small cells).
-        browser.eval("(() => { const s = document.getElementById('f-visibility');"
-                     " s.value = 'internal'; s.dispatchEvent(new Event('change')); })()")
+        # The page runs under a strict Content-Security-Policy (no inline
+        # script or style): any violation is a console error, checked below.
+        import urllib.request
+        with urllib.request.urlopen(url) as resp:
+            csp = resp.headers.get("Content-Security-Policy", "")
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp, f"CSP: {csp!r}"
+        # Public views only: the page offers no internal view.
+        assert browser.eval("document.getElementById('f-visibility') === null"), \
+            "the public page offers an internal view"
         browser.wait_for("document.querySelector('[data-metric=applicants] .value')"
                          " && document.querySelector('[data-metric=applicants] .value')"
                          ".textContent.trim() === '60'", what="60 applicants")
@@ -294,6 +337,27 @@ def main():
         assert re.search("[\u0600-\u06FF]", title), f"tile title not Arabic: {title}"
         time.sleep(0.5)
         browser.screenshot(os.path.join(args.out, "aggregator-dashboard-ar.png"))
+
+        # "<5" reads "<" then "5" in Arabic too (bidi isolation): the first
+        # character is drawn left of the second.
+        order = browser.eval("""(() => {
+            const b = [...document.querySelectorAll('bdi.why')].find(e => /^<\\d/.test(e.textContent));
+            if (!b) return 'none';
+            const r = document.createRange(), t = b.firstChild;
+            r.setStart(t, 0); r.setEnd(t, 1); const lt = r.getBoundingClientRect().left;
+            r.setStart(t, 1); r.setEnd(t, 2); const five = r.getBoundingClientRect().left;
+            return lt < five ? 'ok' : `reversed (${b.textContent})`; })()""")
+        assert order == "ok", f"a small-count mark in Arabic: {order}"
+        # A hidden figure says why, in Arabic.
+        why = browser.eval("(document.querySelector('bdi.why') || {}).title || ''")
+        assert re.search("[\u0600-\u06FF]", why), f"no Arabic explanation: {why!r}"
+        check_geography(browser, "ar")
+        check_phone_width(browser, args.out, "ar")
+        browser.viewport(1280, 2400, False)
+        browser.eval("document.getElementById('btn-lang').click()")
+        browser.wait_for("document.documentElement.dir === 'ltr'", what="back to French")
+        check_geography(browser, "fr")
+        check_phone_width(browser, args.out, "fr")
 
         errors = browser.errors()
         assert not errors, "console errors:\n  " + "\n  ".join(errors)

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
@@ -418,6 +419,41 @@ TEST_F(EnrollmentIntegrationTest, KillNineUnderLoadLosesNoAcknowledgedCallOrEven
   }
   std::cout << "acknowledged before kill: " << acknowledged.size()
             << ", failed by the kill: " << failed_calls.load() << "\n";
+}
+
+// A request whose bytes do not decode (a candidate name that is not UTF-8)
+// is INVALID_ARGUMENT with a message, not gRPC's bare UNIMPLEMENTED, and the
+// binary counts it (grpc_server_undecodable_requests_total) and logs it.
+TEST_F(EnrollmentIntegrationTest, UndecodableRequestIsInvalidArgument) {
+  // SubmitApplicationRequest{candidate (3) = Candidate{given_name (1) = "\xff"}}
+  // with a request id (1), as raw bytes.
+  const std::string candidate("\x0a\x01\xff", 3);
+  std::string bytes = "\x0a\x03r-1";
+  bytes += '\x1a';
+  bytes += static_cast<char>(candidate.size());
+  bytes += candidate;
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  grpc::CompletionQueue cq;
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  auto call = stub.PrepareUnaryCall(
+      &context, "/jobintech.enrollment.v1.EnrollmentService/SubmitApplication", request, &cq);
+  call->StartCall();
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  call->Finish(&response, &status, reinterpret_cast<void*>(1));
+  void* tag = nullptr;
+  bool ok = false;
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_NE(status.error_message().find("could not be decoded"), std::string::npos)
+      << status.error_message();
+  // Logged as a JSON line with the code.
+  auto logged = testing::WaitForLogField(log_, "grpc call", "grpc_code", absl::Seconds(10));
+  ASSERT_TRUE(logged.ok()) << logged.status();
+  EXPECT_NE(testing::ReadFile(log_).value_or("").find("INVALID_ARGUMENT"), std::string::npos);
 }
 
 TEST(EnrollmentBinaryTest, HelpDocumentsEveryFlag) {

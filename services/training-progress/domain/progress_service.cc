@@ -84,6 +84,17 @@ absl::Status CheckWithinCohort(absl::CivilDay day,
   return absl::OkStatus();
 }
 
+// INVALID_ARGUMENT on `field` when `day` is after `today`: the service
+// records what happened, never what is planned (placement refuses the same).
+void RefuseFutureDay(const std::optional<absl::CivilDay>& day,
+                     absl::string_view field, absl::CivilDay today,
+                     FieldViolations& v) {
+  if (day.has_value() && *day > today) {
+    v.Add(std::string(field), absl::StrCat("must not be in the future (today is ",
+                                           Day(today), ")"));
+  }
+}
+
 // Runs a mutation with idempotent replay, in one write transaction:
 // - a request id seen before for the same operation returns the stored
 //   snapshot and changes nothing;
@@ -499,6 +510,7 @@ absl::StatusOr<AttendanceOutcome> ProgressService::RecordAttendance(
   CollectViolations(ValidateOpaqueId(input.cohort_id, "cohort_id"), v);
   CollectViolations(ValidateKebabId(input.module_id, "module_id"), v);
   if (!input.session_date.has_value()) v.Add("session_date", "is required");
+  RefuseFutureDay(input.session_date, "session_date", Today(), v);
   if (input.entries.empty()) {
     v.Add("entries", "at least one entry is required");
   } else if (input.entries.size() >
@@ -636,6 +648,7 @@ absl::StatusOr<AssessmentOutcome> ProgressService::RecordAssessment(
   } else if (input.score < 0) {
     v.Add("score", "must not be negative");
   }
+  RefuseFutureDay(input.assessed_on, "assessed_on", Today(), v);
   RETURN_IF_ERROR(v.ToStatus());
 
   ASSIGN_OR_RETURN(
@@ -730,6 +743,7 @@ absl::StatusOr<DropOutOutcome> ProgressService::RecordDropOut(
   CollectViolations(ValidateOpaqueId(input.trainee_id, "trainee_id"), v);
   std::string reason;
   CollectInto(NormalizeReason(input.reason), &reason, v);
+  RefuseFutureDay(input.exit_date, "exit_date", Today(), v);
   RETURN_IF_ERROR(v.ToStatus());
 
   ASSIGN_OR_RETURN(

@@ -184,7 +184,7 @@ class ProgressServiceTest : public ::testing::Test {
     return absl::CivilDay(m >= 11 ? 2025 : 2026, m, d);
   }
 
-  FakeClock clock_{At(2025, 11, 10)};
+  FakeClock clock_{At(2026, 4, 30)};
   testing::InMemoryProgressRepository repo_;
   testing::FakeEnrollmentClient enrollment_;
   std::unique_ptr<ProgressService> service_;
@@ -351,6 +351,7 @@ TEST_F(ProgressServiceTest, AttendanceRateExcludesExcusedAbsences) {
 }
 
 TEST_F(ProgressServiceTest, SessionDateOutsideTheCohortIsInvalid) {
+  clock_.Set(At(2026, 6, 1));  // after the cohort: no day below is future
   const int64_t commits = repo_.commit_count();
   for (absl::CivilDay day :
        {absl::CivilDay(2025, 11, 2), absl::CivilDay(2026, 5, 1)}) {
@@ -363,6 +364,45 @@ TEST_F(ProgressServiceTest, SessionDateOutsideTheCohortIsInvalid) {
   Must(Attend({{"trn_a", Mark::kPresent}}, absl::CivilDay(2025, 11, 3)));
   Must(Attend({{"trn_a", Mark::kPresent}}, absl::CivilDay(2026, 4, 30)));
   EXPECT_EQ(repo_.commit_count(), commits + 2);
+}
+
+// Every RPC that takes a day refuses one after the clock's day, even within
+// the cohort's dates: records say what happened, never what is planned.
+TEST_F(ProgressServiceTest, FutureDaysAreRefusedByEveryRecordThatTakesOne) {
+  clock_.Set(At(2025, 12, 1));
+  const absl::CivilDay tomorrow(2025, 12, 2);
+  const int64_t commits = repo_.commit_count();
+  const size_t events = repo_.published().size();
+
+  auto attended = Attend({{"trn_a", Mark::kPresent}}, tomorrow);
+  EXPECT_THAT(attended, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ViolatedFields(attended.status()), ElementsAre("session_date"));
+  EXPECT_THAT(std::string(attended.status().message()),
+              HasSubstr("must not be in the future (today is 2025-12-01)"));
+
+  auto assessed = Assess("trn_a", "linux", 12, absl::CivilDay(2026, 1, 15));
+  EXPECT_THAT(assessed, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ViolatedFields(assessed.status()), ElementsAre("assessed_on"));
+
+  DropOutInput drop{.cohort_id = kCohort,
+                    .trainee_id = "trn_a",
+                    .reason = "moved away",
+                    .exit_date = absl::CivilDay(2025, 12, 7)};
+  auto dropped = svc().RecordDropOut(Ctx(), drop);
+  EXPECT_THAT(dropped, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ViolatedFields(dropped.status()), ElementsAre("exit_date"));
+
+  EXPECT_EQ(repo_.commit_count(), commits);
+  EXPECT_EQ(repo_.published().size(), events);
+  EXPECT_THAT(svc().GetTraineeProgress(kCohort, "trn_a"),
+              StatusIs(absl::StatusCode::kNotFound));  // nothing recorded
+
+  // Today is not the future.
+  Must(Attend({{"trn_a", Mark::kPresent}}, absl::CivilDay(2025, 12, 1)));
+  Must(Assess("trn_a", "linux", 12, absl::CivilDay(2025, 12, 1)));
+  drop.exit_date = absl::CivilDay(2025, 12, 1);
+  EXPECT_EQ(Must(svc().RecordDropOut(Ctx(), drop)).progress.record.status,
+            S::kDroppedOut);
 }
 
 TEST_F(ProgressServiceTest, AttendanceRequestViolationsAreReportedTogether) {
@@ -500,14 +540,14 @@ TEST_F(ProgressServiceTest, ScoreAboveTheMaximumIsInvalid) {
 TEST_F(ProgressServiceTest, AssessmentDayOutsideTheCohortIsInvalid) {
   auto r = Assess("trn_a", "linux", 12, absl::CivilDay(2026, 5, 2));
   EXPECT_THAT(ViolatedFields(r.status()), ElementsAre("assessed_on"));
-  // Without a day, the clock's day is used (2025-11-10, within).
+  // Without a day, the clock's day is used (2026-04-30, within).
   AssessmentOutcome out = Must(svc().RecordAssessment(
       Ctx(), AssessmentInput{.cohort_id = kCohort,
                              .trainee_id = "trn_a",
                              .module_id = "linux",
                              .score = 12,
                              .assessed_on = std::nullopt}));
-  EXPECT_EQ(EventsOf("trn_a").back().assessed_on, absl::CivilDay(2025, 11, 10));
+  EXPECT_EQ(EventsOf("trn_a").back().assessed_on, absl::CivilDay(2026, 4, 30));
   EXPECT_TRUE(out.passed);
 }
 
@@ -641,7 +681,7 @@ TEST_F(ProgressServiceTest, DropOutNeedsAReasonAndADayWithinTheCohort) {
   // A trainee who never came may drop out; the day defaults to the clock's.
   in.exit_date.reset();
   DropOutOutcome out = Must(svc().RecordDropOut(Ctx(), in));
-  EXPECT_EQ(out.progress.record.exit_date, absl::CivilDay(2025, 11, 10));
+  EXPECT_EQ(out.progress.record.exit_date, absl::CivilDay(2026, 4, 30));
   EXPECT_EQ(EventsOf("trn_a").back().previous_status, S::kEnrolled);
 }
 

@@ -20,6 +20,9 @@ const I18N = {
     denominator: 'Dénominateur', exclusions: 'Exclusions', window: 'Fenêtre', seriesDate: 'Date des séries',
     province: 'Province', total: 'Total', applied: 'Candidatures', admitted: 'Admis',
     enrolled: 'Inscrits', completed: 'Achevées', placed: 'Insérés', lang: 'العربية', days: 'j',
+    whySuppressed: 'Petit effectif (moins de {k}) : le chiffre exact n\'est pas publié, pour que personne ne puisse être reconnu.',
+    whyMasked: 'Masqué : sinon un petit effectif voisin pourrait être recalculé à partir des totaux publiés.',
+    freshnessDetail: 'Fraîcheur des données',
   },
   ar: {
     title: 'لوحة قيادة JobInTech', track: 'الشعبة', cohort: 'الفوج', gender: 'الجنس', all: 'الكل',
@@ -30,12 +33,15 @@ const I18N = {
     footer: 'كل رقم مأخوذ من تعريف في السجل (المعرف، النسخة).', scopeNational: 'المغرب — وطني',
     scopeRegion: 'جهة', lastEvent: 'آخر حدث', lag: 'تأخر', held: 'في الانتظار', checkpoint: 'نقطة الاستئناف',
     live: 'مباشر', offline: 'غير متصل', current: 'حالي', cumulative: 'تراكمي', ratio: 'نسبة',
-    median: 'وسيط', provisional: 'مؤقت', suppressedNote: '<k: عدد صغير محجوب',
+    median: 'وسيط', provisional: 'مؤقت', suppressedNote: '\u2066<k\u2069: عدد صغير محجوب',
     cohortInternal: 'الأفواج: في العرض الداخلي فقط', maskedNote: 'x: محجوب لحماية عدد صغير مجاور', noData: 'لا معطيات',
     id: 'المعرف', version: 'النسخة', kind: 'الطبيعة', numerator: 'البسط', denominator: 'المقام',
     exclusions: 'الاستثناءات', window: 'الفترة', seriesDate: 'تاريخ السلاسل', province: 'الإقليم',
     total: 'المجموع', applied: 'الترشيحات', admitted: 'المقبولون', enrolled: 'المسجلون',
     completed: 'أتموا التكوين', placed: 'المدمجون', lang: 'Français', days: 'يوم',
+    whySuppressed: 'عدد صغير (أقل من {k}): لا ينشر الرقم الدقيق حتى لا يمكن التعرف على أي شخص.',
+    whyMasked: 'محجوب: وإلا أمكن حساب عدد صغير مجاور انطلاقا من المجاميع المنشورة.',
+    freshnessDetail: 'حداثة المعطيات',
   },
 };
 const TILE_METRICS = ['applicants', 'enrolled_now', 'active_now', 'waitlisted_now', 'completed',
@@ -56,10 +62,20 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 const t = (key) => (I18N[state.lang] || I18N.fr)[key] || key;
+// Styles through the CSSOM, never a style attribute: the page runs under a
+// Content-Security-Policy without 'unsafe-inline'.
+const setStyle = (e, css) => {
+  for (const decl of String(css).split(';')) {
+    const i = decl.indexOf(':');
+    if (i > 0) e.style.setProperty(decl.slice(0, i).trim(), decl.slice(i + 1).trim());
+  }
+};
+
 const el = (tag, attrs = {}, ...children) => {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'class') e.className = v; else if (k === 'text') e.textContent = v;
+    else if (k === 'style') setStyle(e, v);
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
   }
   for (const c of children) if (c != null) e.append(c);
@@ -125,6 +141,20 @@ function formatFigure(f) {
   return { text: new Intl.NumberFormat(locale).format(f.value), cls: '' };
 }
 
+// A figure's text, isolated left-to-right so that "<5", "12,5 %" and
+// numbers read the same inside Arabic text; a hidden figure says why on
+// hover and on keyboard focus, in the page's language.
+function figureNode(f, v) {
+  const attrs = { dir: 'ltr', text: v.text };
+  if (f && (f.state === 'FIGURE_STATE_SUPPRESSED' || f.state === 'FIGURE_STATE_MASKED')) {
+    const k = (state.summary && state.summary.suppressionThreshold) || 5;
+    const why = f.state === 'FIGURE_STATE_MASKED' ? t('whyMasked') : t('whySuppressed').replace('{k}', k);
+    Object.assign(attrs, { class: 'why', title: why, 'data-why': why, 'aria-label': `${v.text} — ${why}`,
+      tabindex: '0' });
+  }
+  return el('bdi', attrs);
+}
+
 function figureMap(figures, ids) {
   const out = {};
   (figures || []).forEach((f, i) => { out[ids ? ids[i] : f.metricId] = f; });
@@ -164,7 +194,7 @@ function renderTiles() {
     box.append(el('div', Object.assign({ class: `tile${d && d.provisional ? ' provisional' : ''}` }, metricAttrs(id)),
       el('span', { class: 'kind', text: kindLabel(d) }),
       el('div', { class: 'label', text: title(id) }),
-      el('div', { class: `value ${v.cls}`, text: v.text })));
+      el('div', { class: `value ${v.cls}` }, figureNode(f, v))));
   }
 }
 
@@ -180,7 +210,7 @@ function renderFunnel() {
     box.append(el('div', Object.assign({ class: 'step' }, metricAttrs(id)),
       el('span', { text: t(key) }),
       el('div', { class: 'bar' }, el('span', { style: `width:${width.toFixed(1)}%` })),
-      el('span', { class: `num ${v.cls}`, text: v.text })));
+      el('span', { class: `num ${v.cls}` }, figureNode(f, v))));
   }
   const g = $('gender');
   g.replaceChildren();
@@ -191,7 +221,7 @@ function renderFunnel() {
     g.append(el('div', Object.assign({ class: 'step' }, metricAttrs(id)),
       el('span', { text: t(FUNNEL[i][1]) }),
       el('div', { class: 'bar' }, el('span', { style: `width:${width.toFixed(1)}%` })),
-      el('span', { class: `num ${v.cls}`, text: v.text })));
+      el('span', { class: `num ${v.cls}` }, figureNode(f, v))));
   });
 }
 
@@ -215,7 +245,7 @@ function renderRegions() {
     for (const id of ['applicants', 'enrolled_now', 'completed', 'completion_rate', 'placement_rate_6m']) {
       const v = formatFigure(figs[id]);
       dl.append(el('dt', Object.assign({}, metricAttrs(id), { text: title(id), onclick: (e) => { e.stopPropagation(); showDefinition(id); } })),
-        el('dd', { class: v.cls, text: v.text }));
+        el('dd', { class: v.cls }, figureNode(figs[id], v)));
     }
     const area = `r${row.regionCode.slice(3)}`;
     box.append(el('div', { class: 'region', 'data-region': row.regionCode, style: `grid-area:${area}`,
@@ -285,12 +315,19 @@ function renderChart(series) {
   box.replaceChildren(svg);
 }
 
+// One short line (live or not, the latest event), the technical detail
+// folded away below it.
 function renderFreshness(fr) {
   const box = $('freshness');
   box.replaceChildren();
   const locale = state.lang === 'ar' ? 'ar-MA' : 'fr-MA';
   const when = (ts) => (ts ? new Date(ts).toLocaleString(locale) : '—');
-  box.append(el('span', { class: state.live ? '' : 'stale', text: state.live ? `● ${t('live')}` : `○ ${t('offline')}` }));
+  const latest = ((fr && fr.topics) || []).map((x) => x.lastEventTime).filter(Boolean).sort().pop();
+  const summary = $('freshness-summary');
+  summary.replaceChildren(
+    el('span', { class: state.live ? '' : 'stale', text: state.live ? `● ${t('live')}` : `○ ${t('offline')}` }),
+    el('span', { text: ` · ${t('lastEvent')} ` }), el('bdi', { text: when(latest) }));
+  summary.title = t('freshnessDetail');
   for (const topic of (fr && fr.topics) || []) {
     const short = topic.topic.replace('jobintech.', '').replace('.v1', '');
     box.append(el('span', { 'data-topic': topic.topic,
@@ -426,7 +463,9 @@ async function main() {
   for (const d of defs.metrics) { state.defs[d.metricId] = d; state.defsOrder.push(d.metricId); }
   renderAll();
   await loadCatalogue().catch(() => {});
-  for (const [id, key] of [['f-track', 'track'], ['f-cohort', 'cohort'], ['f-gender', 'gender'], ['f-visibility', 'visibility']]) {
+  // Public views only: internal (exact) figures need a bearer token, which a
+  // page's EventSource cannot send; analysts use the API or jitctl.
+  for (const [id, key] of [['f-track', 'track'], ['f-cohort', 'cohort'], ['f-gender', 'gender']]) {
     $(id).addEventListener('change', (e) => {
       state[key] = e.target.value;
       syncFilters();

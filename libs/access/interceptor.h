@@ -1,0 +1,64 @@
+// The one server interceptor that decides who may call what: before any
+// handler runs it reads the call's bearer token and verified client
+// certificate, decides with the method's policy (policy.h) and records the
+// decision for the call; handlers ask CallerOf(context) and finish the call
+// with the refusal when there is one. Denials are logged (warn, with method,
+// permission and peer) and reported to the DenialSink (the audit log).
+//
+//   builder.experimental().SetInterceptorCreators(... MakeAccessInterceptorFactory(...))
+//   ...
+//   ASSIGN_OR_RETURN(auth::Principal caller, access::CallerOf(*context));
+//
+// gRPC's server interceptors cannot fail a call themselves, hence the
+// handler-side lookup. A call the interceptor never saw (it is not
+// installed) is refused by CallerOf: fail closed.
+//
+// Thread safety: everything here is thread-safe.
+#ifndef JIT_LIBS_ACCESS_INTERCEPTOR_H_
+#define JIT_LIBS_ACCESS_INTERCEPTOR_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_interceptor.h"
+#include "libs/access/policy.h"
+#include "libs/auth/principal.h"
+#include "libs/auth/token.h"
+
+namespace jit::access {
+
+struct Denial {
+  std::string method;
+  std::string subject;  // "anonymous", a token's subject or "service:<name>"
+  std::string peer;     // the transport peer ("ipv4:127.0.0.1:1234")
+  absl::Status status;  // UNAUTHENTICATED or PERMISSION_DENIED
+};
+
+class DenialSink {
+ public:
+  virtual ~DenialSink() = default;
+  virtual void Denied(const Denial& denial) = 0;
+};
+
+struct AccessOptions {
+  const PolicyTable* policies = nullptr;          // not owned, required
+  const auth::TokenVerifier* verifier = nullptr;  // not owned; null: no tokens
+  DenialSink* sink = nullptr;                     // not owned, may be null
+};
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+MakeAccessInterceptorFactory(AccessOptions options);
+
+// The caller the interceptor admitted for this call, or its refusal.
+absl::StatusOr<auth::Principal> CallerOf(const grpc::ServerContextBase& context);
+
+// The policy of this call's method (nullptr when the interceptor did not see
+// the call), for elevated forms (CheckElevated) and audit flags.
+const MethodPolicy* PolicyOf(const grpc::ServerContextBase& context);
+
+}  // namespace jit::access
+
+#endif  // JIT_LIBS_ACCESS_INTERCEPTOR_H_
