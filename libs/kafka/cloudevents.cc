@@ -1,39 +1,12 @@
 #include "libs/kafka/cloudevents.h"
 
-#include <cstdint>
-
-#include "absl/random/random.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "libs/log/trace.h"
 #include "libs/status/status_macros.h"
 
 namespace jit::kafka {
 namespace {
-
-bool IsLowerHex(absl::string_view s) {
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
-bool AllZero(absl::string_view s) {
-  return s.find_first_not_of('0') == absl::string_view::npos;
-}
-
-std::string RandomNonZeroHex(int digits) {
-  static thread_local absl::BitGen gen;
-  std::string out;
-  do {
-    out.clear();
-    for (int i = 0; i < digits; i += 8) {
-      absl::StrAppendFormat(&out, "%08x", absl::Uniform<uint32_t>(gen));
-    }
-    out.resize(digits);
-  } while (AllZero(out));
-  return out;
-}
 
 absl::Status InvalidHeader(absl::string_view header, absl::string_view why) {
   return absl::InvalidArgumentError(
@@ -124,46 +97,13 @@ absl::StatusOr<CloudEventAttributes> FromHeaders(const Headers& headers) {
 }
 
 std::string NewTraceparent() {
-  return absl::StrCat("00-", RandomNonZeroHex(32), "-", RandomNonZeroHex(16),
-                      "-01");
+  return log::MakeTraceparent(log::NewTraceId());
 }
 
 absl::Status ValidateTraceparent(absl::string_view tp) {
-  // version "-" trace-id "-" parent-id "-" flags
-  // 2       1   32       1   16        1   2     = 55
-  if (tp.size() < 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-') {
-    return InvalidHeader(
-        kTraceparentHeader,
-        absl::StrCat("\"", tp, "\" is not version-traceid-parentid-flags"));
-  }
-  const absl::string_view version = tp.substr(0, 2);
-  const absl::string_view trace_id = tp.substr(3, 32);
-  const absl::string_view parent_id = tp.substr(36, 16);
-  const absl::string_view flags = tp.substr(53, 2);
-  if (!IsLowerHex(version) || version == "ff") {
-    return InvalidHeader(kTraceparentHeader,
-                         absl::StrCat("bad version \"", version, "\""));
-  }
-  if (version == "00" ? tp.size() != 55 : (tp.size() > 55 && tp[55] != '-')) {
-    return InvalidHeader(
-        kTraceparentHeader,
-        absl::StrCat("unexpected trailing data in \"", tp, "\""));
-  }
-  if (!IsLowerHex(trace_id) || AllZero(trace_id)) {
-    return InvalidHeader(
-        kTraceparentHeader,
-        absl::StrCat("trace id \"", trace_id,
-                     "\" must be 32 lowercase hex digits, not all zero"));
-  }
-  if (!IsLowerHex(parent_id) || AllZero(parent_id)) {
-    return InvalidHeader(
-        kTraceparentHeader,
-        absl::StrCat("parent id \"", parent_id,
-                     "\" must be 16 lowercase hex digits, not all zero"));
-  }
-  if (!IsLowerHex(flags)) {
-    return InvalidHeader(kTraceparentHeader,
-                         absl::StrCat("bad flags \"", flags, "\""));
+  const absl::StatusOr<log::Traceparent> parsed = log::ParseTraceparent(tp);
+  if (!parsed.ok()) {
+    return InvalidHeader(kTraceparentHeader, parsed.status().message());
   }
   return absl::OkStatus();
 }

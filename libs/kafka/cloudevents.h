@@ -69,7 +69,9 @@ std::string NewTraceparent();
 // OK when `traceparent` is a valid W3C traceparent: version 2 lowercase hex
 // digits (not "ff"), trace id 32 lowercase hex digits not all zero, parent
 // id 16 lowercase hex digits not all zero, flags 2 hex digits; version 00 is
-// exactly 55 characters, later versions may append "-...".
+// exactly 55 characters, later versions may append "-...". Parsed by
+// log::ParseTraceparent (the project's one parser); the error names the
+// header.
 absl::Status ValidateTraceparent(absl::string_view traceparent);
 
 // The 32 hex digit trace id of a valid traceparent.

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -16,6 +17,7 @@
 namespace jit::log {
 namespace {
 
+using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::SizeIs;
 using Json = nlohmann::json;
@@ -246,6 +248,40 @@ TEST(TraceTest, RejectsMalformedTraceparent) {
            "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
        }) {
     EXPECT_EQ(TraceIdFromTraceparent(bad), "") << bad;
+  }
+}
+
+TEST(TraceTest, ParseTraceparentGivesEveryField) {
+  absl::StatusOr<Traceparent> tp = ParseTraceparent(
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  ASSERT_TRUE(tp.ok()) << tp.status();
+  EXPECT_EQ(tp->version, "00");
+  EXPECT_EQ(tp->trace_id, kTraceA);
+  EXPECT_EQ(tp->parent_id, "00f067aa0ba902b7");
+  EXPECT_EQ(tp->flags, "01");
+  EXPECT_TRUE(IsValidTraceparent(
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+}
+
+TEST(TraceTest, ParseTraceparentSaysWhichPartIsWrong) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"garbage", "is not version-traceid-parentid-flags"},
+      {"ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+       "bad version"},
+      {"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x",
+       "unexpected trailing data"},
+      {"00-00000000000000000000000000000000-00f067aa0ba902b7-01", "trace id"},
+      {"00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+       "parent id"},
+      {"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
+       "bad flags"},
+  };
+  for (const auto& [input, reason] : cases) {
+    absl::StatusOr<Traceparent> tp = ParseTraceparent(input);
+    EXPECT_EQ(tp.status().code(), absl::StatusCode::kInvalidArgument) << input;
+    EXPECT_THAT(std::string(tp.status().message()), HasSubstr(reason))
+        << input;
+    EXPECT_FALSE(IsValidTraceparent(input)) << input;
   }
 }
 

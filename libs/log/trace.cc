@@ -4,6 +4,9 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
 
 namespace jit::log {
 namespace {
@@ -47,25 +50,51 @@ bool IsValidTraceId(absl::string_view trace_id) {
   return trace_id.size() == 32 && IsLowerHex(trace_id) && !AllZero(trace_id);
 }
 
-std::string TraceIdFromTraceparent(absl::string_view tp) {
-  // version "-" trace-id "-" parent-id "-" flags: 2+1+32+1+16+1+2 = 55.
+absl::StatusOr<Traceparent> ParseTraceparent(absl::string_view tp) {
+  // version "-" trace-id "-" parent-id "-" flags
+  // 2       1   32       1   16        1   2     = 55
   if (tp.size() < 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-') {
-    return "";
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", tp, "\" is not version-traceid-parentid-flags"));
   }
-  const absl::string_view version = tp.substr(0, 2);
-  const absl::string_view trace_id = tp.substr(3, 32);
-  const absl::string_view parent_id = tp.substr(36, 16);
-  const absl::string_view flags = tp.substr(53, 2);
-  if (!IsLowerHex(version) || version == "ff") return "";
+  Traceparent out{.version = std::string(tp.substr(0, 2)),
+                  .trace_id = std::string(tp.substr(3, 32)),
+                  .parent_id = std::string(tp.substr(36, 16)),
+                  .flags = std::string(tp.substr(53, 2))};
+  if (!IsLowerHex(out.version) || out.version == "ff") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad version \"", out.version, "\""));
+  }
   // Version 00 has exactly these fields; later versions may append "-...".
-  if (version == "00" ? tp.size() != 55 : (tp.size() > 55 && tp[55] != '-')) {
-    return "";
+  if (out.version == "00" ? tp.size() != 55
+                          : (tp.size() > 55 && tp[55] != '-')) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unexpected trailing data in \"", tp, "\""));
   }
-  if (!IsValidTraceId(trace_id) || !IsLowerHex(parent_id) ||
-      AllZero(parent_id) || !IsLowerHex(flags)) {
-    return "";
+  if (!IsValidTraceId(out.trace_id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("trace id \"", out.trace_id,
+                     "\" must be 32 lowercase hex digits, not all zero"));
   }
-  return std::string(trace_id);
+  if (!IsLowerHex(out.parent_id) || AllZero(out.parent_id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("parent id \"", out.parent_id,
+                     "\" must be 16 lowercase hex digits, not all zero"));
+  }
+  if (!IsLowerHex(out.flags)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad flags \"", out.flags, "\""));
+  }
+  return out;
+}
+
+bool IsValidTraceparent(absl::string_view traceparent) {
+  return ParseTraceparent(traceparent).ok();
+}
+
+std::string TraceIdFromTraceparent(absl::string_view traceparent) {
+  absl::StatusOr<Traceparent> parsed = ParseTraceparent(traceparent);
+  return parsed.ok() ? std::move(parsed->trace_id) : std::string();
 }
 
 std::string NewTraceId() {

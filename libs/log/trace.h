@@ -14,6 +14,7 @@
 
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace jit::log {
@@ -21,9 +22,27 @@ namespace jit::log {
 // True for 32 lowercase hex digits, not all zero.
 bool IsValidTraceId(absl::string_view trace_id);
 
-// The trace-id of a W3C `traceparent` header
-// ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), or "" when the
-// header is missing or malformed (per the spec, a bad header is ignored).
+// The fields of a W3C `traceparent` header
+// ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").
+struct Traceparent {
+  std::string version;    // 2 lowercase hex digits, not "ff"
+  std::string trace_id;   // 32 lowercase hex digits, not all zero
+  std::string parent_id;  // 16 lowercase hex digits, not all zero
+  std::string flags;      // 2 lowercase hex digits
+};
+
+// The one traceparent parser of the project (gRPC metadata, Kafka headers,
+// outgoing events all go through it). Version 00 is exactly 55 characters;
+// later versions may append "-...". INVALID_ARGUMENT otherwise, with a
+// message saying which part is wrong ("trace id ... must be 32 lowercase hex
+// digits, not all zero").
+absl::StatusOr<Traceparent> ParseTraceparent(absl::string_view traceparent);
+
+// True when ParseTraceparent accepts `traceparent`.
+bool IsValidTraceparent(absl::string_view traceparent);
+
+// The trace-id of a W3C `traceparent` header, or "" when the header is
+// missing or malformed (per the spec, a bad header is ignored).
 std::string TraceIdFromTraceparent(absl::string_view traceparent);
 
 // A fresh random trace id.

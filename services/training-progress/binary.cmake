@@ -1,6 +1,6 @@
 jit_cc_binary(
   NAME jit-training-progress
   SRCS main.cc
-  DEPS jit::progress_api jit::progress_client jit::progress_domain
+  DEPS jit::progress_api jit::progress_peers jit::progress_domain
        jit::progress_storage jit::config jit::log jit::metrics jit::grpcserver
        jit::service absl::flags)

@@ -11,9 +11,6 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
-#include "grpcpp/support/channel_arguments.h"
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
 #include "libs/clock/clock.h"
 #include "libs/config/config.h"
@@ -28,8 +25,8 @@
 #include "libs/status/status_macros.h"
 #include "prometheus/registry.h"
 #include "services/training-progress/api/progress_grpc_service.h"
-#include "services/training-progress/client/grpc_enrollment_client.h"
 #include "services/training-progress/domain/progress_service.h"
+#include "services/training-progress/peers/grpc_enrollment_client.h"
 #include "services/training-progress/storage/sqlite_repository.h"
 
 ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50052",
@@ -73,18 +70,6 @@ ABSL_FLAG(absl::Duration, idempotency_prune_interval, absl::Hours(1),
 
 namespace jit::progress {
 namespace {
-
-// The channel to the enrollment service. Reconnection backs off from 100 ms
-// to 2 s (gRPC's default grows to 2 minutes), so that the service is usable
-// again within seconds of the enrollment service coming back.
-std::shared_ptr<grpc::Channel> EnrollmentChannel(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   args);
-}
 
 absl::Status Run() {
   const Clock& clock = SystemClock::Get();

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "libs/protoconv/common.h"
 
 namespace jit::jitctl {
 namespace {
@@ -161,13 +162,7 @@ absl::StatusOr<jobintech::common::v1::Date> ParseDate(absl::string_view text) {
   return ToDate(*day);
 }
 
-jobintech::common::v1::Date ToDate(absl::CivilDay day) {
-  jobintech::common::v1::Date d;
-  d.set_year(static_cast<int>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
-  return d;
-}
+jobintech::common::v1::Date ToDate(absl::CivilDay day) { return protoconv::ToProtoDate(day); }
 
 absl::CivilDay FromDate(const jobintech::common::v1::Date& date) {
   return absl::CivilDay(date.year(), date.month(), date.day());

@@ -1,14 +1,12 @@
 #include "tools/jitctl/rpc.h"
 
-#include <algorithm>
-#include <chrono>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "libs/grpcclient/call.h"
+#include "libs/grpcclient/channel.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/grpc_status.h"
 
@@ -16,26 +14,22 @@ namespace jit::jitctl {
 
 absl::Status CallWithRetry(const CallPolicy& policy,
                            absl::FunctionRef<grpc::Status(grpc::ClientContext*)> call) {
-  absl::Duration backoff = policy.initial_backoff;
-  absl::Status last;
-  const int attempts = std::max(1, policy.attempts);
-  for (int attempt = 1; attempt <= attempts; ++attempt) {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + policy.deadline));
-    last = status::FromGrpcStatus(call(&context));
-    if (!absl::IsUnavailable(last) || attempt == attempts) return last;
-    absl::SleepFor(backoff);
-    backoff = std::min(backoff * 2, policy.max_backoff);
-  }
-  return last;
+  grpcclient::CallOptions options;
+  options.timeout = policy.deadline;
+  options.retry.max_attempts = policy.attempts;
+  options.retry.initial_backoff = policy.initial_backoff;
+  options.retry.max_backoff = policy.max_backoff;
+  options.retry.multiplier = 2;
+  options.sleeper = policy.sleeper;
+  return status::FromGrpcStatus(
+      grpcclient::Call(options, [&](grpc::ClientContext& context) { return call(&context); })
+          .status);
 }
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
-  grpc::ChannelArguments args;
   // Fail fast when nothing listens, so that retries see UNAVAILABLE quickly.
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpcclient::MakeChannel(address, {.initial_reconnect_backoff = absl::Milliseconds(200),
+                                           .max_reconnect_backoff = absl::Seconds(2)});
 }
 
 bool WaitForConnected(const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout) {

@@ -1,7 +1,7 @@
-// gRPC calls of the operator tools (jitctl, jit-simulator): channels to the
-// four services, a deadline per attempt, retries of UNAVAILABLE only (safe:
-// every mutation carries a request id), and the translation of failures into
-// messages and exit codes.
+// gRPC calls of the operator tools (jitctl, jit-simulator), over
+// libs/grpcclient: channels to the four services, a deadline per attempt,
+// retries of UNAVAILABLE only (safe: every mutation carries a request id),
+// and the translation of failures into messages and exit codes.
 #ifndef JIT_TOOLS_JITCTL_RPC_H_
 #define JIT_TOOLS_JITCTL_RPC_H_
 
@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "libs/grpcclient/call.h"
 
 namespace jit::jitctl {
 
@@ -27,11 +28,14 @@ struct CallPolicy {
   int attempts = 3;                             // 1 = no retry
   absl::Duration initial_backoff = absl::Milliseconds(200);
   absl::Duration max_backoff = absl::Seconds(5);
+  // Pauses between attempts; real sleeps when null. Not owned.
+  grpcclient::Sleeper* sleeper = nullptr;
 };
 
-// Runs `call` with a fresh ClientContext per attempt (deadline set), retrying
-// UNAVAILABLE with exponential backoff. The result keeps the service's field
-// violations (google.rpc.BadRequest details).
+// Runs `call` through grpcclient::Call: a fresh ClientContext per attempt
+// (deadline set), retrying UNAVAILABLE with exponential backoff (doubling, no
+// jitter). The result keeps the service's field violations
+// (google.rpc.BadRequest details).
 absl::Status CallWithRetry(const CallPolicy& policy,
                            absl::FunctionRef<grpc::Status(grpc::ClientContext*)> call);
 

@@ -8,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/json_util.h"
 #include "httplib.h"
+#include "libs/protoconv/common.h"
 #include "libs/status/field_violations.h"
 #include "nlohmann/json.hpp"
 #include "services/aggregator/api/web_assets.h"
@@ -64,12 +65,7 @@ absl::StatusOr<common::Date> DateParam(const std::string& text, const char* fiel
   if (!d.has_value()) {
     return status::InvalidField(field, absl::StrCat("'", text, "' is not a date (YYYY-MM-DD)"));
   }
-  const absl::CivilDay c = ToCivil(*d);
-  common::Date out;
-  out.set_year(static_cast<int32_t>(c.year()));
-  out.set_month(c.month());
-  out.set_day(c.day());
-  return out;
+  return protoconv::ToProtoDate(ToCivil(*d));
 }
 
 // A watcher that hands summaries to an SSE response on an httplib worker.

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/geo/geo.h"
+#include "libs/protoconv/common.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/status_macros.h"
 
@@ -17,9 +18,7 @@ namespace common = ::jobintech::common::v1;
 
 void SetTime(google::protobuf::Timestamp* ts, absl::Time t) {
   if (t == absl::InfinitePast()) return;
-  ts->set_seconds(absl::ToUnixSeconds(t));
-  ts->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(absl::ToUnixSeconds(t)))));
+  *ts = protoconv::ToProtoTime(t);
 }
 
 pb::LocalizedText Text(const LocalText& t) {
@@ -29,14 +28,7 @@ pb::LocalizedText Text(const LocalText& t) {
   return out;
 }
 
-common::Date ToDate(Day day) {
-  const absl::CivilDay c = ToCivil(day);
-  common::Date d;
-  d.set_year(static_cast<int32_t>(c.year()));
-  d.set_month(c.month());
-  d.set_day(c.day());
-  return d;
-}
+common::Date ToDate(Day day) { return protoconv::ToProtoDate(ToCivil(day)); }
 
 std::vector<const MetricDefinition*> KeyMetrics() {
   std::vector<const MetricDefinition*> out;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/geo/geo.h"
 #include "libs/kafka/topics.h"
+#include "libs/protoconv/common.h"
 
 namespace jit::aggregator {
 namespace {
@@ -217,8 +218,7 @@ absl::StatusOr<Event> ToFoldEvent(const pb::LifecycleEvent& in, absl::string_vie
   e.trainee_id = md.trainee_id();
   e.aggregate_id = md.aggregate_id();
   e.sequence = md.sequence();
-  const absl::Time at = absl::FromUnixSeconds(md.occurred_at().seconds()) +
-                        absl::Nanoseconds(md.occurred_at().nanos());
+  const absl::Time at = protoconv::FromProtoTime(md.occurred_at());
   e.occurred_unix = md.occurred_at().seconds();
   e.day = DayOf(at, zone);
   e.date = e.day;

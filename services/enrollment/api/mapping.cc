@@ -1,44 +1,11 @@
 #include "services/enrollment/api/mapping.h"
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
+#include <utility>
+
 #include "absl/strings/str_cat.h"
+#include "libs/status/status_macros.h"
 
 namespace jit::enrollment::api {
-
-std::optional<absl::CivilDay> FromProtoDate(const common::Date& date,
-                                            absl::string_view field,
-                                            status::FieldViolations& v) {
-  if (date.year() == 0 && date.month() == 0 && date.day() == 0) {
-    return std::nullopt;
-  }
-  const absl::CivilDay day(date.year(), date.month(), date.day());
-  if (date.year() < 1900 || date.year() > 9999 || day.year() != date.year() ||
-      day.month() != date.month() || day.day() != date.day()) {
-    v.Add(std::string(field),
-          absl::StrCat("not a valid date: ", date.year(), "-", date.month(),
-                       "-", date.day()));
-    return std::nullopt;
-  }
-  return day;
-}
-
-common::Date ToProtoDate(absl::CivilDay day) {
-  common::Date d;
-  d.set_year(static_cast<int32_t>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
-  return d;
-}
-
-google::protobuf::Timestamp ToProtoTime(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-  return ts;
-}
 
 std::optional<CohortStatus> FromProto(pb::CohortStatus s,
                                       absl::string_view field,
@@ -81,28 +48,11 @@ pb::ApplicationStatus ToProto(ApplicationStatus s) {
   return static_cast<pb::ApplicationStatus>(static_cast<int>(s));
 }
 
-std::string EncodePageToken(absl::string_view after_key) {
-  if (after_key.empty()) return "";
-  return absl::WebSafeBase64Escape(absl::StrCat("v1:", after_key));
-}
-
 absl::StatusOr<PageQuery> FromProto(const common::PageRequest& page) {
-  PageQuery q;
-  if (page.page_size() < 0) {
-    return status::InvalidField("page.page_size", "must not be negative");
-  }
-  q.limit = page.page_size();
-  if (!page.page_token().empty()) {
-    std::string raw;
-    if (!absl::WebSafeBase64Unescape(page.page_token(), &raw) ||
-        !absl::StartsWith(raw, "v1:") || raw.size() == 3) {
-      return status::InvalidField(
-          "page.page_token",
-          "not a page token from this service (use next_page_token)");
-    }
-    q.after_key = raw.substr(3);
-  }
-  return q;
+  ASSIGN_OR_RETURN(protoconv::PageCursor cursor,
+                   protoconv::ParsePageRequest(page));
+  return PageQuery{.limit = cursor.limit,
+                   .after_key = std::move(cursor.after_key)};
 }
 
 void ToProto(const Programme& in, pb::Programme* out) {
@@ -147,17 +97,7 @@ void ToProto(const CohortView& in, pb::Cohort* out) {
 }
 
 void ToProto(const Dimensions& in, common::TraineeDimensions* out) {
-  out->set_gender(in.gender);
-  out->set_age_band(in.age_band);
-  out->set_education_level(in.education_level);
-  out->mutable_residence()->set_province_code(in.residence_province_code);
-  out->mutable_residence()->set_region_code(in.residence_region_code);
-  out->mutable_training_location()->set_province_code(
-      in.training_province_code);
-  out->mutable_training_location()->set_region_code(in.training_region_code);
-  out->set_track_id(in.track_id);
-  out->set_cohort_id(in.cohort_id);
-  out->set_centre_id(in.centre_id);
+  protoconv::ToProtoDimensions(in, out);
 }
 
 void ToProto(const ApplicationView& in, pb::Application* out) {

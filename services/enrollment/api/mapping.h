@@ -13,6 +13,8 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "jobintech/common/v1/common.pb.h"
 #include "jobintech/enrollment/v1/enrollment_service.pb.h"
+#include "libs/protoconv/common.h"
+#include "libs/protoconv/page_token.h"
 #include "libs/status/field_violations.h"
 #include "services/enrollment/domain/model.h"
 
@@ -21,13 +23,13 @@ namespace jit::enrollment::api {
 namespace pb = ::jobintech::enrollment::v1;
 namespace common = ::jobintech::common::v1;
 
-// An unset Date (all zero) is nullopt; an impossible one (2025-02-30) is a
-// violation on `field`.
-std::optional<absl::CivilDay> FromProtoDate(const common::Date& date,
-                                            absl::string_view field,
-                                            status::FieldViolations& v);
-common::Date ToProtoDate(absl::CivilDay day);
-google::protobuf::Timestamp ToProtoTime(absl::Time t);
+// Dates, timestamps and page tokens: one implementation for every service
+// (libs/protoconv). An unset Date (all zero) is nullopt; an impossible one
+// (2025-02-30) is a violation on `field`.
+using protoconv::EncodePageToken;
+using protoconv::FromProtoDate;
+using protoconv::ToProtoDate;
+using protoconv::ToProtoTime;
 
 // UNSPECIFIED is nullopt; an unknown number is a violation on `field`.
 std::optional<CohortStatus> FromProto(pb::CohortStatus s,
@@ -40,7 +42,6 @@ pb::CohortStatus ToProto(CohortStatus s);
 pb::ApplicationStatus ToProto(ApplicationStatus s);
 
 // Page tokens are opaque to clients: web-safe base64 of "v1:" + the last key.
-std::string EncodePageToken(absl::string_view after_key);
 // INVALID_ARGUMENT on `page.page_token` when it is not one of ours.
 absl::StatusOr<PageQuery> FromProto(const common::PageRequest& page);
 

@@ -7,8 +7,9 @@
 #include "absl/time/time.h"
 #include "libs/clock/clock.h"
 #include "libs/events/envelope.h"
-#include "libs/kafka/cloudevents.h"
 #include "libs/kafka/topics.h"
+#include "libs/log/trace.h"
+#include "libs/protoconv/common.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/status_macros.h"
 
@@ -107,29 +108,10 @@ absl::Status Validate(const DomainEvent& e) {
   return v.ToStatus();
 }
 
-void SetLocation(common::Location* out, const std::string& region,
-                 const std::string& province) {
-  out->set_region_code(region);
-  out->set_province_code(province);
-}
+using protoconv::SetLocation;
 
 void SetDate(common::Date* out, absl::CivilDay day) {
-  out->set_year(static_cast<int32_t>(day.year()));
-  out->set_month(day.month());
-  out->set_day(day.day());
-}
-
-void SetDimensions(common::TraineeDimensions* out, const Dimensions& d) {
-  out->set_gender(d.gender);
-  out->set_age_band(d.age_band);
-  out->set_education_level(d.education_level);
-  SetLocation(out->mutable_residence(), d.residence_region_code,
-              d.residence_province_code);
-  SetLocation(out->mutable_training_location(), d.training_region_code,
-              d.training_province_code);
-  out->set_track_id(d.track_id);
-  out->set_cohort_id(d.cohort_id);
-  out->set_centre_id(d.centre_id);
+  *out = protoconv::ToProtoDate(day);
 }
 
 void SetCohort(pb::CohortSnapshot* out, const Cohort& c) {
@@ -198,13 +180,9 @@ absl::StatusOr<pb::LifecycleEvent> ToLifecycleEvent(const DomainEvent& e) {
   md->set_aggregate_id(e.aggregate_id);
   md->set_sequence(e.sequence);
   md->set_request_id(e.request_id);
-  if (absl::StatusOr<std::string> trace_id =
-          kafka::TraceIdFromTraceparent(e.traceparent);
-      trace_id.ok()) {
-    md->set_trace_id(*trace_id);
-  }
+  md->set_trace_id(log::TraceIdFromTraceparent(e.traceparent));
   if (IsTraineeEvent(e.kind))
-    SetDimensions(md->mutable_dimensions(), e.dimensions);
+    protoconv::ToProtoDimensions(e.dimensions, md->mutable_dimensions());
 
   switch (e.kind) {
     case EventKind::kApplicationSubmitted: {
@@ -265,10 +243,9 @@ absl::StatusOr<pb::LifecycleEvent> ToLifecycleEvent(const DomainEvent& e) {
 absl::StatusOr<outbox::OutboxMessage> ToOutboxMessage(const DomainEvent& e) {
   ASSIGN_OR_RETURN(pb::LifecycleEvent event, ToLifecycleEvent(e));
   // A malformed traceparent would make consumers dead-letter the record.
-  const bool valid_traceparent =
-      !e.traceparent.empty() && kafka::ValidateTraceparent(e.traceparent).ok();
-  return events::ToOutboxMessage(event, kafka::kEnrollmentTopic,
-                                 valid_traceparent ? e.traceparent : "");
+  return events::ToOutboxMessage(
+      event, kafka::kEnrollmentTopic,
+      log::IsValidTraceparent(e.traceparent) ? e.traceparent : "");
 }
 
 }  // namespace jit::enrollment

@@ -13,6 +13,8 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "jobintech/common/v1/common.pb.h"
 #include "jobintech/placement/v1/placement_service.pb.h"
+#include "libs/protoconv/common.h"
+#include "libs/protoconv/page_token.h"
 #include "libs/status/field_violations.h"
 #include "services/placement/domain/model.h"
 
@@ -21,16 +23,15 @@ namespace jit::placement::api {
 namespace pb = ::jobintech::placement::v1;
 namespace common = ::jobintech::common::v1;
 
-// An unset Date (all zero) is nullopt; an impossible one (2025-02-30) is a
-// violation on `field`.
-std::optional<absl::CivilDay> FromProtoDate(const common::Date& date,
-                                            absl::string_view field,
-                                            status::FieldViolations& v);
-common::Date ToProtoDate(absl::CivilDay day);
-google::protobuf::Timestamp ToProtoTime(absl::Time t);
+// Dates, timestamps and page tokens: one implementation for every service
+// (libs/protoconv). An unset Date (all zero) is nullopt; an impossible one
+// (2025-02-30) is a violation on `field`.
+using protoconv::EncodePageToken;
+using protoconv::FromProtoDate;
+using protoconv::ToProtoDate;
+using protoconv::ToProtoTime;
 
 // Page tokens are opaque to clients: web-safe base64 of "v1:" + the last key.
-std::string EncodePageToken(absl::string_view after_key);
 // INVALID_ARGUMENT on `page.page_token` when it is not one of ours, on
 // `page.page_size` when negative.
 absl::StatusOr<PageQuery> FromProto(const common::PageRequest& page);

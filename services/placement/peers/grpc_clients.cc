@@ -7,8 +7,8 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "libs/grpcclient/channel.h"
+#include "libs/protoconv/common.h"
 #include "libs/status/status_macros.h"
 
 namespace jit::placement::peers {
@@ -22,43 +22,26 @@ namespace ev = ::jobintech::events::v1;
 // An unset date is nullopt; an impossible one is a peer error.
 absl::StatusOr<std::optional<absl::CivilDay>> DateOf(const common::Date& d,
                                                      absl::string_view what) {
-  if (d.year() == 0 && d.month() == 0 && d.day() == 0) {
-    return std::optional<absl::CivilDay>();
-  }
-  const absl::CivilDay day(d.year(), d.month(), d.day());
-  if (d.year() < 1900 || day.year() != d.year() || day.month() != d.month() ||
-      day.day() != d.day()) {
+  if (protoconv::IsUnset(d)) return std::optional<absl::CivilDay>();
+  std::optional<absl::CivilDay> day = protoconv::ToCivilDay(d);
+  if (!day.has_value()) {
     return absl::InternalError(absl::StrCat("peer sent an invalid ", what, ": ",
-                                            d.year(), "-", d.month(), "-",
-                                            d.day()));
+                                            protoconv::DateText(d)));
   }
-  return std::optional<absl::CivilDay>(day);
+  return day;
 }
 
+// Reconnect quickly once a peer comes back.
 std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
-  grpc::ChannelArguments args;
-  // Reconnect quickly once a peer comes back.
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   args);
+  return grpcclient::MakeChannel(
+      address, {.initial_reconnect_backoff = absl::Milliseconds(100),
+                .max_reconnect_backoff = absl::Seconds(1)});
 }
 
 }  // namespace
 
 Dimensions FromProto(const common::TraineeDimensions& d) {
-  Dimensions out;
-  out.gender = d.gender();
-  out.age_band = d.age_band();
-  out.education_level = d.education_level();
-  out.residence_province_code = d.residence().province_code();
-  out.residence_region_code = d.residence().region_code();
-  out.training_province_code = d.training_location().province_code();
-  out.training_region_code = d.training_location().region_code();
-  out.track_id = d.track_id();
-  out.cohort_id = d.cohort_id();
-  out.centre_id = d.centre_id();
-  return out;
+  return protoconv::FromProtoDimensions<Dimensions>(d);
 }
 
 absl::StatusOr<ProgressExit> FromProto(
@@ -83,9 +66,8 @@ absl::StatusOr<EnrollmentRecord> FromProto(
   out.status = std::string(absl::StripPrefix(
       enrollment::ApplicationStatus_Name(r.status()), "APPLICATION_STATUS_"));
   if (r.has_status_time()) {
-    const absl::Time t = absl::FromUnixSeconds(r.status_time().seconds()) +
-                         absl::Nanoseconds(r.status_time().nanos());
-    out.status_date = absl::ToCivilDay(t, absl::UTCTimeZone());
+    out.status_date = absl::ToCivilDay(protoconv::FromProtoTime(r.status_time()),
+                                       absl::UTCTimeZone());
   }
   out.dimensions = FromProto(r.dimensions());
   return out;

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/grpcclient/testing/recording_sleeper.h"
 
 namespace jit::placement::peers {
 namespace {
@@ -113,16 +114,10 @@ class PeerClientsTest : public ::testing::Test {
     o.name = "training-progress";
     o.address = address;
     o.deadline = absl::Seconds(2);
-    o.sleep = [this](absl::Duration d) {
-      absl::MutexLock lock(&sleeps_mu_);
-      sleeps_.push_back(d);
-    };
+    o.sleeper = &sleeper_;
     return o;
   }
-  std::vector<absl::Duration> sleeps() {
-    absl::MutexLock lock(&sleeps_mu_);
-    return sleeps_;
-  }
+  std::vector<absl::Duration> sleeps() { return sleeper_.pauses(); }
 
   // Outlives the server: a handler may still be waking up from it.
   absl::Notification release_;
@@ -131,8 +126,7 @@ class PeerClientsTest : public ::testing::Test {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string address_;
-  absl::Mutex sleeps_mu_;
-  std::vector<absl::Duration> sleeps_;
+  grpcclient::RecordingSleeper sleeper_;
 };
 
 TEST_F(PeerClientsTest, MapsTheExitAndForwardsTheTraceparent) {

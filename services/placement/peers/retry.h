@@ -1,5 +1,6 @@
-// Calls to peer services: one deadline per attempt, retry of UNAVAILABLE only
-// with jittered exponential backoff, and statuses that name the peer.
+// Calls to peer services through libs/grpcclient (one deadline per attempt,
+// retry of UNAVAILABLE only with jittered exponential backoff), and statuses
+// that name the peer.
 //
 //   PeerOptions options;
 //   options.name = "training-progress";
@@ -24,26 +25,17 @@
 #ifndef JIT_SERVICES_PLACEMENT_PEERS_RETRY_H_
 #define JIT_SERVICES_PLACEMENT_PEERS_RETRY_H_
 
-#include <functional>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
+#include "libs/grpcclient/call.h"
 
 namespace jit::placement::peers {
-
-struct RetryPolicy {
-  // Attempts in all (1 = no retry).
-  int max_attempts = 3;
-  // Backoff before the 2nd attempt; multiplied after each retry, capped. The
-  // actual pause is drawn uniformly in [backoff / 2, backoff] (jitter).
-  absl::Duration initial_backoff = absl::Milliseconds(100);
-  absl::Duration max_backoff = absl::Seconds(1);
-  double multiplier = 2.0;
-};
 
 struct PeerOptions {
   // For messages: "training-progress", "enrollment".
@@ -52,9 +44,11 @@ struct PeerOptions {
   std::string address;
   // Deadline of each attempt.
   absl::Duration deadline = absl::Seconds(2);
-  RetryPolicy retry;
-  // Pauses between attempts; null means absl::SleepFor. Tests record.
-  std::function<void(absl::Duration)> sleep;
+  // Attempts in all (1 = no retry), backoff 100 ms doubling up to 1 s; each
+  // pause drawn uniformly in [backoff / 2, backoff] (jitter).
+  grpcclient::RetryPolicy retry = {.jitter_min = 0.5, .jitter_max = 1.0};
+  // Pauses between attempts; null means real sleeps. Tests record. Not owned.
+  grpcclient::Sleeper* sleeper = nullptr;
 };
 
 // Runs `attempt` (one RPC on the context it is given, which carries the
@@ -63,7 +57,7 @@ struct PeerOptions {
 absl::Status CallPeer(
     const PeerOptions& options, absl::string_view method,
     const std::string& traceparent,
-    const std::function<grpc::Status(grpc::ClientContext&)>& attempt);
+    absl::FunctionRef<grpc::Status(grpc::ClientContext&)> attempt);
 
 }  // namespace jit::placement::peers
 

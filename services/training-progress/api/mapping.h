@@ -14,6 +14,8 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "jobintech/common/v1/common.pb.h"
 #include "jobintech/progress/v1/training_progress_service.pb.h"
+#include "libs/protoconv/common.h"
+#include "libs/protoconv/page_token.h"
 #include "libs/status/field_violations.h"
 #include "services/training-progress/domain/model.h"
 
@@ -23,13 +25,13 @@ namespace pb = ::jobintech::progress::v1;
 namespace common = ::jobintech::common::v1;
 namespace ev = ::jobintech::events::v1;
 
-// An unset Date (all zero) is nullopt; an impossible one (2025-02-30) is a
-// violation on `field`.
-std::optional<absl::CivilDay> FromProtoDate(const common::Date& date,
-                                            absl::string_view field,
-                                            status::FieldViolations& v);
-common::Date ToProtoDate(absl::CivilDay day);
-google::protobuf::Timestamp ToProtoTime(absl::Time t);
+// Dates, timestamps and page tokens: one implementation for every service
+// (libs/protoconv). An unset Date (all zero) is nullopt; an impossible one
+// (2025-02-30) is a violation on `field`.
+using protoconv::EncodePageToken;
+using protoconv::FromProtoDate;
+using protoconv::ToProtoDate;
+using protoconv::ToProtoTime;
 
 // The domain enums share the contract's numbering; an out-of-range mark
 // reaches the domain as is and is refused there.
@@ -38,7 +40,6 @@ ev::ExitKind ToProto(ExitKind k);
 AttendanceMark FromProto(ev::AttendanceMark m);
 
 // Page tokens are opaque to clients: web-safe base64 of "v1:" + the last key.
-std::string EncodePageToken(absl::string_view after_key);
 // INVALID_ARGUMENT on `page.page_size` / `page.page_token` when invalid.
 absl::StatusOr<PageQuery> FromProto(const common::PageRequest& page);
 

@@ -1,6 +1,6 @@
 // The domain's view of the enrollment service: is this trainee enrolled in
 // this cohort, and with which dimensions and cohort dates. Implemented over
-// gRPC in services/training-progress/client (deadline per call, retries of
+// gRPC in services/training-progress/peers (deadline per call, retries of
 // UNAVAILABLE with backoff); faked in domain tests.
 #ifndef JIT_SERVICES_TRAINING_PROGRESS_DOMAIN_ENROLLMENT_CLIENT_H_
 #define JIT_SERVICES_TRAINING_PROGRESS_DOMAIN_ENROLLMENT_CLIENT_H_

@@ -1,7 +1,7 @@
 // The gRPC enrollment client against a scripted enrollment server on
 // loopback (only LookupTrainee is implemented; every other RPC keeps the
 // generated UNIMPLEMENTED). Backoff waits are recorded, not slept.
-#include "services/training-progress/client/grpc_enrollment_client.h"
+#include "services/training-progress/peers/grpc_enrollment_client.h"
 
 #include <chrono>
 #include <deque>
@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/grpcclient/testing/recording_sleeper.h"
 
 namespace jit::progress {
 namespace {
@@ -128,7 +129,7 @@ class GrpcEnrollmentClientTest : public ::testing::Test {
     o.max_backoff = absl::Seconds(1);
     o.backoff_multiplier = 2;
     o.jitter = 0;
-    o.sleep = [this](absl::Duration d) { waits_.push_back(d); };
+    o.sleeper = &sleeper_;
     return o;
   }
   std::unique_ptr<GrpcEnrollmentClient> Client(EnrollmentClientOptions o) {
@@ -144,7 +145,7 @@ class GrpcEnrollmentClientTest : public ::testing::Test {
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;
-  std::vector<absl::Duration> waits_;
+  grpcclient::RecordingSleeper sleeper_;
 };
 
 TEST_F(GrpcEnrollmentClientTest, AnEnrolmentIsMappedFieldByField) {
@@ -210,7 +211,7 @@ TEST_F(GrpcEnrollmentClientTest, NotFoundIsAnsweredAtOnce) {
   EXPECT_EQ(e.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(e.status().message()), HasSubstr("trn_9"));
   EXPECT_EQ(server_.calls(), 1);
-  EXPECT_TRUE(waits_.empty());
+  EXPECT_TRUE(sleeper_.pauses().empty());
 }
 
 TEST_F(GrpcEnrollmentClientTest, UnavailableIsRetriedWithExponentialBackoff) {
@@ -219,7 +220,7 @@ TEST_F(GrpcEnrollmentClientTest, UnavailableIsRetriedWithExponentialBackoff) {
       Client(Options())->Lookup("trn_1", "coh_1");
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(server_.calls(), 3);
-  EXPECT_THAT(waits_,
+  EXPECT_THAT(sleeper_.pauses(),
               ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200)));
 }
 
@@ -233,7 +234,7 @@ TEST_F(GrpcEnrollmentClientTest, RetriesAreBoundedAndTheFailureIsClear) {
   EXPECT_THAT(std::string(e.status().message()), HasSubstr("connection reset"));
   EXPECT_THAT(std::string(e.status().message()), HasSubstr("3 attempts"));
   EXPECT_EQ(server_.calls(), 3);
-  EXPECT_EQ(waits_.size(), 2u);
+  EXPECT_EQ(sleeper_.pauses().size(), 2u);
 }
 
 TEST_F(GrpcEnrollmentClientTest, BackoffIsCappedAndJittered) {
@@ -243,18 +244,19 @@ TEST_F(GrpcEnrollmentClientTest, BackoffIsCappedAndJittered) {
   server_.Script({Unavailable(), Unavailable(), Unavailable(), Unavailable(),
                   Unavailable(), Unavailable()});
   EXPECT_FALSE(Client(o)->Lookup("trn_1", "coh_1").ok());
-  EXPECT_THAT(waits_, ElementsAre(absl::Milliseconds(300),
-                                  absl::Milliseconds(600), absl::Seconds(1),
-                                  absl::Seconds(1), absl::Seconds(1)));
+  EXPECT_THAT(sleeper_.pauses(),
+              ElementsAre(absl::Milliseconds(300), absl::Milliseconds(600),
+                          absl::Seconds(1), absl::Seconds(1),
+                          absl::Seconds(1)));
 
-  waits_.clear();
+  sleeper_.Clear();
   o.max_attempts = 2;
   o.jitter = 0.2;
   server_.Script({Unavailable(), Unavailable()});
   EXPECT_FALSE(Client(o)->Lookup("trn_1", "coh_1").ok());
-  ASSERT_EQ(waits_.size(), 1u);
-  EXPECT_GE(waits_[0], absl::Milliseconds(240));
-  EXPECT_LE(waits_[0], absl::Milliseconds(360));
+  ASSERT_EQ(sleeper_.pauses().size(), 1u);
+  EXPECT_GE(sleeper_.pauses()[0], absl::Milliseconds(240));
+  EXPECT_LE(sleeper_.pauses()[0], absl::Milliseconds(360));
 }
 
 TEST_F(GrpcEnrollmentClientTest, OnlyUnavailableIsRetried) {
@@ -276,7 +278,7 @@ TEST_F(GrpcEnrollmentClientTest, OnlyUnavailableIsRetried) {
                   StartsWith("enrollment service unavailable: "));
     }
   }
-  EXPECT_TRUE(waits_.empty());
+  EXPECT_TRUE(sleeper_.pauses().empty());
 }
 
 TEST_F(GrpcEnrollmentClientTest, AServiceThatIsDownIsUnavailable) {
@@ -287,7 +289,7 @@ TEST_F(GrpcEnrollmentClientTest, AServiceThatIsDownIsUnavailable) {
   EXPECT_EQ(e.status().code(), absl::StatusCode::kUnavailable) << e.status();
   EXPECT_THAT(std::string(e.status().message()),
               StartsWith("enrollment service unavailable: "));
-  EXPECT_EQ(waits_.size(), 2u);
+  EXPECT_EQ(sleeper_.pauses().size(), 2u);
 }
 
 }  // namespace

@@ -2,15 +2,15 @@
 // enrollment service's LookupTrainee RPC whether a trainee is enrolled in a
 // cohort.
 //
-//   auto channel = grpc::CreateChannel(address,
-//   grpc::InsecureChannelCredentials()); GrpcEnrollmentClient
-//   client(EnrollmentService::NewStub(channel),
-//                               {.deadline = absl::Seconds(2)});
+//   GrpcEnrollmentClient client(
+//       EnrollmentService::NewStub(EnrollmentChannel(address)),
+//       {.deadline = absl::Seconds(2)});
 //   ProgressService service(&repo, &client, &clock);
 //
-// Every attempt carries its own deadline. Only UNAVAILABLE is retried, up to
-// `max_attempts` in all, after an exponential backoff (initial_backoff,
-// times backoff_multiplier per retry, capped at max_backoff, with +-jitter).
+// Calls go through libs/grpcclient: every attempt carries its own deadline.
+// Only UNAVAILABLE is retried, up to `max_attempts` in all, after an
+// exponential backoff (initial_backoff, times backoff_multiplier per retry,
+// capped at max_backoff, with +-jitter).
 // Results:
 // - OK: the enrolment (any application status; the domain decides);
 // - NOT_FOUND: the enrollment service knows no such trainee or no
@@ -22,19 +22,17 @@
 //   something unusable (no status, an impossible date).
 //
 // Thread-safe (gRPC stubs are).
-#ifndef JIT_SERVICES_TRAINING_PROGRESS_CLIENT_GRPC_ENROLLMENT_CLIENT_H_
-#define JIT_SERVICES_TRAINING_PROGRESS_CLIENT_GRPC_ENROLLMENT_CLIENT_H_
+#ifndef JIT_SERVICES_TRAINING_PROGRESS_PEERS_GRPC_ENROLLMENT_CLIENT_H_
+#define JIT_SERVICES_TRAINING_PROGRESS_PEERS_GRPC_ENROLLMENT_CLIENT_H_
 
-#include <functional>
 #include <memory>
-#include <random>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "grpcpp/channel.h"
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
+#include "libs/grpcclient/call.h"
 #include "services/training-progress/domain/enrollment_client.h"
 
 namespace jit::progress {
@@ -49,9 +47,14 @@ struct EnrollmentClientOptions {
   double backoff_multiplier = 2.0;
   // Each backoff is scaled by a random factor in [1 - jitter, 1 + jitter].
   double jitter = 0.2;
-  // Waits between attempts; absl::SleepFor when empty (tests record).
-  std::function<void(absl::Duration)> sleep = {};
+  // Waits between attempts; real sleeps when null (tests record). Not owned.
+  grpcclient::Sleeper* sleeper = nullptr;
 };
+
+// The channel to the enrollment service. Reconnection backs off from 100 ms
+// to 2 s (gRPC's default grows to 2 minutes), so that the service is usable
+// again within seconds of the enrollment service coming back.
+std::shared_ptr<grpc::Channel> EnrollmentChannel(const std::string& address);
 
 class GrpcEnrollmentClient final : public EnrollmentClient {
  public:
@@ -68,14 +71,11 @@ class GrpcEnrollmentClient final : public EnrollmentClient {
   absl::Duration BackoffBefore(int retry) const;
 
  private:
-  absl::Duration Jittered(absl::Duration d);
-
   const std::shared_ptr<
       ::jobintech::enrollment::v1::EnrollmentService::StubInterface>
       stub_;
   const EnrollmentClientOptions options_;
-  absl::Mutex mu_;
-  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
+  const grpcclient::CallOptions call_options_;
 };
 
 // The domain's enrolment from a lookup response. INTERNAL for a response
@@ -85,4 +85,4 @@ absl::StatusOr<TraineeEnrolment> FromLookupResponse(
 
 }  // namespace jit::progress
 
-#endif  // JIT_SERVICES_TRAINING_PROGRESS_CLIENT_GRPC_ENROLLMENT_CLIENT_H_
+#endif  // JIT_SERVICES_TRAINING_PROGRESS_PEERS_GRPC_ENROLLMENT_CLIENT_H_
