@@ -13,11 +13,12 @@ today="$(date -u +%F)"
 day() { date -u -d "$today $1 days" +%F; }
 
 # pid_of BINARY: the pid of this suite's process running BINARY (e.g.
-# jit-training-progress), empty if none.
+# jit-training-progress), empty if none. One grep over /proc: quick enough to
+# poll on a loaded machine.
 pid_of() {
-  local p
-  for p in $(suite_processes "$data"); do
-    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "/$1 " && echo "$p"
+  local f
+  for f in $(grep -laF -- "$data/" /proc/[0-9]*/cmdline 2>/dev/null); do
+    grep -qaF -- "/$1" "$f" 2>/dev/null && { f="${f#/proc/}"; echo "${f%/cmdline}"; }
   done
   return 0
 }
@@ -25,15 +26,16 @@ pid_of() {
 topic_records() {
   kcat -b "$(cat "$data/kafka.bootstrap")" -C -t "$1" -o beginning -e -q -f '%p %o %k\n' | sort
 }
-# wait_restarted BINARY OLD_PID: until another process runs BINARY (30 s).
+# wait_restarted BINARY OLD_PID: until another process runs BINARY (30 s);
+# sets restarted_pid.
 wait_restarted() {
-  local p=""
-  for _ in $(seq 1 150); do
+  local end=$((SECONDS + 30)) p
+  while [ "$SECONDS" -lt "$end" ]; do
     p="$(pid_of "$1")"
-    [ -n "$p" ] && [ "$p" != "$2" ] && { echo "$p"; return 0; }
+    if [ -n "$p" ] && [ "$p" != "$2" ]; then restarted_pid="$p"; return 0; fi
     sleep 0.2
   done
-  fail "$1 was not restarted after kill -9 of pid $2"
+  fail "$1 was not restarted within 30 s of the kill -9 of pid $2"
 }
 
 command -v kcat >/dev/null || fail "kcat not found (scripts/install-deps.sh installs it)"
@@ -87,7 +89,8 @@ kill_and_check() {
   [ -n "$old" ] || fail "training-progress is not running"
   kill -KILL "$old"
   log "kill -9 training-progress (pid $old)"
-  new="$(wait_restarted jit-training-progress "$old")"
+  wait_restarted jit-training-progress "$old"
+  new="$restarted_pid"
   pids[jit-training-progress]="$new"
   for _ in $(seq 1 100); do
     grep -q "restarted training-progress (pid $new, restart #$nth); ready" "$work/run.log" && break
