@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # End-to-end: scripts/run.sh supervises the suite. Starts it, makes changes
-# through the services (jitctl), then kill -9s training-progress twice: each
-# time run.sh restarts it (a new pid that answers gRPC again, with a longer
-# backoff the second time, logged on the console and in <data>/logs/run.log)
-# while the broker and the other services keep their pids, the events written
-# before the kill are still on the broker's topics (kcat) and the aggregator's
-# figures are unchanged. Then kill -9s the broker: run.sh must stop the whole
-# suite, say why and exit non-zero, leaving nothing running.
+# through the services (jitctl), then kill -9s training-progress three times:
+# each time run.sh restarts it (a new pid, logged on the console and in
+# <data>/logs/run.log) while the broker and the other services keep their
+# pids; the backoff doubles (1 s, then 2 s for a crash right after a restart)
+# and is back to 1 s once the service has stayed up long enough. The events
+# written before the kills are still on the broker's topics (kcat), the
+# aggregator's figures are unchanged, and the restarted service answers (a new
+# change through it reaches the broker). Then kill -9s the broker: run.sh must
+# stop the whole suite, say why and exit non-zero, leaving nothing running.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# Up this long (seconds) and the backoff starts again from 1 s (default 60).
+reset_after=20
+export JIT_RUN_RESTART_RESET_AFTER=$reset_after
 data="$work/data"
 today="$(date -u +%F)"
 day() { date -u -d "$today $1 days" +%F; }
@@ -112,7 +117,10 @@ kill_and_check() {
 }
 
 kill_and_check 1 1
-# The broker kept every record written before the kill, and the aggregator
+# A crash right after the restart: the backoff doubles.
+kill_and_check 2 2
+restart2_at=$SECONDS
+# The broker kept every record written before the kills, and the aggregator
 # every figure.
 enrollment_after="$(topic_records jobintech.enrollment.v1)"
 progress_after="$(topic_records jobintech.progress.v1)"
@@ -135,8 +143,9 @@ done
 [ "$(topic_records jobintech.progress.v1 | wc -l)" -gt "$(wc -l <<<"$progress_before")" ] ||
   fail "the restarted training-progress did not publish the new attendance"
 
-# A second crash soon after: the backoff doubles.
-kill_and_check 2 2
+# Up for longer than JIT_RUN_RESTART_RESET_AFTER: the next crash waits 1 s again.
+while [ $((SECONDS - restart2_at)) -le $reset_after ]; do sleep 1; done
+kill_and_check 1 3
 
 # The broker's death ends the suite: every topic is gone with it.
 broker="${pids[jit-kafka-broker]}"
