@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Configures (once) and builds the whole tree with Ninja and ccache.
+#
+#   scripts/build.sh [TARGET...]   # with targets: only those and what they need
+#
 # Warnings are errors in CI (CI=true) and whenever JIT_WERROR=ON.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,4 +24,6 @@ else
   cmake -S "$root" -B "$build_dir" -DJIT_WERROR="$werror" \
     -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
 fi
-cmake --build "$build_dir" -j "${JIT_BUILD_JOBS:-$(nproc)}"
+targets=()
+[ $# -eq 0 ] || targets=(--target "$@")
+cmake --build "$build_dir" -j "${JIT_BUILD_JOBS:-$(nproc)}" "${targets[@]}"

@@ -22,8 +22,9 @@ APT_PACKAGES=(
   chromium
   # independent peers used by the tests (tools nobody here wrote)
   kcat sqlite3 python3-grpcio python3-protobuf python3-confluent-kafka
-  # deployment checks (deploy/tests/validate.sh; kubectl is on the machine)
-  yamllint python3-yaml
+  # deployment checks (deploy/tests/validate.sh): kubectl 1.20 with kustomize
+  # v2.0.3 renders the manifests (written in the subset it knows)
+  yamllint python3-yaml kubernetes-client
   # node for buf (proto lint/breaking) and other pinned npm tools
   nodejs npm
 )
@@ -37,6 +38,10 @@ for p in "${APT_PACKAGES[@]}"; do
   case "$p" in
     nodejs) command -v node >/dev/null 2>&1 && continue ;;
     npm) command -v npm >/dev/null 2>&1 && continue ;;
+    # A kubectl from elsewhere (e.g. the Google Cloud SDK's package "kubectl")
+    # owns /usr/bin/kubectl, which kubernetes-client would conflict with; any
+    # kubectl renders the manifests.
+    kubernetes-client) command -v kubectl >/dev/null 2>&1 && continue ;;
   esac
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")

@@ -19,7 +19,18 @@ cd "$root"
 tests="$root/deploy/tests"
 py=/usr/bin/python3
 
-for tool in kubectl node yamllint "$py"; do
+# kubectl: JIT_KUBECTL if set, else Debian's (package kubernetes-client, 1.20
+# with kustomize v2.0.3, what scripts/install-deps.sh installs), else the first
+# on PATH. The kustomizations are written in the subset that kustomize v2.0.3
+# and current kubectl render alike (checked below and in deploy/README.md).
+kubectl="${JIT_KUBECTL:-}"
+if [ -z "$kubectl" ] && debian_kubectl="$(dpkg-query -L kubernetes-client 2>/dev/null | grep -m1 '/bin/kubectl$')" &&
+  [ -x "$debian_kubectl" ]; then
+  kubectl="$debian_kubectl"
+fi
+[ -n "$kubectl" ] || kubectl="$(command -v kubectl || true)"
+[ -n "$kubectl" ] || { echo "FAIL: kubectl not found (run scripts/install-deps.sh: Debian package kubernetes-client)"; exit 1; }
+for tool in node yamllint "$py"; do
   command -v "$tool" >/dev/null 2>&1 || { echo "FAIL: $tool not found (run scripts/install-deps.sh)"; exit 1; }
 done
 [ -d "$root/node_modules/kubernetes-models" ] && [ -d "$root/node_modules/@kubernetes-models/prometheus-operator" ] ||
@@ -30,7 +41,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # render DIR OUT: kustomize DIR into OUT.yaml and OUT.json (a list of objects).
 render() {
-  kubectl kustomize "$1" >"$2.yaml"
+  "$kubectl" kustomize "$1" >"$2.yaml" 2>"$2.err" || { cat "$2.err" >&2; return 1; }
   "$py" -c 'import sys, yaml, json
 json.dump([d for d in yaml.safe_load_all(open(sys.argv[1])) if d], open(sys.argv[2], "w"), default=str)' \
     "$2.yaml" "$2.json"
@@ -39,7 +50,10 @@ json.dump([d for d in yaml.safe_load_all(open(sys.argv[1])) if d], open(sys.argv
 echo "== yamllint deploy/"
 yamllint -s -c "$tests/yamllint.yaml" deploy/
 
-echo "== kubectl kustomize (base, dev, prod)"
+echo "== kustomizations use only what kustomize v2.0.3 (Debian 12's kubectl) renders"
+"$py" "$tests/check_kustomize_subset.py" deploy/k8s
+
+echo "== kubectl kustomize (base, dev, prod) with $kubectl ($("$kubectl" version --client 2>/dev/null | head -1))"
 render deploy/k8s/base "$tmp/base"
 render deploy/k8s/overlays/dev "$tmp/dev"
 render deploy/k8s/overlays/prod "$tmp/prod"
@@ -104,7 +118,7 @@ expect_reject "egress to anywhere" prod "aggregator -> internet:443/TCP, which i
 expect_reject "architecture edge blocked" prod "blocks placement -> training-progress:50052/TCP" base/app/network-policies.yaml \
   's/port: 50052/port: 50062/'
 expect_reject "extra gRPC edge" prod "enrollment -> placement:50053/TCP, which is not an edge" base/app/network-policies.yaml \
-  's/(  name: placement\nspec:\n.*?ingress:\n    - from:\n)/$1        - podSelector:\n            matchLabels:\n              app.kubernetes.io\/name: enrollment\n/s; s/(  name: enrollment\nspec:\n.*?egress:\n)/$1    - to:\n        - podSelector:\n            matchLabels:\n              app.kubernetes.io\/name: placement\n      ports:\n        - protocol: TCP\n          port: 50053\n/s'
+  's/(  name: placement\n.*?spec:\n.*?ingress:\n    - from:\n)/$1        - podSelector:\n            matchLabels:\n              app.kubernetes.io\/name: enrollment\n/s; s/(  name: enrollment\n.*?spec:\n.*?egress:\n)/$1    - to:\n        - podSelector:\n            matchLabels:\n              app.kubernetes.io\/name: placement\n      ports:\n        - protocol: TCP\n          port: 50053\n/s'
 expect_reject "secret in prod" prod "a Secret in the prod manifests" overlays/prod/kustomization.yaml \
   's/\z/secretGenerator:\n  - name: enrollment-cin-hash-key\n    namespace: jobintech\n    literals: [cin_hash_key=0123456789abcdef0123]\n/'
 expect_reject "real-looking dev secret" dev "must start with \"dev-only-\"" overlays/dev/kustomization.yaml \
@@ -131,6 +145,31 @@ expect_reject "finite lifecycle retention" prod "retention.ms must be -1" base/k
   's/retention.ms: -1/retention.ms: 604800000/'
 expect_reject "missing dead-letter topic" prod "KafkaTopic jobintech.placement.v1.dlq missing" base/kafka/topics.yaml \
   's/\n---\napiVersion: kafka.strimzi.io\/v1beta2\nkind: KafkaTopic\nmetadata:\n  name: jobintech.placement.v1.dlq.*\z/\n/s'
+
+echo "== self-check: kustomizations outside the kustomize v2.0.3 subset must be rejected"
+# expect_subset_reject NAME MESSAGE FILE PERL
+expect_subset_reject() {
+  local name="$1" message="$2" file="$3" expr="$4" dir out
+  dir="$tmp/subset$cases"
+  cases=$((cases + 1))
+  mkdir -p "$dir" && cp -r deploy/k8s "$dir/"
+  mutate "$dir/k8s/$file" "$expr"
+  if out="$("$py" "$tests/check_kustomize_subset.py" "$dir/k8s" 2>&1)"; then
+    echo "FAIL: self-check '$name': the kustomization was accepted"; exit 1
+  fi
+  if ! grep -qF -- "$message" <<<"$out"; then
+    echo "$out"; echo "FAIL: self-check '$name': rejected, but not with '$message'"; exit 1
+  fi
+  echo "rejected as expected: $name"
+}
+expect_subset_reject "labels field" "top level: 'labels' is not known to kustomize v2.0.3" base/app/kustomization.yaml \
+  's/\z/labels:\n  - pairs:\n      team: jobintech\n/'
+expect_subset_reject "folder under resources" "resources: 'app' is not a file" base/kustomization.yaml \
+  's/^bases:/resources:/m'
+expect_subset_reject "envs list" "configMapGenerator[0]: 'envs' is not known" base/app/kustomization.yaml \
+  's/env: config\/enrollment.env/envs: [config\/enrollment.env]/'
+expect_subset_reject "JSON patch by kind alone" "patchesJson6902[0].target: 'name' is required" \
+  overlays/dev/kustomization.yaml 's/\n      name: controller//'
 
 echo "== self-check: broken Dockerfiles must be rejected"
 # expect_docker_reject NAME MESSAGE PERL

@@ -65,7 +65,7 @@ suite_processes() {
   local d
   for d in /proc/[0-9]*; do
     [ "${d#/proc/}" = "$$" ] && continue
-    tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -e "$1/" -e "=$JITCTL_ENROLLMENT" && echo "${d#/proc/}"
+    tr '\0' ' ' 2>/dev/null <"$d/cmdline" | grep -qF -e "$1/" -e "=$JITCTL_ENROLLMENT" && echo "${d#/proc/}"
   done
   return 0
 }
