@@ -298,6 +298,26 @@ TEST_F(CommandTest, ExpiredRequestIdIsANewRequest) {
   EXPECT_EQ((*Add("new", "fourth")).text, "second");
 }
 
+TEST(StampEventTest, CopiesTheTimeAndWhoAsked) {
+  struct SomeEvent {
+    std::string kind = "x";
+    absl::Time occurred_at = absl::UnixEpoch();
+    std::string request_id;
+    std::string traceparent;
+  } e;
+  const absl::Time t = absl::FromUnixSeconds(42);
+  StampEvent(e,
+             RequestContext{.request_id = "r1",
+                            .traceparent = "00-0af7651916cd43dd8448eb211c80319c-"
+                                           "b7ad6b7169203331-01"},
+             t);
+  EXPECT_EQ(e.kind, "x");
+  EXPECT_EQ(e.occurred_at, t);
+  EXPECT_EQ(e.request_id, "r1");
+  EXPECT_EQ(e.traceparent,
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+}
+
 TEST(TruncateToMicrosTest, DropsNanoseconds) {
   const absl::Time t = absl::FromUnixNanos(1'700'000'000'123'456'789);
   EXPECT_EQ(TruncateToMicros(t), absl::FromUnixMicros(1'700'000'000'123'456));

@@ -68,6 +68,16 @@ class RequestStore {
                                                        int64_t limit) = 0;
 };
 
+// Records on a domain event when it happened and who asked: sets
+// `event.occurred_at`, `event.request_id` and `event.traceparent`.
+template <typename Event>
+void StampEvent(Event& event, const RequestContext& ctx,
+                absl::Time occurred_at) {
+  event.occurred_at = occurred_at;
+  event.request_id = ctx.request_id;
+  event.traceparent = ctx.traceparent;
+}
+
 // `t` truncated to whole microseconds (what the stores keep), so that a first
 // answer and its idempotent replay show the same times.
 inline absl::Time TruncateToMicros(absl::Time t) {

@@ -185,9 +185,7 @@ DomainEvent CatalogueEvent(EventKind kind, std::string aggregate_id,
   e.kind = kind;
   e.aggregate_id = std::move(aggregate_id);
   e.sequence = sequence;
-  e.occurred_at = now;
-  e.request_id = ctx.request_id;
-  e.traceparent = ctx.traceparent;
+  command::StampEvent(e, ctx, now);
   return e;
 }
 
@@ -212,9 +210,7 @@ absl::Status PublishTraineeEvent(EnrollmentStore& store,
                                 : EventKind::kApplicationSubmitted;
   e.trainee_id = app.trainee_id;
   e.sequence = candidate->event_sequence;
-  e.occurred_at = now;
-  e.request_id = ctx.request_id;
-  e.traceparent = ctx.traceparent;
+  command::StampEvent(e, ctx, now);
   e.dimensions = app.dimensions;
   e.application_id = app.application_id;
   e.cohort_id = app.cohort_id;

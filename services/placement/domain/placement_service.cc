@@ -107,9 +107,7 @@ DomainEvent AggregateEvent(EventKind kind, std::string aggregate_id,
   e.kind = kind;
   e.aggregate_id = std::move(aggregate_id);
   e.sequence = sequence;
-  e.occurred_at = now;
-  e.request_id = ctx.request_id;
-  e.traceparent = ctx.traceparent;
+  command::StampEvent(e, ctx, now);
   return e;
 }
 
@@ -124,9 +122,7 @@ absl::Status PublishTraineeEvent(PlacementStore& store,
   e.trainee_id = t.trainee_id;
   e.aggregate_id.clear();
   e.sequence = t.event_sequence;
-  e.occurred_at = now;
-  e.request_id = ctx.request_id;
-  e.traceparent = ctx.traceparent;
+  command::StampEvent(e, ctx, now);
   e.dimensions = t.dimensions;
   e.exit = t.exit;
   e.previous_state = previous;

@@ -241,9 +241,7 @@ DomainEvent EventOf(EventKind kind, const TraineeRecord& record,
   DomainEvent e;
   e.kind = kind;
   e.trainee_id = record.trainee_id;
-  e.occurred_at = now;
-  e.request_id = ctx.request_id;
-  e.traceparent = ctx.traceparent;
+  command::StampEvent(e, ctx, now);
   e.dimensions = record.dimensions;
   e.cohort_id = record.cohort_id;
   e.new_status = record.status;
