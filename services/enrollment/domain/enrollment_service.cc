@@ -13,6 +13,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "libs/command/command.h"
+#include "libs/command/paging.h"
+#include "libs/command/validation.h"
 #include "libs/geo/geo.h"
 #include "libs/ids/ids.h"
 #include "libs/status/field_violations.h"
@@ -23,8 +26,10 @@
 namespace jit::enrollment {
 namespace {
 
+using command::Mutate;
+using command::MutationViolations;
+using command::ReadValue;
 using status::FieldViolations;
-using status::InvalidField;
 
 // Operation names stored with each request id: the RPCs they answer.
 constexpr absl::string_view kOpUpdateProgramme = "UpdateProgramme";
@@ -109,18 +114,8 @@ bool TakesAdmissions(CohortStatus s) {
 }
 
 PageQuery ClampPage(PageQuery page, const EnrollmentRules& rules) {
-  if (page.limit <= 0) page.limit = rules.default_page_size;
-  if (page.limit > rules.max_page_size) page.limit = rules.max_page_size;
-  if (page.limit <= 0) page.limit = 1;
-  return page;
-}
-
-// A violation list that starts with the request id's, so that every
-// violation of a mutation is reported at once.
-FieldViolations MutationViolations(const RequestContext& ctx) {
-  FieldViolations v;
-  CollectViolations(ValidateRequestId(ctx.request_id), v, "request_id");
-  return v;
+  return command::ClampPage(std::move(page), rules.default_page_size,
+                            rules.max_page_size);
 }
 
 void ValidateFilterLocation(absl::string_view region_code,
@@ -135,66 +130,6 @@ void ValidateFilterLocation(absl::string_view region_code,
     CollectViolations(atlas.ValidateProvince("province_code", province_code), v,
                       "province_code");
   }
-}
-
-// Runs a mutation with idempotent replay, in one write transaction:
-// - a request id seen before for the same operation returns `view` of the
-//   stored snapshot and changes nothing;
-// - a request id seen before for another operation is INVALID_ARGUMENT;
-// - otherwise `apply` makes the change (and publishes its events), the
-//   snapshot it returns is stored under the request id, and `view` of it is
-//   the answer.
-// `apply`: (EnrollmentStore&) -> StatusOr<Snapshot>;
-// `view`: (EnrollmentStore&, const Snapshot&) -> StatusOr<Result>.
-template <typename Snapshot, typename Result, typename Apply, typename View>
-absl::StatusOr<Result> Mutate(EnrollmentRepository& repository,
-                              const RequestContext& ctx,
-                              absl::string_view operation, absl::Time now,
-                              Apply apply, View view) {
-  std::optional<Result> result;
-  RETURN_IF_ERROR(repository.Write([&](EnrollmentStore& store) -> absl::Status {
-    result.reset();
-    ASSIGN_OR_RETURN(std::optional<StoredRequest> stored,
-                     store.FindRequest(ctx.request_id));
-    if (stored.has_value()) {
-      if (stored->operation != operation) {
-        return InvalidField(
-            "request_id", absl::StrCat("already used for ", stored->operation));
-      }
-      const Snapshot* snapshot = std::get_if<Snapshot>(&stored->response);
-      if (snapshot == nullptr) {
-        return absl::InternalError(
-            absl::StrCat("stored response of request '", ctx.request_id,
-                         "' does not match operation ", operation));
-      }
-      ASSIGN_OR_RETURN(result, view(store, *snapshot));
-      return absl::OkStatus();
-    }
-    ASSIGN_OR_RETURN(Snapshot snapshot, apply(store));
-    StoredRequest request;
-    request.request_id = ctx.request_id;
-    request.operation = std::string(operation);
-    request.response = snapshot;
-    request.create_time = now;
-    RETURN_IF_ERROR(store.InsertRequest(request));
-    ASSIGN_OR_RETURN(result, view(store, snapshot));
-    return absl::OkStatus();
-  }));
-  if (!result.has_value())
-    return absl::InternalError("mutation gave no result");
-  return *std::move(result);
-}
-
-// Runs `fn`: (EnrollmentStore&) -> StatusOr<T> in a read transaction.
-template <typename T, typename Fn>
-absl::StatusOr<T> ReadValue(EnrollmentRepository& repository, Fn fn) {
-  std::optional<T> result;
-  RETURN_IF_ERROR(repository.Read([&](EnrollmentStore& store) -> absl::Status {
-    ASSIGN_OR_RETURN(result, fn(store));
-    return absl::OkStatus();
-  }));
-  if (!result.has_value()) return absl::InternalError("read gave no result");
-  return *std::move(result);
 }
 
 template <typename Snapshot>
@@ -250,9 +185,7 @@ DomainEvent CatalogueEvent(EventKind kind, std::string aggregate_id,
   e.kind = kind;
   e.aggregate_id = std::move(aggregate_id);
   e.sequence = sequence;
-  e.occurred_at = now;
-  e.request_id = ctx.request_id;
-  e.traceparent = ctx.traceparent;
+  command::StampEvent(e, ctx, now);
   return e;
 }
 
@@ -277,9 +210,7 @@ absl::Status PublishTraineeEvent(EnrollmentStore& store,
                                 : EventKind::kApplicationSubmitted;
   e.trainee_id = app.trainee_id;
   e.sequence = candidate->event_sequence;
-  e.occurred_at = now;
-  e.request_id = ctx.request_id;
-  e.traceparent = ctx.traceparent;
+  command::StampEvent(e, ctx, now);
   e.dimensions = app.dimensions;
   e.application_id = app.application_id;
   e.cohort_id = app.cohort_id;
@@ -990,7 +921,7 @@ absl::StatusOr<EraseResult> EnrollmentService::EraseCandidate(
 }
 
 absl::Time EnrollmentService::NowMicros() const {
-  return absl::FromUnixMicros(absl::ToUnixMicros(clock_->Now()));
+  return command::TruncateToMicros(clock_->Now());
 }
 
 }  // namespace jit::enrollment

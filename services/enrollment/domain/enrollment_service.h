@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "libs/clock/clock.h"
+#include "libs/command/request.h"
 #include "services/enrollment/domain/model.h"
 #include "services/enrollment/domain/repository.h"
 
@@ -45,13 +46,8 @@ struct EnrollmentRules {
   int max_page_size = 500;
 };
 
-// Who asks, for idempotency and tracing.
-struct RequestContext {
-  // Required on every mutation: 1-128 printable ASCII characters.
-  std::string request_id;
-  // W3C traceparent of the call (may be empty); copied onto the events.
-  std::string traceparent;
-};
+// Who asks, for idempotency and tracing (libs/command/request.h).
+using RequestContext = command::RequestContext;
 
 struct NewCentre {
   std::string name;

@@ -11,12 +11,12 @@
 #define JIT_SERVICES_ENROLLMENT_DOMAIN_VALIDATION_H_
 
 #include <string>
-#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "libs/command/validation.h"
 #include "libs/status/field_violations.h"
 #include "services/enrollment/domain/model.h"
 
@@ -24,7 +24,7 @@ namespace jit::enrollment {
 
 inline constexpr int kMaxNameChars = 100;    // names, in characters
 inline constexpr int kMaxReasonChars = 500;  // reasons, in characters
-inline constexpr int kMaxRequestIdChars = 128;
+using command::kMaxRequestIdChars;
 inline constexpr int kMaxEmailChars = 254;
 
 // Moroccan CIN: 1-2 letters then 1-6 digits, case-insensitive; spaces are
@@ -59,7 +59,7 @@ absl::StatusOr<std::string> NormalizeReason(absl::string_view input,
                                             absl::string_view field = "reason");
 
 // 1-128 printable ASCII characters (0x20-0x7E), field "request_id".
-absl::Status ValidateRequestId(absl::string_view request_id);
+using command::ValidateRequestId;
 
 // Lower-kebab-case: ^[a-z][a-z0-9-]{1,62}$.
 absl::Status ValidateTrackId(absl::string_view track_id,
@@ -76,22 +76,9 @@ int AgeOn(absl::CivilDay birth, absl::CivilDay day);
 // Under 18, 18-20, 21-24, 25-29, 30-35, over 35.
 AgeBand AgeBandFor(int age);
 
-// Adds the field violations carried by `status` to `out` (a status without
-// violations is added under `fallback_field`). Returns status.ok().
-bool CollectViolations(const absl::Status& status, status::FieldViolations& out,
-                       absl::string_view fallback_field = "");
-
-// Stores the value of `result` in `*value` when OK, otherwise adds its
-// violations to `out`.
-template <typename T>
-void CollectInto(absl::StatusOr<T> result, T* value,
-                 status::FieldViolations& out) {
-  if (result.ok()) {
-    *value = *std::move(result);
-  } else {
-    CollectViolations(result.status(), out);
-  }
-}
+// Collecting field violations (libs/command/validation.h).
+using command::CollectInto;
+using command::CollectViolations;
 
 }  // namespace jit::enrollment
 

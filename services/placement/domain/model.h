@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "jobintech/common/v1/common.pb.h"
 #include "jobintech/events/v1/placement_events.pb.h"
+#include "libs/command/paging.h"
 
 namespace jit::placement {
 
@@ -215,19 +216,10 @@ struct DueFollowUp {
   Trainee trainee;
 };
 
-// Keyset paging: items after `after_key` (exclusive, "" = from the start),
-// at most `limit`.
-struct PageQuery {
-  int32_t limit = 50;
-  std::string after_key;
-};
-
+// Keyset paging (libs/command/paging.h).
+using PageQuery = command::PageQuery;
 template <typename T>
-struct Page {
-  std::vector<T> items;
-  // Key of the last item when more may follow, "" otherwise.
-  std::string next_after_key;
-};
+using Page = command::Page<T>;
 
 struct EmployerFilter {
   std::string sector;

@@ -12,6 +12,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "libs/command/command.h"
+#include "libs/command/paging.h"
+#include "libs/command/validation.h"
 #include "libs/geo/geo.h"
 #include "libs/ids/ids.h"
 #include "libs/status/field_violations.h"
@@ -23,6 +26,9 @@ namespace jit::placement {
 namespace {
 
 namespace ev = ::jobintech::events::v1;
+using command::Mutate;
+using command::MutationViolations;
+using command::ReadValue;
 using status::FieldViolations;
 using status::InvalidField;
 
@@ -45,18 +51,8 @@ absl::Status NotFound(absl::string_view what, absl::string_view id) {
 }
 
 PageQuery ClampPage(PageQuery page, const PlacementRules& rules) {
-  if (page.limit <= 0) page.limit = rules.default_page_size;
-  if (page.limit > rules.max_page_size) page.limit = rules.max_page_size;
-  if (page.limit <= 0) page.limit = 1;
-  return page;
-}
-
-// A violation list that starts with the request id's, so that every
-// violation of a mutation is reported at once.
-FieldViolations MutationViolations(const RequestContext& ctx) {
-  FieldViolations v;
-  CollectViolations(ValidateRequestId(ctx.request_id), v, "request_id");
-  return v;
+  return command::ClampPage(std::move(page), rules.default_page_size,
+                            rules.max_page_size);
 }
 
 void ValidateFilterLocation(absl::string_view region_code,
@@ -71,91 +67,6 @@ void ValidateFilterLocation(absl::string_view region_code,
     CollectViolations(atlas.ValidateProvince("province_code", province_code), v,
                       "province_code");
   }
-}
-
-// Runs a mutation with idempotent replay, in one write transaction:
-// - a request id seen before for the same operation returns `view` of the
-//   stored snapshot and changes nothing;
-// - a request id seen before for another operation is INVALID_ARGUMENT;
-// - otherwise `apply` makes the change (and publishes its events), the
-//   snapshot it returns is stored under the request id, and `view` of it is
-//   the answer.
-template <typename Snapshot, typename Apply>
-absl::StatusOr<Snapshot> Mutate(PlacementRepository& repository,
-                                const RequestContext& ctx,
-                                absl::string_view operation, absl::Time now,
-                                Apply apply) {
-  std::optional<Snapshot> result;
-  RETURN_IF_ERROR(repository.Write([&](PlacementStore& store) -> absl::Status {
-    result.reset();
-    ASSIGN_OR_RETURN(std::optional<StoredRequest> stored,
-                     store.FindRequest(ctx.request_id));
-    if (stored.has_value()) {
-      if (stored->operation != operation) {
-        return InvalidField(
-            "request_id", absl::StrCat("already used for ", stored->operation));
-      }
-      const Snapshot* snapshot = std::get_if<Snapshot>(&stored->response);
-      if (snapshot == nullptr) {
-        return absl::InternalError(
-            absl::StrCat("stored response of request '", ctx.request_id,
-                         "' does not match operation ", operation));
-      }
-      result = *snapshot;
-      return absl::OkStatus();
-    }
-    ASSIGN_OR_RETURN(Snapshot snapshot, apply(store));
-    StoredRequest request;
-    request.request_id = ctx.request_id;
-    request.operation = std::string(operation);
-    request.response = snapshot;
-    request.create_time = now;
-    RETURN_IF_ERROR(store.InsertRequest(request));
-    result = std::move(snapshot);
-    return absl::OkStatus();
-  }));
-  if (!result.has_value()) {
-    return absl::InternalError("mutation gave no result");
-  }
-  return *std::move(result);
-}
-
-// The stored answer of `ctx.request_id`, read without a write lock so that
-// a replay asks no peer. nullopt when the request id is new.
-absl::StatusOr<std::optional<TraineeResult>> FindReplay(
-    PlacementRepository& repository, const RequestContext& ctx,
-    absl::string_view operation) {
-  std::optional<TraineeResult> replay;
-  RETURN_IF_ERROR(repository.Read([&](PlacementStore& store) -> absl::Status {
-    ASSIGN_OR_RETURN(std::optional<StoredRequest> stored,
-                     store.FindRequest(ctx.request_id));
-    if (!stored.has_value()) return absl::OkStatus();
-    if (stored->operation != operation) {
-      return InvalidField("request_id",
-                          absl::StrCat("already used for ", stored->operation));
-    }
-    const auto* snapshot = std::get_if<TraineeResult>(&stored->response);
-    if (snapshot == nullptr) {
-      return absl::InternalError(
-          absl::StrCat("stored response of request '", ctx.request_id,
-                       "' does not match operation ", operation));
-    }
-    replay = *snapshot;
-    return absl::OkStatus();
-  }));
-  return replay;
-}
-
-// Runs `fn` in a read transaction and returns its value.
-template <typename T, typename Fn>
-absl::StatusOr<T> ReadValue(PlacementRepository& repository, Fn fn) {
-  std::optional<T> result;
-  RETURN_IF_ERROR(repository.Read([&](PlacementStore& store) -> absl::Status {
-    ASSIGN_OR_RETURN(result, fn(store));
-    return absl::OkStatus();
-  }));
-  if (!result.has_value()) return absl::InternalError("read gave no result");
-  return *std::move(result);
 }
 
 absl::StatusOr<Employer> LoadEmployer(PlacementStore& store,
@@ -196,9 +107,7 @@ DomainEvent AggregateEvent(EventKind kind, std::string aggregate_id,
   e.kind = kind;
   e.aggregate_id = std::move(aggregate_id);
   e.sequence = sequence;
-  e.occurred_at = now;
-  e.request_id = ctx.request_id;
-  e.traceparent = ctx.traceparent;
+  command::StampEvent(e, ctx, now);
   return e;
 }
 
@@ -213,9 +122,7 @@ absl::Status PublishTraineeEvent(PlacementStore& store,
   e.trainee_id = t.trainee_id;
   e.aggregate_id.clear();
   e.sequence = t.event_sequence;
-  e.occurred_at = now;
-  e.request_id = ctx.request_id;
-  e.traceparent = ctx.traceparent;
+  command::StampEvent(e, ctx, now);
   e.dimensions = t.dimensions;
   e.exit = t.exit;
   e.previous_state = previous;
@@ -325,7 +232,7 @@ PlacementService::PlacementService(PlacementRepository* repository,
       rules_(std::move(rules)) {}
 
 absl::Time PlacementService::NowMicros() const {
-  return absl::FromUnixMicros(absl::ToUnixMicros(clock_->Now()));
+  return command::TruncateToMicros(clock_->Now());
 }
 
 absl::CivilDay PlacementService::Today() const {
@@ -613,8 +520,9 @@ absl::StatusOr<TraineeResult> PlacementService::MutateTrainee(
     const std::string& trainee_id, bool create_if_missing, Apply apply) {
   const absl::Time now = NowMicros();
   // A replay, and whether the trainee has a record, without the write lock.
-  ASSIGN_OR_RETURN(std::optional<TraineeResult> replay,
-                   FindReplay(*repository_, ctx, operation));
+  ASSIGN_OR_RETURN(
+      std::optional<TraineeResult> replay,
+      command::FindReplay<TraineeResult>(*repository_, ctx, operation));
   if (replay.has_value()) return *std::move(replay);
   bool known = false;
   RETURN_IF_ERROR(repository_->Read([&](PlacementStore& store) -> absl::Status {
@@ -970,8 +878,9 @@ absl::StatusOr<TraineeResult> PlacementService::RecordFollowUp(
   RETURN_IF_ERROR(v.ToStatus());
 
   // A trainee without a record was never placed: no peer is asked.
-  ASSIGN_OR_RETURN(std::optional<TraineeResult> replay,
-                   FindReplay(*repository_, ctx, kOpRecordFollowUp));
+  ASSIGN_OR_RETURN(
+      std::optional<TraineeResult> replay,
+      command::FindReplay<TraineeResult>(*repository_, ctx, kOpRecordFollowUp));
   if (replay.has_value()) return *std::move(replay);
   const absl::Time now = NowMicros();
   return Mutate<TraineeResult>(

@@ -44,6 +44,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "libs/clock/clock.h"
+#include "libs/command/request.h"
 #include "services/placement/domain/model.h"
 #include "services/placement/domain/peers.h"
 #include "services/placement/domain/repository.h"
@@ -57,14 +58,8 @@ struct PlacementRules {
   int max_page_size = 500;
 };
 
-// Who asks, for idempotency and tracing.
-struct RequestContext {
-  // Required on every mutation: 1-128 printable ASCII characters.
-  std::string request_id;
-  // W3C traceparent of the call (may be empty); copied onto the events and
-  // forwarded to peers.
-  std::string traceparent;
-};
+// Who asks, for idempotency and tracing (libs/command/request.h).
+using RequestContext = command::RequestContext;
 
 struct NewEmployer {
   std::string name;

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "libs/command/request.h"
 #include "services/placement/domain/events.h"
 #include "services/placement/domain/model.h"
 
@@ -23,14 +24,7 @@ namespace jit::placement {
 // The first answer to a mutating request, kept for idempotent replay.
 using ResponseSnapshot = std::variant<Employer, JobOffer, TraineeResult>;
 
-struct StoredRequest {
-  std::string request_id;
-  // The RPC it answered, e.g. "RecordPlacement": a request id reused for
-  // another operation is refused.
-  std::string operation;
-  ResponseSnapshot response;
-  absl::Time create_time = absl::UnixEpoch();
-};
+using StoredRequest = command::StoredRequest<ResponseSnapshot>;
 
 // Operations on the store inside one transaction (see Repository). Not
 // thread-safe; valid only during the callback that received it.
@@ -39,20 +33,11 @@ struct StoredRequest {
 // ICE already held by another employer); Update* of a missing row is
 // NOT_FOUND; a busy or failing database is UNAVAILABLE / INTERNAL. Find*
 // return nullopt when absent. Lists are keyset-paged by their key.
-class PlacementStore {
+//
+// Idempotency records (FindRequest, InsertRequest, DeleteRequestsBefore) as
+// in command::RequestStore.
+class PlacementStore : public command::RequestStore<ResponseSnapshot> {
  public:
-  virtual ~PlacementStore() = default;
-
-  // Idempotency.
-  virtual absl::StatusOr<std::optional<StoredRequest>> FindRequest(
-      const std::string& request_id) = 0;
-  virtual absl::Status InsertRequest(const StoredRequest& request) = 0;
-  // Deletes up to `limit` stored requests created before `before`, oldest
-  // first; returns how many. Run in batches by the retention pruner: a
-  // request id retried after its record expired is a new request.
-  virtual absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before,
-                                                       int64_t limit) = 0;
-
   // Employers, listed by employer id. `ice` is unique.
   virtual absl::StatusOr<std::optional<Employer>> FindEmployer(
       const std::string& employer_id) = 0;

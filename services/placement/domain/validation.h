@@ -7,18 +7,18 @@
 #define JIT_SERVICES_PLACEMENT_DOMAIN_VALIDATION_H_
 
 #include <string>
-#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/command/validation.h"
 #include "libs/status/field_violations.h"
 
 namespace jit::placement {
 
 inline constexpr int kMaxNameChars = 100;    // employer names, offer titles
 inline constexpr int kMaxReasonChars = 500;  // end reasons
-inline constexpr int kMaxRequestIdChars = 128;
+using command::kMaxRequestIdChars;
 inline constexpr int kMaxOpenings = 10'000;
 
 // Morocco's Identifiant Commun de l'Entreprise: 15 digits (9 for the
@@ -42,28 +42,15 @@ absl::StatusOr<std::string> NormalizeText(absl::string_view input,
                                           bool multiline = false);
 
 // 1-128 printable ASCII characters (0x20-0x7E), field "request_id".
-absl::Status ValidateRequestId(absl::string_view request_id);
+using command::ValidateRequestId;
 
 // INVALID_ARGUMENT "is required" naming `field` when `value` is empty; also
 // refuses ids longer than 128 characters.
 absl::Status ValidateRequired(absl::string_view value, absl::string_view field);
 
-// Adds the field violations carried by `status` to `out` (a status without
-// violations is added under `fallback_field`). Returns status.ok().
-bool CollectViolations(const absl::Status& status, status::FieldViolations& out,
-                       absl::string_view fallback_field = "");
-
-// Stores the value of `result` in `*value` when OK, otherwise adds its
-// violations to `out`.
-template <typename T>
-void CollectInto(absl::StatusOr<T> result, T* value,
-                 status::FieldViolations& out) {
-  if (result.ok()) {
-    *value = *std::move(result);
-  } else {
-    CollectViolations(result.status(), out);
-  }
-}
+// Collecting field violations (libs/command/validation.h).
+using command::CollectInto;
+using command::CollectViolations;
 
 }  // namespace jit::placement
 

@@ -14,6 +14,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "jobintech/common/v1/common.pb.h"
+#include "libs/command/paging.h"
 
 namespace jit::progress {
 
@@ -254,19 +255,10 @@ struct AttendanceTotals {
   int64_t unexcused = 0;
 };
 
-// Keyset paging: items after `after_key` (exclusive, "" = from the start),
-// at most `limit`.
-struct PageQuery {
-  int32_t limit = 50;
-  std::string after_key;
-};
-
+// Keyset paging (libs/command/paging.h).
+using PageQuery = command::PageQuery;
 template <typename T>
-struct Page {
-  std::vector<T> items;
-  // Key of the last item when more may follow, "" otherwise.
-  std::string next_after_key;
-};
+using Page = command::Page<T>;
 
 struct CohortProgressPage {
   Page<TraineeProgress> page;

@@ -15,6 +15,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "libs/command/command.h"
+#include "libs/command/paging.h"
+#include "libs/command/validation.h"
 #include "libs/ids/ids.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/status_macros.h"
@@ -24,6 +27,9 @@
 namespace jit::progress {
 namespace {
 
+using command::Mutate;
+using command::MutationViolations;
+using command::ReadValue;
 using status::FieldViolations;
 using status::InvalidField;
 
@@ -49,24 +55,14 @@ absl::Status NoRecord(const std::string& cohort_id,
 }
 
 PageQuery ClampPage(PageQuery page, const ProgressRules& rules) {
-  if (page.limit <= 0) page.limit = rules.default_page_size;
-  if (page.limit > rules.max_page_size) page.limit = rules.max_page_size;
-  if (page.limit <= 0) page.limit = 1;
-  return page;
+  return command::ClampPage(std::move(page), rules.default_page_size,
+                            rules.max_page_size);
 }
 
 bool IsValidMark(AttendanceMark m) {
   const int v = static_cast<int>(m);
   return v >= static_cast<int>(AttendanceMark::kPresent) &&
          v <= static_cast<int>(AttendanceMark::kUnexcusedAbsence);
-}
-
-// A violation list that starts with the request id's, so that every
-// violation of a mutation is reported at once.
-FieldViolations MutationViolations(const RequestContext& ctx) {
-  FieldViolations v;
-  CollectViolations(ValidateRequestId(ctx.request_id), v, "request_id");
-  return v;
 }
 
 // INVALID_ARGUMENT on `field` unless `day` lies within the cohort's dates.
@@ -95,90 +91,13 @@ void RefuseFutureDay(const std::optional<absl::CivilDay>& day,
   }
 }
 
-// Runs a mutation with idempotent replay, in one write transaction:
-// - a request id seen before for the same operation returns the stored
-//   snapshot and changes nothing;
-// - a request id seen before for another operation is INVALID_ARGUMENT;
-// - otherwise `apply` makes the change (and publishes its events) and the
-//   snapshot it returns is stored under the request id and returned.
-// `apply`: (ProgressStore&) -> StatusOr<Snapshot>.
-template <typename Snapshot, typename Apply>
-absl::StatusOr<Snapshot> Mutate(ProgressRepository& repository,
-                                const RequestContext& ctx,
-                                absl::string_view operation, absl::Time now,
-                                Apply apply) {
-  std::optional<Snapshot> result;
-  RETURN_IF_ERROR(repository.Write([&](ProgressStore& store) -> absl::Status {
-    result.reset();
-    ASSIGN_OR_RETURN(std::optional<StoredRequest> stored,
-                     store.FindRequest(ctx.request_id));
-    if (stored.has_value()) {
-      if (stored->operation != operation) {
-        return InvalidField(
-            "request_id", absl::StrCat("already used for ", stored->operation));
-      }
-      const Snapshot* snapshot = std::get_if<Snapshot>(&stored->response);
-      if (snapshot == nullptr) {
-        return absl::InternalError(
-            absl::StrCat("stored response of request '", ctx.request_id,
-                         "' does not match operation ", operation));
-      }
-      result = *snapshot;
-      return absl::OkStatus();
-    }
-    ASSIGN_OR_RETURN(Snapshot snapshot, apply(store));
-    StoredRequest request;
-    request.request_id = ctx.request_id;
-    request.operation = std::string(operation);
-    request.response = snapshot;
-    request.create_time = now;
-    RETURN_IF_ERROR(store.InsertRequest(request));
-    result = std::move(snapshot);
-    return absl::OkStatus();
-  }));
-  if (!result.has_value()) {
-    return absl::InternalError("mutation gave no result");
-  }
-  return *std::move(result);
-}
-
 // The stored answer of `ctx.request_id` when it was already answered for
 // `operation` (read transaction); nullopt when the request is new.
 template <typename Snapshot>
 absl::StatusOr<std::optional<Snapshot>> StoredAnswer(
     ProgressRepository& repository, const RequestContext& ctx,
     absl::string_view operation) {
-  std::optional<Snapshot> result;
-  RETURN_IF_ERROR(repository.Read([&](ProgressStore& store) -> absl::Status {
-    ASSIGN_OR_RETURN(std::optional<StoredRequest> stored,
-                     store.FindRequest(ctx.request_id));
-    if (!stored.has_value()) return absl::OkStatus();
-    if (stored->operation != operation) {
-      return InvalidField("request_id",
-                          absl::StrCat("already used for ", stored->operation));
-    }
-    const Snapshot* snapshot = std::get_if<Snapshot>(&stored->response);
-    if (snapshot == nullptr) {
-      return absl::InternalError(
-          absl::StrCat("stored response of request '", ctx.request_id,
-                       "' does not match operation ", operation));
-    }
-    result = *snapshot;
-    return absl::OkStatus();
-  }));
-  return result;
-}
-
-// Runs `fn`: (ProgressStore&) -> StatusOr<T> in a read transaction.
-template <typename T, typename Fn>
-absl::StatusOr<T> ReadValue(ProgressRepository& repository, Fn fn) {
-  std::optional<T> result;
-  RETURN_IF_ERROR(repository.Read([&](ProgressStore& store) -> absl::Status {
-    ASSIGN_OR_RETURN(result, fn(store));
-    return absl::OkStatus();
-  }));
-  if (!result.has_value()) return absl::InternalError("read gave no result");
-  return *std::move(result);
+  return command::FindReplay<Snapshot>(repository, ctx, operation);
 }
 
 absl::StatusOr<Curriculum> LoadCurriculum(ProgressStore& store,
@@ -333,9 +252,7 @@ DomainEvent EventOf(EventKind kind, const TraineeRecord& record,
   DomainEvent e;
   e.kind = kind;
   e.trainee_id = record.trainee_id;
-  e.occurred_at = now;
-  e.request_id = ctx.request_id;
-  e.traceparent = ctx.traceparent;
+  command::StampEvent(e, ctx, now);
   e.dimensions = record.dimensions;
   e.cohort_id = record.cohort_id;
   e.new_status = record.status;
@@ -1011,7 +928,7 @@ absl::CivilDay ProgressService::WithdrawalDay(
 }
 
 absl::Time ProgressService::NowMicros() const {
-  return absl::FromUnixMicros(absl::ToUnixMicros(clock_->Now()));
+  return command::TruncateToMicros(clock_->Now());
 }
 
 absl::CivilDay ProgressService::Today() const {

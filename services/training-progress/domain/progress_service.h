@@ -32,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "libs/clock/clock.h"
+#include "libs/command/request.h"
 #include "services/training-progress/domain/enrollment_client.h"
 #include "services/training-progress/domain/model.h"
 #include "services/training-progress/domain/repository.h"
@@ -49,13 +50,8 @@ struct ProgressRules {
   int max_page_size = 500;
 };
 
-// Who asks, for idempotency and tracing.
-struct RequestContext {
-  // Required on every mutation: 1-128 printable ASCII characters.
-  std::string request_id;
-  // W3C traceparent of the call (may be empty); copied onto the events.
-  std::string traceparent;
-};
+// Who asks, for idempotency and tracing (libs/command/request.h).
+using RequestContext = command::RequestContext;
 
 struct AttendanceEntry {
   std::string trainee_id;

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/command/request.h"
 #include "services/training-progress/domain/events.h"
 #include "services/training-progress/domain/model.h"
 
@@ -25,14 +26,7 @@ using ResponseSnapshot =
     std::variant<Curriculum, AttendanceOutcome, AssessmentOutcome,
                  DropOutOutcome, CertificateOutcome>;
 
-struct StoredRequest {
-  std::string request_id;
-  // The RPC it answered, e.g. "RecordAssessment": a request id reused for
-  // another operation is refused.
-  std::string operation;
-  ResponseSnapshot response;
-  absl::Time create_time = absl::UnixEpoch();
-};
+using StoredRequest = command::StoredRequest<ResponseSnapshot>;
 
 // Operations on the store inside one transaction (see ProgressRepository).
 // Not thread-safe; valid only during the callback that received it.
@@ -40,20 +34,11 @@ struct StoredRequest {
 // Errors: Insert* of an existing key is ALREADY_EXISTS; Update* of a missing
 // row is NOT_FOUND; a busy or failing database is UNAVAILABLE / INTERNAL.
 // Find* return nullopt when absent.
-class ProgressStore {
+//
+// Idempotency records (FindRequest, InsertRequest, DeleteRequestsBefore) as
+// in command::RequestStore.
+class ProgressStore : public command::RequestStore<ResponseSnapshot> {
  public:
-  virtual ~ProgressStore() = default;
-
-  // Idempotency.
-  virtual absl::StatusOr<std::optional<StoredRequest>> FindRequest(
-      const std::string& request_id) = 0;
-  virtual absl::Status InsertRequest(const StoredRequest& request) = 0;
-  // Deletes up to `limit` stored requests created before `before`, oldest
-  // first; returns how many. Run in batches by the retention pruner: a
-  // request id retried after its record expired is a new request.
-  virtual absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before,
-                                                       int64_t limit) = 0;
-
   // Curricula, keyed by (track id, version). `version` 0 finds the latest.
   virtual absl::StatusOr<std::optional<Curriculum>> FindCurriculum(
       const std::string& track_id, int32_t version) = 0;

@@ -9,12 +9,12 @@
 #define JIT_SERVICES_TRAINING_PROGRESS_DOMAIN_VALIDATION_H_
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/command/validation.h"
 #include "libs/status/field_violations.h"
 #include "services/training-progress/domain/model.h"
 
@@ -26,7 +26,7 @@ inline constexpr int kMaxReasonChars = 500;  // reasons, in characters
 inline constexpr int kMaxModules = 200;      // modules per curriculum
 
 // 1-128 printable ASCII characters (0x20-0x7E), field "request_id".
-absl::Status ValidateRequestId(absl::string_view request_id);
+using command::ValidateRequestId;
 
 // An opaque id issued by another service (trainee, cohort): 1-128
 // characters from [A-Za-z0-9_.:-].
@@ -57,22 +57,9 @@ absl::StatusOr<std::vector<Module>> ValidateModules(
 // A score of `module`: finite, 0 <= score <= max_score (field "score").
 absl::Status ValidateScore(double score, const Module& module);
 
-// Adds the field violations carried by `status` to `out` (a status without
-// violations is added under `fallback_field`). Returns status.ok().
-bool CollectViolations(const absl::Status& status, status::FieldViolations& out,
-                       absl::string_view fallback_field = "");
-
-// Stores the value of `result` in `*value` when OK, otherwise adds its
-// violations to `out`.
-template <typename T>
-void CollectInto(absl::StatusOr<T> result, T* value,
-                 status::FieldViolations& out) {
-  if (result.ok()) {
-    *value = *std::move(result);
-  } else {
-    CollectViolations(result.status(), out);
-  }
-}
+// Collecting field violations (libs/command/validation.h).
+using command::CollectInto;
+using command::CollectViolations;
 
 }  // namespace jit::progress
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -10,17 +11,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/status/status_macros.h"
-#include "libs/storage/testing/expiry.h"
 
 namespace jit::enrollment::testing {
 
-struct InMemoryEnrollmentRepository::State {
+using command::testing::Paged;
+
+struct InMemoryEnrollmentState {
   struct ApplicationRow {
     Application application;
     int64_t insert_order = 0;
   };
 
-  std::map<std::string, StoredRequest> requests;
+  command::testing::InMemoryRequests<ResponseSnapshot> requests;
   Programme programme;
   std::map<std::string, int64_t> aggregate_sequences;
   std::map<std::string, Track> tracks;
@@ -32,51 +34,23 @@ struct InMemoryEnrollmentRepository::State {
   int64_t last_waitlist_rank = 0;
 };
 
-namespace {
-
-absl::Status ReadOnly() {
-  return absl::FailedPreconditionError(
-      "the store is read-only inside a read transaction");
-}
-
-}  // namespace
-
-class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
+class InMemoryEnrollmentRepository::Store final
+    : public command::testing::InMemoryStore<
+          EnrollmentStore, InMemoryEnrollmentState, DomainEvent> {
  public:
-  Store(State* state, bool writable, std::vector<DomainEvent>* outbox)
-      : state_(state), writable_(writable), outbox_(outbox) {}
-
-  // Mutating calls made through this store.
-  int64_t mutations() const { return mutations_; }
-
-  absl::StatusOr<std::optional<StoredRequest>> FindRequest(
-      const std::string& request_id) override {
-    return Find(state_->requests, request_id);
-  }
-  absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
-    return storage::testing::EraseOldestBefore(state_->requests, before, limit);
-  }
-  absl::Status InsertRequest(const StoredRequest& request) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
-    return Insert(state_->requests, request.request_id, request, "request");
-  }
+  using InMemoryStore::InMemoryStore;
 
   absl::StatusOr<Programme> GetProgramme() override {
     return state_->programme;
   }
   absl::Status UpdateProgramme(const Programme& programme) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
+    RETURN_IF_ERROR(Mutation());
     state_->programme = programme;
     return absl::OkStatus();
   }
   absl::StatusOr<int64_t> NextAggregateSequence(
       const std::string& aggregate_id) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
+    RETURN_IF_ERROR(Mutation());
     return ++state_->aggregate_sequences[aggregate_id];
   }
 
@@ -85,8 +59,7 @@ class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
     return Find(state_->tracks, track_id);
   }
   absl::Status InsertTrack(const Track& track) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
+    RETURN_IF_ERROR(Mutation());
     return Insert(state_->tracks, track.track_id, track, "track");
   }
   absl::StatusOr<std::vector<Track>> ListTracks() override {
@@ -100,8 +73,7 @@ class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
     return Find(state_->centres, centre_id);
   }
   absl::Status InsertCentre(const Centre& centre) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
+    RETURN_IF_ERROR(Mutation());
     return Insert(state_->centres, centre.centre_id, centre, "centre");
   }
   absl::StatusOr<Page<Centre>> ListCentres(const CentreFilter& filter,
@@ -119,13 +91,11 @@ class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
     return Find(state_->cohorts, cohort_id);
   }
   absl::Status InsertCohort(const Cohort& cohort) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
+    RETURN_IF_ERROR(Mutation());
     return Insert(state_->cohorts, cohort.cohort_id, cohort, "cohort");
   }
   absl::Status UpdateCohort(const Cohort& cohort) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
+    RETURN_IF_ERROR(Mutation());
     return Update(state_->cohorts, cohort.cohort_id, cohort, "cohort");
   }
   absl::StatusOr<Page<Cohort>> ListCohorts(const CohortFilter& filter,
@@ -165,15 +135,13 @@ class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
     return std::optional<Candidate>();
   }
   absl::Status InsertCandidate(const Candidate& candidate) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
+    RETURN_IF_ERROR(Mutation());
     RETURN_IF_ERROR(CheckCinHashFree(candidate));
     return Insert(state_->candidates, candidate.trainee_id, candidate,
                   "candidate");
   }
   absl::Status UpdateCandidate(const Candidate& candidate) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
+    RETURN_IF_ERROR(Mutation());
     if (!state_->candidates.contains(candidate.trainee_id)) {
       return NotFound("candidate", candidate.trainee_id);
     }
@@ -189,8 +157,7 @@ class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
     return std::optional<Application>(it->second.application);
   }
   absl::Status InsertApplication(const Application& application) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
+    RETURN_IF_ERROR(Mutation());
     if (state_->applications.contains(application.application_id)) {
       return AlreadyExists("application", application.application_id);
     }
@@ -199,8 +166,7 @@ class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
     return absl::OkStatus();
   }
   absl::Status UpdateApplication(const Application& application) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
+    RETURN_IF_ERROR(Mutation());
     auto it = state_->applications.find(application.application_id);
     if (it == state_->applications.end()) {
       return NotFound("application", application.application_id);
@@ -274,19 +240,13 @@ class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
     return position;
   }
   absl::StatusOr<int64_t> NextWaitlistRank() override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
+    RETURN_IF_ERROR(Mutation());
     return ++state_->last_waitlist_rank;
   }
 
-  absl::Status Publish(const DomainEvent& event) override {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
-    outbox_->push_back(event);
-    return absl::OkStatus();
-  }
-
  private:
+  using State = InMemoryEnrollmentState;
+
   static bool WaitsBefore(const Application& a, const Application& b) {
     return std::tie(a.waitlist_rank, a.application_id) <
            std::tie(b.waitlist_rank, b.application_id);
@@ -299,31 +259,6 @@ class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
                                     absl::string_view id) {
     return absl::AlreadyExistsError(
         absl::StrCat(what, " '", id, "' already exists"));
-  }
-
-  // Keyset paging over rows ordered by key: the rows after
-  // `page.after_key` accepted by `keep`, at most `page.limit`;
-  // next_after_key is set only when at least one more row would follow.
-  template <typename V, typename Keep>
-  static absl::StatusOr<Page<V>> Paged(const std::map<std::string, V>& rows,
-                                       const PageQuery& page, Keep keep) {
-    if (page.limit <= 0) {
-      return absl::InvalidArgumentError("page limit must be positive");
-    }
-    Page<V> out;
-    std::string last_key;
-    auto it = page.after_key.empty() ? rows.begin()
-                                     : rows.upper_bound(page.after_key);
-    for (; it != rows.end(); ++it) {
-      if (!keep(it->second)) continue;
-      if (static_cast<int32_t>(out.items.size()) == page.limit) {
-        out.next_after_key = last_key;
-        break;
-      }
-      out.items.push_back(it->second);
-      last_key = it->first;
-    }
-    return out;
   }
 
   template <typename V>
@@ -361,17 +296,14 @@ class InMemoryEnrollmentRepository::Store final : public EnrollmentStore {
     }
     return absl::OkStatus();
   }
-
-  State* const state_;
-  const bool writable_;
-  std::vector<DomainEvent>* const outbox_;
-  int64_t mutations_ = 0;
 };
 
-InMemoryEnrollmentRepository::InMemoryEnrollmentRepository()
-    : state_(std::make_unique<State>()) {
-  // The real schema's seed rows.
-  state_->programme = Programme{};
+namespace {
+
+// The real schema's seed rows.
+std::unique_ptr<InMemoryEnrollmentState> SeededState() {
+  auto state = std::make_unique<InMemoryEnrollmentState>();
+  state->programme = Programme{};
   const struct {
     const char* id;
     const char* fr;
@@ -382,57 +314,29 @@ InMemoryEnrollmentRepository::InMemoryEnrollmentRepository()
       {"digital-marketing", "Marketing digital", "التسويق الرقمي"},
   };
   for (const auto& t : kTracks) {
-    state_->tracks[t.id] = Track{.track_id = t.id,
-                                 .name_fr = t.fr,
-                                 .name_ar = t.ar,
-                                 .create_time = absl::UnixEpoch()};
+    state->tracks[t.id] = Track{.track_id = t.id,
+                                .name_fr = t.fr,
+                                .name_ar = t.ar,
+                                .create_time = absl::UnixEpoch()};
   }
+  return state;
 }
+
+}  // namespace
+
+InMemoryEnrollmentRepository::InMemoryEnrollmentRepository()
+    : InMemoryTransactions(SeededState()) {}
 
 InMemoryEnrollmentRepository::~InMemoryEnrollmentRepository() = default;
 
 absl::Status InMemoryEnrollmentRepository::Write(
     absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) {
-  absl::MutexLock lock(&mu_);
-  auto copy = std::make_unique<State>(*state_);
-  std::vector<DomainEvent> outbox;
-  Store store(copy.get(), /*writable=*/true, &outbox);
-  RETURN_IF_ERROR(fn(store));
-  if (!fail_next_commit_.ok()) {
-    return std::exchange(fail_next_commit_, absl::OkStatus());
-  }
-  state_ = std::move(copy);
-  for (auto& e : outbox) published_.push_back(std::move(e));
-  ++commit_count_;
-  mutation_count_ += store.mutations();
-  return absl::OkStatus();
+  return WriteWith<Store>(fn);
 }
 
 absl::Status InMemoryEnrollmentRepository::Read(
     absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) {
-  absl::MutexLock lock(&mu_);
-  Store store(state_.get(), /*writable=*/false, nullptr);
-  return fn(store);
-}
-
-std::vector<DomainEvent> InMemoryEnrollmentRepository::published() const {
-  absl::MutexLock lock(&mu_);
-  return published_;
-}
-
-int64_t InMemoryEnrollmentRepository::commit_count() const {
-  absl::MutexLock lock(&mu_);
-  return commit_count_;
-}
-
-int64_t InMemoryEnrollmentRepository::mutation_count() const {
-  absl::MutexLock lock(&mu_);
-  return mutation_count_;
-}
-
-void InMemoryEnrollmentRepository::FailNextCommit(absl::Status status) {
-  absl::MutexLock lock(&mu_);
-  fail_next_commit_ = std::move(status);
+  return ReadWith<Store>(fn);
 }
 
 }  // namespace jit::enrollment::testing

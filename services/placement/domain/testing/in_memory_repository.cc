@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -9,18 +10,19 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/status/status_macros.h"
-#include "libs/storage/testing/expiry.h"
 
 namespace jit::placement::testing {
 
-struct InMemoryPlacementRepository::State {
+using command::testing::Paged;
+
+struct InMemoryPlacementState {
   template <typename T>
   struct Row {
     T value;
     int64_t insert_order = 0;
   };
 
-  std::map<std::string, StoredRequest> requests;
+  command::testing::InMemoryRequests<ResponseSnapshot> requests;
   std::map<std::string, Employer> employers;
   std::map<std::string, JobOffer> job_offers;
   std::map<std::string, Trainee> trainees;
@@ -32,11 +34,6 @@ struct InMemoryPlacementRepository::State {
 
 namespace {
 
-absl::Status ReadOnly() {
-  return absl::FailedPreconditionError(
-      "the store is read-only inside a read transaction");
-}
-
 absl::Status NotFound(absl::string_view what, absl::string_view id) {
   return absl::NotFoundError(absl::StrCat(what, " '", id, "' not found"));
 }
@@ -44,37 +41,6 @@ absl::Status NotFound(absl::string_view what, absl::string_view id) {
 absl::Status AlreadyExists(absl::string_view what, absl::string_view id) {
   return absl::AlreadyExistsError(
       absl::StrCat(what, " '", id, "' already exists"));
-}
-
-absl::Status CheckLimit(const PageQuery& page) {
-  if (page.limit <= 0) {
-    return absl::InvalidArgumentError("page limit must be positive");
-  }
-  return absl::OkStatus();
-}
-
-// Keyset paging over `rows` ordered by key: the rows after
-// `page.after_key` accepted by `keep`, at most `page.limit`; next_after_key
-// is set only when at least one more row would follow.
-template <typename V, typename Keep, typename Get>
-absl::StatusOr<Page<typename std::invoke_result_t<Get, const V&>>> Paged(
-    const std::map<std::string, V>& rows, const PageQuery& page, Keep keep,
-    Get get) {
-  RETURN_IF_ERROR(CheckLimit(page));
-  Page<typename std::invoke_result_t<Get, const V&>> out;
-  std::string last_key;
-  auto it =
-      page.after_key.empty() ? rows.begin() : rows.upper_bound(page.after_key);
-  for (; it != rows.end(); ++it) {
-    if (!keep(get(it->second))) continue;
-    if (static_cast<int32_t>(out.items.size()) == page.limit) {
-      out.next_after_key = last_key;
-      break;
-    }
-    out.items.push_back(get(it->second));
-    last_key = it->first;
-  }
-  return out;
 }
 
 template <typename V>
@@ -87,26 +53,11 @@ std::optional<V> FindIn(const std::map<std::string, V>& rows,
 
 }  // namespace
 
-class InMemoryPlacementRepository::Store final : public PlacementStore {
+class InMemoryPlacementRepository::Store final
+    : public command::testing::InMemoryStore<
+          PlacementStore, InMemoryPlacementState, DomainEvent> {
  public:
-  Store(State* state, bool writable, std::vector<DomainEvent>* outbox)
-      : state_(state), writable_(writable), outbox_(outbox) {}
-
-  absl::StatusOr<std::optional<StoredRequest>> FindRequest(
-      const std::string& request_id) override {
-    return FindIn(state_->requests, request_id);
-  }
-  absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
-    if (!writable_) return ReadOnly();
-    return storage::testing::EraseOldestBefore(state_->requests, before, limit);
-  }
-  absl::Status InsertRequest(const StoredRequest& request) override {
-    if (!writable_) return ReadOnly();
-    if (!state_->requests.emplace(request.request_id, request).second) {
-      return AlreadyExists("request", request.request_id);
-    }
-    return absl::OkStatus();
-  }
+  using InMemoryStore::InMemoryStore;
 
   // Employers.
   absl::StatusOr<std::optional<Employer>> FindEmployer(
@@ -121,7 +72,7 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
     return std::optional<Employer>();
   }
   absl::Status InsertEmployer(const Employer& employer) override {
-    if (!writable_) return ReadOnly();
+    RETURN_IF_ERROR(Mutation());
     if (state_->employers.contains(employer.employer_id)) {
       return AlreadyExists("employer", employer.employer_id);
     }
@@ -130,7 +81,7 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
     return absl::OkStatus();
   }
   absl::Status UpdateEmployer(const Employer& employer) override {
-    if (!writable_) return ReadOnly();
+    RETURN_IF_ERROR(Mutation());
     auto it = state_->employers.find(employer.employer_id);
     if (it == state_->employers.end()) {
       return NotFound("employer", employer.employer_id);
@@ -160,7 +111,7 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
     return FindIn(state_->job_offers, job_offer_id);
   }
   absl::Status InsertJobOffer(const JobOffer& offer) override {
-    if (!writable_) return ReadOnly();
+    RETURN_IF_ERROR(Mutation());
     if (!state_->employers.contains(offer.employer_id)) {
       return absl::FailedPreconditionError(absl::StrCat(
           "job offer '", offer.job_offer_id, "' refers to unknown employer '",
@@ -172,7 +123,7 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
     return absl::OkStatus();
   }
   absl::Status UpdateJobOffer(const JobOffer& offer) override {
-    if (!writable_) return ReadOnly();
+    RETURN_IF_ERROR(Mutation());
     auto it = state_->job_offers.find(offer.job_offer_id);
     if (it == state_->job_offers.end()) {
       return NotFound("job offer", offer.job_offer_id);
@@ -203,14 +154,14 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
     return FindIn(state_->trainees, trainee_id);
   }
   absl::Status InsertTrainee(const Trainee& trainee) override {
-    if (!writable_) return ReadOnly();
+    RETURN_IF_ERROR(Mutation());
     if (!state_->trainees.emplace(trainee.trainee_id, trainee).second) {
       return AlreadyExists("trainee", trainee.trainee_id);
     }
     return absl::OkStatus();
   }
   absl::Status UpdateTrainee(const Trainee& trainee) override {
-    if (!writable_) return ReadOnly();
+    RETURN_IF_ERROR(Mutation());
     auto it = state_->trainees.find(trainee.trainee_id);
     if (it == state_->trainees.end()) {
       return NotFound("trainee", trainee.trainee_id);
@@ -221,7 +172,7 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
 
   // Offers.
   absl::Status InsertOffer(const Offer& offer) override {
-    if (!writable_) return ReadOnly();
+    RETURN_IF_ERROR(Mutation());
     if (state_->offers.contains(offer.offer_id)) {
       return AlreadyExists("offer", offer.offer_id);
     }
@@ -241,7 +192,7 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
     return std::optional<Placement>(it->second.value);
   }
   absl::Status InsertPlacement(const Placement& placement) override {
-    if (!writable_) return ReadOnly();
+    RETURN_IF_ERROR(Mutation());
     if (state_->placements.contains(placement.placement_id)) {
       return AlreadyExists("placement", placement.placement_id);
     }
@@ -250,7 +201,7 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
     return absl::OkStatus();
   }
   absl::Status UpdatePlacement(const Placement& placement) override {
-    if (!writable_) return ReadOnly();
+    RETURN_IF_ERROR(Mutation());
     auto it = state_->placements.find(placement.placement_id);
     if (it == state_->placements.end()) {
       return NotFound("placement", placement.placement_id);
@@ -284,7 +235,7 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
     return std::optional<FollowUp>(it->second);
   }
   absl::Status InsertFollowUp(const FollowUp& f) override {
-    if (!writable_) return ReadOnly();
+    RETURN_IF_ERROR(Mutation());
     if (!state_->follow_ups.emplace(std::make_pair(f.trainee_id, f.months), f)
              .second) {
       return AlreadyExists(
@@ -293,7 +244,7 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
     return absl::OkStatus();
   }
   absl::Status UpdateFollowUp(const FollowUp& f) override {
-    if (!writable_) return ReadOnly();
+    RETURN_IF_ERROR(Mutation());
     auto it = state_->follow_ups.find({f.trainee_id, f.months});
     if (it == state_->follow_ups.end()) {
       return NotFound("follow-up",
@@ -330,13 +281,9 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
         [](const FollowUp& f) { return f; });
   }
 
-  absl::Status Publish(const DomainEvent& event) override {
-    if (!writable_) return ReadOnly();
-    outbox_->push_back(event);
-    return absl::OkStatus();
-  }
-
  private:
+  using State = InMemoryPlacementState;
+
   template <typename T>
   static std::vector<T> InInsertOrder(
       const std::map<std::string, State::Row<T>>& rows,
@@ -362,53 +309,21 @@ class InMemoryPlacementRepository::Store final : public PlacementStore {
     }
     return absl::OkStatus();
   }
-
-  State* const state_;
-  const bool writable_;
-  std::vector<DomainEvent>* const outbox_;
 };
 
 InMemoryPlacementRepository::InMemoryPlacementRepository()
-    : state_(std::make_unique<State>()) {}
+    : InMemoryTransactions(std::make_unique<InMemoryPlacementState>()) {}
 
 InMemoryPlacementRepository::~InMemoryPlacementRepository() = default;
 
 absl::Status InMemoryPlacementRepository::Write(
     absl::FunctionRef<absl::Status(PlacementStore&)> fn) {
-  absl::MutexLock lock(&mu_);
-  auto copy = std::make_unique<State>(*state_);
-  std::vector<DomainEvent> outbox;
-  Store store(copy.get(), /*writable=*/true, &outbox);
-  RETURN_IF_ERROR(fn(store));
-  if (!fail_next_commit_.ok()) {
-    return std::exchange(fail_next_commit_, absl::OkStatus());
-  }
-  state_ = std::move(copy);
-  for (auto& e : outbox) published_.push_back(std::move(e));
-  ++commit_count_;
-  return absl::OkStatus();
+  return WriteWith<Store>(fn);
 }
 
 absl::Status InMemoryPlacementRepository::Read(
     absl::FunctionRef<absl::Status(PlacementStore&)> fn) {
-  absl::MutexLock lock(&mu_);
-  Store store(state_.get(), /*writable=*/false, nullptr);
-  return fn(store);
-}
-
-std::vector<DomainEvent> InMemoryPlacementRepository::published() const {
-  absl::MutexLock lock(&mu_);
-  return published_;
-}
-
-int64_t InMemoryPlacementRepository::commit_count() const {
-  absl::MutexLock lock(&mu_);
-  return commit_count_;
-}
-
-void InMemoryPlacementRepository::FailNextCommit(absl::Status status) {
-  absl::MutexLock lock(&mu_);
-  fail_next_commit_ = std::move(status);
+  return ReadWith<Store>(fn);
 }
 
 }  // namespace jit::placement::testing

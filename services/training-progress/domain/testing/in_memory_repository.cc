@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -11,11 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "libs/status/status_macros.h"
-#include "libs/storage/testing/expiry.h"
 
 namespace jit::progress::testing {
 
-struct InMemoryProgressRepository::State {
+struct InMemoryProgressState {
   using TraineeKey = std::pair<std::string, std::string>;  // cohort, trainee
   struct TraineeRow {
     TraineeRecord record;
@@ -26,7 +26,7 @@ struct InMemoryProgressRepository::State {
     int64_t insert_order = 0;
   };
 
-  std::map<std::string, StoredRequest> requests;
+  command::testing::InMemoryRequests<ResponseSnapshot> requests;
   std::map<std::pair<std::string, int32_t>, Curriculum> curricula;
   std::map<std::string, CohortCurriculum> cohort_curricula;
   std::map<TraineeKey, TraineeRow> trainees;
@@ -42,40 +42,11 @@ struct InMemoryProgressRepository::State {
   int64_t next_insert_order = 1;
 };
 
-namespace {
-
-absl::Status ReadOnly() {
-  return absl::FailedPreconditionError(
-      "the store is read-only inside a read transaction");
-}
-
-}  // namespace
-
-class InMemoryProgressRepository::Store final : public ProgressStore {
+class InMemoryProgressRepository::Store final
+    : public command::testing::InMemoryStore<
+          ProgressStore, InMemoryProgressState, DomainEvent> {
  public:
-  Store(State* state, bool writable, std::vector<DomainEvent>* outbox)
-      : state_(state), writable_(writable), outbox_(outbox) {}
-
-  int64_t mutations() const { return mutations_; }
-
-  absl::StatusOr<std::optional<StoredRequest>> FindRequest(
-      const std::string& request_id) override {
-    auto it = state_->requests.find(request_id);
-    if (it == state_->requests.end()) return std::optional<StoredRequest>();
-    return std::optional<StoredRequest>(it->second);
-  }
-  absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before, int64_t limit) override {
-    RETURN_IF_ERROR(Mutation());
-    return storage::testing::EraseOldestBefore(state_->requests, before, limit);
-  }
-  absl::Status InsertRequest(const StoredRequest& request) override {
-    RETURN_IF_ERROR(Mutation());
-    if (!state_->requests.emplace(request.request_id, request).second) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("request '", request.request_id, "' already exists"));
-    }
-    return absl::OkStatus();
-  }
+  using InMemoryStore::InMemoryStore;
 
   absl::StatusOr<std::optional<Curriculum>> FindCurriculum(
       const std::string& track_id, int32_t version) override {
@@ -155,9 +126,7 @@ class InMemoryProgressRepository::Store final : public ProgressStore {
   }
   absl::StatusOr<Page<TraineeRecord>> ListTrainees(
       const std::string& cohort_id, const PageQuery& page) override {
-    if (page.limit <= 0) {
-      return absl::InvalidArgumentError("page limit must be positive");
-    }
+    RETURN_IF_ERROR(command::CheckPageLimit(page));
     Page<TraineeRecord> out;
     auto it = state_->trainees.upper_bound({cohort_id, page.after_key});
     for (; it != state_->trainees.end() && it->first.first == cohort_id; ++it) {
@@ -269,18 +238,8 @@ class InMemoryProgressRepository::Store final : public ProgressStore {
     return out;
   }
 
-  absl::Status Publish(const DomainEvent& event) override {
-    RETURN_IF_ERROR(Mutation());
-    outbox_->push_back(event);
-    return absl::OkStatus();
-  }
-
  private:
-  absl::Status Mutation() {
-    if (!writable_) return ReadOnly();
-    ++mutations_;
-    return absl::OkStatus();
-  }
+  using State = InMemoryProgressState;
 
   // Attendance and assessments reference their trainee record (a foreign
   // key in the SQLite store).
@@ -298,60 +257,21 @@ class InMemoryProgressRepository::Store final : public ProgressStore {
     return absl::StrCat("trainee '", t.trainee_id, "' in cohort '", t.cohort_id,
                         "'");
   }
-
-  State* const state_;
-  const bool writable_;
-  std::vector<DomainEvent>* const outbox_;
-  int64_t mutations_ = 0;
 };
 
 InMemoryProgressRepository::InMemoryProgressRepository()
-    : state_(std::make_unique<State>()) {}
+    : InMemoryTransactions(std::make_unique<InMemoryProgressState>()) {}
 
 InMemoryProgressRepository::~InMemoryProgressRepository() = default;
 
 absl::Status InMemoryProgressRepository::Write(
     absl::FunctionRef<absl::Status(ProgressStore&)> fn) {
-  absl::MutexLock lock(&mu_);
-  auto copy = std::make_unique<State>(*state_);
-  std::vector<DomainEvent> outbox;
-  Store store(copy.get(), /*writable=*/true, &outbox);
-  RETURN_IF_ERROR(fn(store));
-  if (!fail_next_commit_.ok()) {
-    return std::exchange(fail_next_commit_, absl::OkStatus());
-  }
-  state_ = std::move(copy);
-  for (auto& e : outbox) published_.push_back(std::move(e));
-  ++commit_count_;
-  mutation_count_ += store.mutations();
-  return absl::OkStatus();
+  return WriteWith<Store>(fn);
 }
 
 absl::Status InMemoryProgressRepository::Read(
     absl::FunctionRef<absl::Status(ProgressStore&)> fn) {
-  absl::MutexLock lock(&mu_);
-  Store store(state_.get(), /*writable=*/false, nullptr);
-  return fn(store);
-}
-
-std::vector<DomainEvent> InMemoryProgressRepository::published() const {
-  absl::MutexLock lock(&mu_);
-  return published_;
-}
-
-int64_t InMemoryProgressRepository::commit_count() const {
-  absl::MutexLock lock(&mu_);
-  return commit_count_;
-}
-
-int64_t InMemoryProgressRepository::mutation_count() const {
-  absl::MutexLock lock(&mu_);
-  return mutation_count_;
-}
-
-void InMemoryProgressRepository::FailNextCommit(absl::Status status) {
-  absl::MutexLock lock(&mu_);
-  fail_next_commit_ = std::move(status);
+  return ReadWith<Store>(fn);
 }
 
 }  // namespace jit::progress::testing

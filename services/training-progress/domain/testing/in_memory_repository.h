@@ -13,55 +13,34 @@
 #ifndef JIT_SERVICES_TRAINING_PROGRESS_DOMAIN_TESTING_IN_MEMORY_REPOSITORY_H_
 #define JIT_SERVICES_TRAINING_PROGRESS_DOMAIN_TESTING_IN_MEMORY_REPOSITORY_H_
 
-#include <cstdint>
-#include <memory>
-#include <vector>
-
-#include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "libs/command/testing/in_memory.h"
 #include "services/training-progress/domain/events.h"
 #include "services/training-progress/domain/repository.h"
 
 namespace jit::progress::testing {
 
-class InMemoryProgressRepository final : public ProgressRepository {
+// The whole state of the fake (defined in the .cc).
+struct InMemoryProgressState;
+
+// published(), commit_count(), mutation_count() (Insert*, Update*, Next*,
+// Publish calls) and FailNextCommit(status) come from InMemoryTransactions.
+class InMemoryProgressRepository final
+    : public ProgressRepository,
+      public command::testing::InMemoryTransactions<InMemoryProgressState,
+                                                    DomainEvent> {
  public:
   InMemoryProgressRepository();
   ~InMemoryProgressRepository() override;
-
-  InMemoryProgressRepository(const InMemoryProgressRepository&) = delete;
-  InMemoryProgressRepository& operator=(const InMemoryProgressRepository&) =
-      delete;
 
   absl::Status Write(
       absl::FunctionRef<absl::Status(ProgressStore&)> fn) override;
   absl::Status Read(
       absl::FunctionRef<absl::Status(ProgressStore&)> fn) override;
 
-  // Every event of every committed transaction, in commit order.
-  std::vector<DomainEvent> published() const;
-  // Number of committed write transactions.
-  int64_t commit_count() const;
-  // Number of mutating store calls (Insert*, Update*, Next*, Publish) in
-  // committed write transactions: unchanged by a transaction that only read.
-  int64_t mutation_count() const;
-
-  // Fault injection: the next Write() whose callback succeeds fails with
-  // `status` instead of committing (as a failing COMMIT would).
-  void FailNextCommit(absl::Status status);
-
  private:
-  struct State;
   class Store;
-
-  mutable absl::Mutex mu_;
-  std::unique_ptr<State> state_ ABSL_GUARDED_BY(mu_);
-  std::vector<DomainEvent> published_ ABSL_GUARDED_BY(mu_);
-  int64_t commit_count_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t mutation_count_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Status fail_next_commit_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace jit::progress::testing

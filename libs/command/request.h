@@ -1,0 +1,89 @@
+// The vocabulary of an idempotent command: who asks (RequestContext), the
+// first answer kept under a request id (StoredRequest), and the store-side
+// interface that keeps those answers (RequestStore), which every write
+// service's transactional store implements and the retention pruner
+// (libs/service/retention_pruner.h) drives through DeleteRequestsBefore.
+//
+// `Snapshot` is the service's own response type, usually a std::variant of
+// the answers of its mutations; how it is encoded on disk is the store's
+// business (e.g. JSON in the `idempotency_requests` table of
+// libs/storage/idempotency.h).
+//
+// Plain values and an interface: no gRPC, Kafka or SQL types.
+#ifndef JIT_LIBS_COMMAND_REQUEST_H_
+#define JIT_LIBS_COMMAND_REQUEST_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace jit::command {
+
+// Who asks, for idempotency and tracing.
+struct RequestContext {
+  // Required on every mutation: 1-128 printable ASCII characters (see
+  // ValidateRequestId in libs/command/validation.h).
+  std::string request_id = {};
+  // W3C traceparent of the call (may be empty); copied onto the events and
+  // forwarded to peers.
+  std::string traceparent = {};
+};
+
+// The first answer to a mutating request, kept for idempotent replay.
+template <typename Snapshot>
+struct StoredRequest {
+  using SnapshotType = Snapshot;
+
+  std::string request_id = {};
+  // The RPC it answered, e.g. "AdmitApplication": a request id reused for
+  // another operation is refused.
+  std::string operation = {};
+  Snapshot response = {};
+  absl::Time create_time = absl::UnixEpoch();
+};
+
+// The idempotency records of a store, used inside one of its transactions.
+// Not thread-safe; valid only during the transaction that handed it out.
+template <typename Snapshot>
+class RequestStore {
+ public:
+  using StoredRequestType = StoredRequest<Snapshot>;
+
+  virtual ~RequestStore() = default;
+
+  // nullopt when the request id was never stored (or has expired).
+  virtual absl::StatusOr<std::optional<StoredRequestType>> FindRequest(
+      const std::string& request_id) = 0;
+  // ALREADY_EXISTS when the request id is taken; FAILED_PRECONDITION in a
+  // read transaction.
+  virtual absl::Status InsertRequest(const StoredRequestType& request) = 0;
+  // Deletes up to `limit` stored requests created before `before`, oldest
+  // first; returns how many. Run in batches by the retention pruner: a
+  // request id retried after its record expired is a new request.
+  virtual absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before,
+                                                       int64_t limit) = 0;
+};
+
+// Records on a domain event when it happened and who asked: sets
+// `event.occurred_at`, `event.request_id` and `event.traceparent`.
+template <typename Event>
+void StampEvent(Event& event, const RequestContext& ctx,
+                absl::Time occurred_at) {
+  event.occurred_at = occurred_at;
+  event.request_id = ctx.request_id;
+  event.traceparent = ctx.traceparent;
+}
+
+// `t` truncated to whole microseconds (what the stores keep), so that a first
+// answer and its idempotent replay show the same times.
+inline absl::Time TruncateToMicros(absl::Time t) {
+  return absl::FromUnixMicros(absl::ToUnixMicros(t));
+}
+
+}  // namespace jit::command
+
+#endif  // JIT_LIBS_COMMAND_REQUEST_H_
