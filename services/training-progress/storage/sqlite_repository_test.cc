@@ -106,8 +106,9 @@ class SqliteProgressRepositoryTest : public ::testing::Test {
 
   storage::testing::TempDir dir_;
   const std::string path_ = dir_.File("progress.db");
+  // After the records below: the service refuses days in the future.
   FakeClock clock_{
-      absl::FromCivil(absl::CivilDay(2025, 12, 1), absl::UTCTimeZone())};
+      absl::FromCivil(absl::CivilDay(2026, 1, 31), absl::UTCTimeZone())};
   testing::FakeEnrollmentClient enrollment_;
   std::unique_ptr<SqliteProgressRepository> repo_;
   std::unique_ptr<ProgressService> service_;
