@@ -42,7 +42,7 @@ if [ "${JIT_RUN_SKIP_BUILD:-0}" != 1 ]; then
   # Only what the suite runs; scripts/test.sh builds the tests and benchmarks.
   echo "building the suite's binaries (the first build takes a few minutes; log: $data_dir/logs/build.log)..."
   if ! "$root/scripts/build.sh" jit-kafka-broker jit-enrollment jit-training-progress jit-placement \
-    jit-aggregator jitctl jit-simulator >"$data_dir/logs/build.log" 2>&1; then
+    jit-aggregator jitctl jit-simulator jit-dev-pki >"$data_dir/logs/build.log" 2>&1; then
     tail -30 "$data_dir/logs/build.log" >&2
     echo "build failed; full log: $data_dir/logs/build.log" >&2
     exit 1
@@ -159,6 +159,15 @@ fi
 # Not exported: given to the enrollment service alone (start_service below).
 JIT_ENROLLMENT_CIN_HASH_KEY="$(cat "$key_file")"
 
+# The development PKI (CA, service certificates, token key pair), made once
+# per data folder and renewed when it expires. Development bearer tokens:
+#   build/tools/dev-pki/jit-dev-pki --dir "$data_dir/pki" --print_token analyst
+pki_dir="$data_dir/pki"
+"$bin/tools/dev-pki/jit-dev-pki" --dir="$pki_dir" >"$data_dir/logs/dev-pki.log" 2>&1 ||
+  { cat "$data_dir/logs/dev-pki.log" >&2; exit 1; }
+token_flags=(--token_issuer=jobintech-dev --token_audience=jobintech-platform
+  --token_keys_file="$pki_dir/token-keys.pem")
+
 # start_service NAME "ENV_NAMES" BINARY ARGS... : starts a service (if built)
 # with the shell variables named in ENV_NAMES in its environment, waits for
 # its ready line, and supervises it from then on.
@@ -201,7 +210,8 @@ start_service aggregator "" \
   "$bin/services/aggregator/jit-aggregator" \
   --grpc_address="$aggregator_grpc" --admin_address="$aggregator_admin" \
   --http_address="$dashboard_http" \
-  --db_path="$data_dir/aggregator/aggregator.db" --kafka_bootstrap="$bootstrap"
+  --db_path="$data_dir/aggregator/aggregator.db" --kafka_bootstrap="$bootstrap" \
+  "${token_flags[@]}"
 
 note info "JobInTech suite is up (embedded defaults)"
 echo "  kafka bootstrap : $bootstrap   (also in $bootstrap_file)"

@@ -22,9 +22,12 @@ r = eval(sys.argv[1])
 print(json.dumps(r, sort_keys=True, separators=(",", ":")) if isinstance(r, (dict, list, bool)) or r is None else r)' "$1"
 }
 jtest() { python3 -c 'import json, sys; d = json.load(sys.stdin); sys.exit(0 if eval(sys.argv[1]) else 1)' "$1"; }
+# GET a URL; with HTTP_TOKEN set, as that bearer.
 http_get() {
-  python3 -c 'import sys, urllib.request
-sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' "$1"
+  python3 -c 'import os, sys, urllib.request
+req = urllib.request.Request(sys.argv[1])
+if os.environ.get("HTTP_TOKEN"): req.add_header("Authorization", "Bearer " + os.environ["HTTP_TOKEN"])
+sys.stdout.write(urllib.request.urlopen(req, timeout=10).read().decode())' "$1"
 }
 http_ok() { http_get "$1" >/dev/null 2>&1; }
 fail() {
@@ -133,7 +136,13 @@ trap cleanup EXIT
 
 # National figures (internal view) as {"metric": value, ...}.
 figures_of() { jget '{f["metricId"]: f.get("value", 0) for f in d["summary"]["figures"]}'; }
-figures_http() { http_get "http://$http/api/v1/summary?visibility=internal" | figures_of; }
+# Internal views over HTTP need an analyst's token (run.sh's dev PKI signs it).
+analyst_token=""
+figures_http() {
+  [ -n "$analyst_token" ] ||
+    analyst_token="$("$bin/tools/dev-pki/jit-dev-pki" --dir="$data/pki" --print_token=analyst)"
+  HTTP_TOKEN="$analyst_token" http_get "http://$http/api/v1/summary?visibility=internal" | figures_of
+}
 figures_grpc() { "$jitctl" dashboard national --internal --output json | figures_of; }
 state_version() { "$jitctl" dashboard national --internal --output json | jget 'd["summary"].get("stateVersion", 0)'; }
 

@@ -22,6 +22,11 @@
 
 namespace jit::devpki {
 
+// Issuer and audience of development tokens (scripts/run.sh passes the same
+// to the servers with --token_issuer / --token_audience).
+inline constexpr char kDevIssuer[] = "jobintech-dev";
+inline constexpr char kDevAudience[] = "jobintech-platform";
+
 struct Options {
   std::string dir;
   std::vector<std::string> services;

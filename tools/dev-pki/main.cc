@@ -3,6 +3,8 @@
 // development bearer tokens. scripts/run.sh calls it on every start; it only
 // writes what is missing, expiring, or asked for with --renew.
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,8 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "libs/auth/token.h"
 #include "tools/dev-pki/dev_pki_files.h"
 
 ABSL_FLAG(std::string, dir, "", "folder of the PKI files (created 0700)");
@@ -18,6 +22,12 @@ ABSL_FLAG(std::string, services, "enrollment,training-progress,placement,aggrega
           "comma-separated service names: one certificate each");
 ABSL_FLAG(std::string, ns, "dev", "namespace of the SPIFFE ids (spiffe://jobintech/ns/<ns>/sa/<service>)");
 ABSL_FLAG(bool, renew, false, "issue new service certificates even when valid (rotation)");
+ABSL_FLAG(std::string, print_token, "",
+          "print a development bearer token for this role (e.g. analyst) signed with "
+          "<dir>/token-signing.key, and nothing else");
+ABSL_FLAG(std::string, token_regions, "", "comma-separated region codes of --print_token");
+ABSL_FLAG(std::string, token_subject, "dev-user", "subject (sub) of --print_token");
+ABSL_FLAG(absl::Duration, token_lifetime, absl::Hours(8), "lifetime of --print_token");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -29,6 +39,31 @@ int main(int argc, char** argv) {
   options.services = absl::StrSplit(absl::GetFlag(FLAGS_services), ',', absl::SkipEmpty());
   options.ns = absl::GetFlag(FLAGS_ns);
   options.renew = absl::GetFlag(FLAGS_renew);
+  if (!absl::GetFlag(FLAGS_print_token).empty()) {
+    std::ifstream in(options.dir + "/token-signing.key");
+    std::stringstream key;
+    key << in.rdbuf();
+    if (!in || key.str().empty()) {
+      std::fprintf(stderr, "jit-dev-pki: no %s/token-signing.key (run without --print_token first)\n",
+                   options.dir.c_str());
+      return 2;
+    }
+    auto token = jit::auth::SignToken(
+        {.issuer = jit::devpki::kDevIssuer,
+         .audience = jit::devpki::kDevAudience,
+         .subject = absl::GetFlag(FLAGS_token_subject),
+         .roles = {absl::GetFlag(FLAGS_print_token)},
+         .regions = absl::StrSplit(absl::GetFlag(FLAGS_token_regions), ',', absl::SkipEmpty()),
+         .issued_at = absl::Now(),
+         .lifetime = absl::GetFlag(FLAGS_token_lifetime)},
+        key.str());
+    if (!token.ok()) {
+      std::fprintf(stderr, "jit-dev-pki: %s\n", std::string(token.status().message()).c_str());
+      return 1;
+    }
+    std::printf("%s\n", token->c_str());
+    return 0;
+  }
   auto report = jit::devpki::Ensure(options);
   if (!report.ok()) {
     std::fprintf(stderr, "jit-dev-pki: %s\n", std::string(report.status().message()).c_str());
