@@ -155,8 +155,8 @@ class AccessTest : public ::testing::Test {
   // Who calls: a bearer token ("" for none) and a client identity ("" for
   // server-authenticated TLS only, "plaintext" for no TLS at all).
   struct Caller {
-    std::string token;
-    std::string identity;
+    std::string token = {};
+    std::string identity = {};
     std::string authorization = {};  // raw header, overrides token
   };
 

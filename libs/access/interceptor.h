@@ -31,10 +31,10 @@
 namespace jit::access {
 
 struct Denial {
-  std::string method;
-  std::string subject;  // "anonymous", a token's subject or "service:<name>"
-  std::string peer;     // the transport peer ("ipv4:127.0.0.1:1234")
-  absl::Status status;  // UNAUTHENTICATED or PERMISSION_DENIED
+  std::string method = {};
+  std::string subject = {};  // "anonymous", a token's subject or "service:<name>"
+  std::string peer = {};     // the transport peer ("ipv4:127.0.0.1:1234")
+  absl::Status status = {};  // UNAUTHENTICATED or PERMISSION_DENIED
 };
 
 class DenialSink {

@@ -34,14 +34,14 @@
 namespace jit::access {
 
 struct MethodPolicy {
-  std::string method;  // "/jobintech.enrollment.v1.EnrollmentService/AdmitApplication"
-  std::string permission;
-  std::vector<auth::Role> roles;
-  std::vector<std::string> services;
+  std::string method = {};  // "/jobintech.enrollment.v1.EnrollmentService/AdmitApplication"
+  std::string permission = {};
+  std::vector<auth::Role> roles = {};
+  std::vector<std::string> services = {};
   bool personal_data = false;
   bool is_public = false;
-  std::vector<auth::Role> elevated_roles;
-  std::string elevated_permission;
+  std::vector<auth::Role> elevated_roles = {};
+  std::string elevated_permission = {};
 };
 
 class PolicyTable {

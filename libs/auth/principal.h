@@ -43,16 +43,16 @@ struct Principal {
   enum class Kind { kPerson, kService };
   Kind kind = Kind::kPerson;
   // The token's subject, or "service:<name>" for a service.
-  std::string subject;
+  std::string subject = {};
   // Opaque, stable id for events' metadata and the audit log: never a name
   // or an e-mail ("act_" + 16 hex digits of SHA-256 of issuer and subject).
-  std::string actor_id;
+  std::string actor_id = {};
   // People: known roles only (unknown role names in a token are ignored).
-  std::vector<Role> roles;
-  std::vector<std::string> regions;  // "MA-05"
-  std::vector<std::string> centres;  // centre ids
+  std::vector<Role> roles = {};
+  std::vector<std::string> regions = {};  // "MA-05"
+  std::vector<std::string> centres = {};  // centre ids
   // Services: the service name of the SPIFFE id ("training-progress").
-  std::string service;
+  std::string service = {};
 
   bool HasRole(Role role) const;
   bool InRegion(absl::string_view region_code) const;

@@ -33,7 +33,7 @@ namespace jit::auth {
 struct VerificationKey {
   enum class Alg { kRS256, kES256 };
   Alg alg = Alg::kES256;
-  std::string public_key_pem;  // "PUBLIC KEY" PEM
+  std::string public_key_pem = {};  // "PUBLIC KEY" PEM
 };
 
 // Every public key of a PEM bundle (public keys and/or certificates): RSA
@@ -43,9 +43,9 @@ absl::StatusOr<std::vector<VerificationKey>> LoadVerificationKeys(const std::str
 absl::StatusOr<std::vector<VerificationKey>> ParseVerificationKeys(absl::string_view pem);
 
 struct TokenVerifierOptions {
-  std::string issuer;
-  std::string audience;
-  std::vector<VerificationKey> keys;
+  std::string issuer = {};
+  std::string audience = {};
+  std::vector<VerificationKey> keys = {};
   absl::Duration leeway = absl::Seconds(30);
   // Tokens larger than this are refused unread.
   size_t max_token_bytes = 8192;
@@ -69,9 +69,9 @@ class TokenVerifier {
 // Where a verifier's settings come from (flags --token_issuer,
 // --token_audience, --token_keys_file of every server).
 struct TokenConfig {
-  std::string issuer;
-  std::string audience;
-  std::string keys_file;  // PEM public keys and/or certificates
+  std::string issuer = {};
+  std::string audience = {};
+  std::string keys_file = {};  // PEM public keys and/or certificates
 };
 
 // A verifier for `config`, or nullptr when keys_file is empty (the server
@@ -81,10 +81,10 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeTokenVerifier(const TokenConf
 
 // What a development token says (jitctl auth dev-token, the simulator, tests).
 struct TokenClaims {
-  std::string issuer;
-  std::string audience;
-  std::string subject;
-  std::vector<std::string> roles;
+  std::string issuer = {};
+  std::string audience = {};
+  std::string subject = {};
+  std::vector<std::string> roles = {};
   std::vector<std::string> regions = {};
   std::vector<std::string> centres = {};
   absl::Time issued_at = absl::UnixEpoch();

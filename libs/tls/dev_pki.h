@@ -27,12 +27,12 @@ namespace jit::tls {
 
 // A certificate (or a public key) and its private key, PEM-encoded.
 struct Pem {
-  std::string cert;  // certificate chain, leaf first (or a public key)
-  std::string key;   // PKCS#8 private key
+  std::string cert = {};  // certificate chain, leaf first (or a public key)
+  std::string key = {};   // PKCS#8 private key
 };
 
 struct CertRequest {
-  std::string common_name;
+  std::string common_name = {};
   std::vector<std::string> dns_names = {};
   std::vector<std::string> ip_addresses = {};
   std::vector<std::string> uris = {};  // e.g. a SPIFFE id

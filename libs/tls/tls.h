@@ -39,16 +39,16 @@ inline constexpr absl::string_view kTrustDomain = "jobintech";
 enum class ClientCertMode { kVerifyIfPresent, kRequire };
 
 struct ServerTlsOptions {
-  std::string cert_file;  // PEM chain, leaf first
-  std::string key_file;   // PEM private key
-  std::string ca_file;    // PEM CA bundle that client certificates chain to
+  std::string cert_file = {};  // PEM chain, leaf first
+  std::string key_file = {};   // PEM private key
+  std::string ca_file = {};    // PEM CA bundle that client certificates chain to
   ClientCertMode client_certs = ClientCertMode::kVerifyIfPresent;
   // How often the files are checked for changes.
   absl::Duration refresh_interval = absl::Minutes(1);
 };
 
 struct ClientTlsOptions {
-  std::string ca_file;    // PEM CA bundle the server's certificate chains to
+  std::string ca_file = {};    // PEM CA bundle the server's certificate chains to
   // Optional client certificate (mutual TLS): both or neither.
   std::string cert_file = {};
   std::string key_file = {};
@@ -68,8 +68,8 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeChannelCredentials
 std::string SpiffeIdOf(absl::string_view ns, absl::string_view service);
 
 struct ServiceIdentity {
-  std::string ns;
-  std::string service;
+  std::string ns = {};
+  std::string service = {};
 };
 // Parses a SPIFFE id of the trust domain; INVALID_ARGUMENT otherwise.
 absl::StatusOr<ServiceIdentity> ParseSpiffeId(absl::string_view uri);

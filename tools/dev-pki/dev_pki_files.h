@@ -28,8 +28,8 @@ inline constexpr char kDevIssuer[] = "jobintech-dev";
 inline constexpr char kDevAudience[] = "jobintech-platform";
 
 struct Options {
-  std::string dir;
-  std::vector<std::string> services;
+  std::string dir = {};
+  std::vector<std::string> services = {};
   std::string ns = "dev";  // the SPIFFE id's namespace
   absl::Duration ca_validity = absl::Hours(24 * 365);
   absl::Duration cert_validity = absl::Hours(24 * 90);
@@ -39,7 +39,7 @@ struct Options {
 
 struct Report {
   bool ca_created = false;
-  std::vector<std::string> issued;  // services whose certificate was (re)issued
+  std::vector<std::string> issued = {};  // services whose certificate was (re)issued
   bool token_key_created = false;
 };
 
