@@ -13,8 +13,9 @@
 //      declarations; Strimzi resources against the structural schemas of
 //      lib/strimzi.js. Unknown apiVersion/kind is an error.
 //   2. policy: every container is non-root, read-only root fs, no privilege
-//      escalation, drops ALL capabilities, RuntimeDefault seccomp, has grpc
-//      liveness/readiness/startup probes on its gRPC port, CPU and memory
+//      escalation, drops ALL capabilities, RuntimeDefault seccomp, has HTTP
+//      liveness (/healthz) and readiness/startup (/readyz) probes on its admin
+//      port (never grpc: the gRPC ports are TLS-only), CPU and memory
 //      requests and limits, a pinned image (tag, not latest); pods do not
 //      mount service-account tokens; SQLite services are single-replica
 //      StatefulSets with a data volume (db_path on it) and an emptyDir /tmp;
@@ -37,6 +38,11 @@
 //      durability settings (prod: 3 brokers, RF 3, min ISR 2, no unclean
 //      election), every lifecycle topic and its .dlq with the documented
 //      partitions and retention.
+//   6. security (lib/security.js): Kafka only through an authenticated TLS
+//      listener with each workload's own KafkaUser, the KafkaUsers' ACLs
+//      exactly as in its hand-written table, one Certificate per gRPC service
+//      with its SPIFFE id, mounted and named by the TLS flags, token
+//      verification settings.
 // Prints one line per problem and exits 1 when there is any.
 "use strict";
 const fs = require("fs");
