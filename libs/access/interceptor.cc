@@ -156,6 +156,11 @@ command::Scope ScopeOfCall(const grpc::ServerContextBase& context) {
   return ScopeOf(*caller);
 }
 
+std::string ActorIdOfCall(const grpc::ServerContextBase& context) {
+  absl::StatusOr<auth::Principal> caller = CallerOf(context);
+  return caller.ok() ? caller->actor_id : "";
+}
+
 const MethodPolicy* PolicyOf(const grpc::ServerContextBase& context) {
   auto d = Decisions::Get().Find(&context);
   return d.has_value() ? d->policy : nullptr;

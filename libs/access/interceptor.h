@@ -70,6 +70,9 @@ command::Scope ScopeOf(const auth::Principal& caller);
 // was not admitted (fail closed).
 command::Scope ScopeOfCall(const grpc::ServerContextBase& context);
 
+// The admitted caller's pseudonymous actor id ("" when not admitted).
+std::string ActorIdOfCall(const grpc::ServerContextBase& context);
+
 }  // namespace jit::access
 
 #endif  // JIT_LIBS_ACCESS_INTERCEPTOR_H_

@@ -304,13 +304,16 @@ TEST(StampEventTest, CopiesTheTimeAndWhoAsked) {
     absl::Time occurred_at = absl::UnixEpoch();
     std::string request_id;
     std::string traceparent;
+    std::string actor_id;
   } e;
   const absl::Time t = absl::FromUnixSeconds(42);
   StampEvent(e,
              RequestContext{.request_id = "r1",
                             .traceparent = "00-0af7651916cd43dd8448eb211c80319c-"
-                                           "b7ad6b7169203331-01"},
+                                           "b7ad6b7169203331-01",
+                            .actor_id = "act_00112233445566aa"},
              t);
+  EXPECT_EQ(e.actor_id, "act_00112233445566aa");
   EXPECT_EQ(e.kind, "x");
   EXPECT_EQ(e.occurred_at, t);
   EXPECT_EQ(e.request_id, "r1");

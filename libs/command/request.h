@@ -34,6 +34,9 @@ struct RequestContext {
   std::string traceparent = {};
   // The rows the caller may change (scope.h); national by default.
   Scope scope = {};
+  // Who asks, pseudonymously (auth::Principal::actor_id): copied onto the
+  // events' metadata. Never a name or an e-mail.
+  std::string actor_id = {};
 };
 
 // The first answer to a mutating request, kept for idempotent replay.
@@ -72,13 +75,15 @@ class RequestStore {
 };
 
 // Records on a domain event when it happened and who asked: sets
-// `event.occurred_at`, `event.request_id` and `event.traceparent`.
+// `event.occurred_at`, `event.request_id`, `event.traceparent` and
+// `event.actor_id`.
 template <typename Event>
 void StampEvent(Event& event, const RequestContext& ctx,
                 absl::Time occurred_at) {
   event.occurred_at = occurred_at;
   event.request_id = ctx.request_id;
   event.traceparent = ctx.traceparent;
+  event.actor_id = ctx.actor_id;
 }
 
 // `t` truncated to whole microseconds (what the stores keep), so that a first

@@ -24,6 +24,7 @@ RequestContext ContextOf(const grpc::CallbackServerContext& context,
   ctx.request_id = request_id;
   ctx.traceparent = grpcserver::TraceparentOf(context);
   ctx.scope = access::ScopeOfCall(context);
+  ctx.actor_id = access::ActorIdOfCall(context);
   return ctx;
 }
 

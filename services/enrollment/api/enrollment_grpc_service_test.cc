@@ -354,5 +354,18 @@ TEST_F(EnrollmentGrpcServiceTest, ACoordinatorListsAndReadsOnlyItsRegionsApplica
             grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(EnrollmentGrpcServiceTest, EventsCarryThePseudonymousActorOfTheCall) {
+  const std::string cohort = CreateOpenCohort(5);
+  pb::SubmitApplicationResponse resp;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub_->SubmitApplication(&ctx, Application(cohort, "BK200001"), &resp).ok());
+  ASSERT_FALSE(repo_.published().empty());
+  for (const auto& e : repo_.published()) {
+    // The token's subject is "test-user": the events carry an opaque id.
+    EXPECT_EQ(e.actor_id.rfind("act_", 0), 0u) << e.actor_id;
+    EXPECT_EQ(e.actor_id.find("test-user"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace jit::enrollment::api

@@ -49,6 +49,7 @@ struct DomainEvent {
   absl::Time occurred_at = absl::UnixEpoch();
   std::string request_id;
   std::string traceparent;  // W3C, may be empty
+  std::string actor_id;     // pseudonymous (RequestContext::actor_id)
 
   // Trainee events.
   Dimensions dimensions;

@@ -181,6 +181,7 @@ absl::StatusOr<pb::LifecycleEvent> ToLifecycleEvent(const DomainEvent& e) {
   md->set_sequence(e.sequence);
   md->set_request_id(e.request_id);
   md->set_trace_id(log::TraceIdFromTraceparent(e.traceparent));
+  md->set_actor_id(e.actor_id);
   if (IsTraineeEvent(e.kind))
     protoconv::ToProtoDimensions(e.dimensions, md->mutable_dimensions());
 

@@ -87,6 +87,7 @@ DomainEvent CatalogueEvent(EventKind kind, std::string aggregate_id) {
   e.sequence = 1;
   e.occurred_at = kAt;
   e.request_id = "req-2";
+  e.actor_id = "act_0123456789abcdef";
   return e;
 }
 
@@ -101,6 +102,7 @@ void ExpectCommonMetadata(const pb::LifecycleEvent& out, const DomainEvent& e) {
   EXPECT_EQ(md.sequence(), e.sequence);
   EXPECT_EQ(md.schema_version(), events::kSchemaVersion);
   EXPECT_EQ(md.request_id(), e.request_id);
+  EXPECT_EQ(md.actor_id(), e.actor_id);
   EXPECT_TRUE(events::Validate(out).ok()) << events::Validate(out);
 }
 

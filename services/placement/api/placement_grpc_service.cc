@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "libs/access/interceptor.h"
 #include "libs/grpcserver/unary.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/grpc_status.h"
@@ -22,6 +23,8 @@ RequestContext ContextOf(const grpc::CallbackServerContext& context,
   RequestContext ctx;
   ctx.request_id = request_id;
   ctx.traceparent = grpcserver::TraceparentOf(context);
+  ctx.scope = access::ScopeOfCall(context);
+  ctx.actor_id = access::ActorIdOfCall(context);
   return ctx;
 }
 
@@ -296,7 +299,8 @@ grpc::ServerUnaryReactor* PlacementGrpcService::GetPlacement(
   return Respond(context, [&]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("placement_id", request->placement_id()));
     ASSIGN_OR_RETURN(Placement p,
-                     service_->GetPlacement(request->placement_id()));
+                     service_->GetPlacement(request->placement_id(),
+                                            access::ScopeOfCall(*context)));
     ToProto(p, response->mutable_placement());
     return absl::OkStatus();
   });
@@ -313,7 +317,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::ListPlacements(
     filter.active = Optional(request->has_active(), request->active());
     filter.verified = Optional(request->has_verified(), request->verified());
     ASSIGN_OR_RETURN(Page<Placement> result,
-                     service_->ListPlacements(filter, page));
+                     service_->ListPlacements(filter, page, access::ScopeOfCall(*context)));
     for (const Placement& p : result.items) {
       ToProto(p, response->add_placements());
     }
@@ -330,7 +334,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::GetTraineePlacement(
   return Respond(context, [&]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
     ASSIGN_OR_RETURN(TraineeView view,
-                     service_->GetTrainee(request->trainee_id()));
+                     service_->GetTrainee(request->trainee_id(), access::ScopeOfCall(*context)));
     ToProto(view.trainee, response->mutable_trainee());
     for (const Offer& o : view.offers) ToProto(o, response->add_offers());
     for (const Placement& p : view.placements) {
@@ -354,7 +358,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::ListDueFollowUps(
     FollowUpFilter filter;
     filter.region_code = request->region_code();
     ASSIGN_OR_RETURN(Page<DueFollowUp> result,
-                     service_->ListDueFollowUps(filter, page));
+                     service_->ListDueFollowUps(filter, page, access::ScopeOfCall(*context)));
     for (const DueFollowUp& d : result.items) {
       pb::DueFollowUp* out = response->add_follow_ups();
       ToProto(d.follow_up, out->mutable_follow_up());

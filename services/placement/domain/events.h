@@ -43,6 +43,7 @@ struct DomainEvent {
   absl::Time occurred_at = absl::UnixEpoch();
   std::string request_id;
   std::string traceparent;  // W3C, may be empty
+  std::string actor_id;     // pseudonymous (RequestContext::actor_id)
 
   // Trainee events: the trainee's dimensions and exit, and the placement
   // state before and after (equal for verifications and follow-ups).

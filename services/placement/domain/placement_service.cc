@@ -83,21 +83,36 @@ absl::StatusOr<JobOffer> LoadJobOffer(PlacementStore& store,
   return *std::move(o);
 }
 
-absl::StatusOr<Placement> LoadPlacement(PlacementStore& store,
-                                        const std::string& id) {
-  ASSIGN_OR_RETURN(std::optional<Placement> p, store.FindPlacement(id));
-  if (!p.has_value()) return NotFound("placement", id);
-  return *std::move(p);
+// Whether a trainee lies in the caller's scope (the region or centre of the
+// training); out of scope reads exactly like missing.
+bool InScope(const command::Scope& scope, const Trainee& t) {
+  return scope.Allows(t.dimensions.training_region_code, t.dimensions.centre_id);
+}
+
+absl::Status NoPlacementRecord(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat(
+      "trainee '", id, "' has no placement record (no job search started)"));
 }
 
 absl::StatusOr<Trainee> LoadTrainee(PlacementStore& store,
-                                    const std::string& id) {
+                                    const std::string& id,
+                                    const command::Scope& scope = {}) {
   ASSIGN_OR_RETURN(std::optional<Trainee> t, store.FindTrainee(id));
-  if (!t.has_value()) {
-    return absl::NotFoundError(absl::StrCat(
-        "trainee '", id, "' has no placement record (no job search started)"));
-  }
+  if (!t.has_value() || !InScope(scope, *t)) return NoPlacementRecord(id);
   return *std::move(t);
+}
+
+// A placement of a trainee out of scope is NOT_FOUND like a missing one.
+absl::StatusOr<Placement> LoadPlacement(PlacementStore& store,
+                                        const std::string& id,
+                                        const command::Scope& scope = {}) {
+  ASSIGN_OR_RETURN(std::optional<Placement> p, store.FindPlacement(id));
+  if (!p.has_value()) return NotFound("placement", id);
+  if (!scope.national) {
+    ASSIGN_OR_RETURN(std::optional<Trainee> t, store.FindTrainee(p->trainee_id));
+    if (!t.has_value() || !InScope(scope, *t)) return NotFound("placement", id);
+  }
+  return *std::move(p);
 }
 
 DomainEvent AggregateEvent(EventKind kind, std::string aggregate_id,
@@ -527,6 +542,7 @@ absl::StatusOr<TraineeResult> PlacementService::MutateTrainee(
   bool known = false;
   RETURN_IF_ERROR(repository_->Read([&](PlacementStore& store) -> absl::Status {
     ASSIGN_OR_RETURN(std::optional<Trainee> t, store.FindTrainee(trainee_id));
+    if (t.has_value() && !InScope(ctx.scope, *t)) return NoPlacementRecord(trainee_id);
     known = t.has_value();
     return absl::OkStatus();
   }));
@@ -535,12 +551,17 @@ absl::StatusOr<TraineeResult> PlacementService::MutateTrainee(
   std::optional<Trainee> fresh;
   if (!known && create_if_missing) {
     ASSIGN_OR_RETURN(fresh, NewTraineeFromPeers(ctx, trainee_id, now));
+    // The peers know the trainee, but the caller may not see it.
+    if (!InScope(ctx.scope, *fresh)) return NoPlacementRecord(trainee_id);
   }
   return Mutate<TraineeResult>(
       *repository_, ctx, operation, now,
       [&](PlacementStore& store) -> absl::StatusOr<TraineeResult> {
         ASSIGN_OR_RETURN(std::optional<Trainee> existing,
                          store.FindTrainee(trainee_id));
+        if (existing.has_value() && !InScope(ctx.scope, *existing)) {
+          return NoPlacementRecord(trainee_id);
+        }
         Trainee t;
         bool is_new = false;
         if (existing.has_value()) {
@@ -776,7 +797,7 @@ absl::StatusOr<TraineeResult> PlacementService::VerifyPlacement(
   return Mutate<TraineeResult>(
       *repository_, ctx, kOpVerifyPlacement, now,
       [&](PlacementStore& store) -> absl::StatusOr<TraineeResult> {
-        ASSIGN_OR_RETURN(Placement p, LoadPlacement(store, placement_id));
+        ASSIGN_OR_RETURN(Placement p, LoadPlacement(store, placement_id, ctx.scope));
         if (p.verification == verification) {
           return absl::FailedPreconditionError(absl::StrCat(
               "placement '", placement_id, "' is already verified by ",
@@ -821,7 +842,7 @@ absl::StatusOr<TraineeResult> PlacementService::EndPlacement(
   return Mutate<TraineeResult>(
       *repository_, ctx, kOpEndPlacement, now,
       [&](PlacementStore& store) -> absl::StatusOr<TraineeResult> {
-        ASSIGN_OR_RETURN(Placement p, LoadPlacement(store, placement_id));
+        ASSIGN_OR_RETURN(Placement p, LoadPlacement(store, placement_id, ctx.scope));
         if (!p.active()) {
           return absl::FailedPreconditionError(
               absl::StrCat("placement '", placement_id, "' already ended on ",
@@ -961,12 +982,12 @@ absl::StatusOr<TraineeResult> PlacementService::RecordFollowUp(
 }
 
 absl::StatusOr<TraineeView> PlacementService::GetTrainee(
-    const std::string& trainee_id) {
+    const std::string& trainee_id, const command::Scope& scope) {
   RETURN_IF_ERROR(ValidateRequired(trainee_id, "trainee_id"));
   return ReadValue<TraineeView>(
       *repository_, [&](PlacementStore& store) -> absl::StatusOr<TraineeView> {
         TraineeView view;
-        ASSIGN_OR_RETURN(view.trainee, LoadTrainee(store, trainee_id));
+        ASSIGN_OR_RETURN(view.trainee, LoadTrainee(store, trainee_id, scope));
         ASSIGN_OR_RETURN(view.offers, store.OffersOfTrainee(trainee_id));
         ASSIGN_OR_RETURN(view.placements,
                          store.PlacementsOfTrainee(trainee_id));
@@ -976,23 +997,34 @@ absl::StatusOr<TraineeView> PlacementService::GetTrainee(
 }
 
 absl::StatusOr<Placement> PlacementService::GetPlacement(
-    const std::string& placement_id) {
+    const std::string& placement_id, const command::Scope& scope) {
   RETURN_IF_ERROR(ValidateRequired(placement_id, "placement_id"));
   return ReadValue<Placement>(*repository_, [&](PlacementStore& store) {
-    return LoadPlacement(store, placement_id);
+    return LoadPlacement(store, placement_id, scope);
   });
 }
 
 absl::StatusOr<Page<Placement>> PlacementService::ListPlacements(
-    const PlacementFilter& filter, PageQuery page) {
+    const PlacementFilter& filter, PageQuery page, const command::Scope& scope) {
   page = ClampPage(std::move(page), rules_);
-  return ReadValue<Page<Placement>>(*repository_, [&](PlacementStore& store) {
-    return store.ListPlacements(filter, page);
-  });
+  return ReadValue<Page<Placement>>(
+      *repository_, [&](PlacementStore& store) -> absl::StatusOr<Page<Placement>> {
+        ASSIGN_OR_RETURN(Page<Placement> listed, store.ListPlacements(filter, page));
+        if (scope.national) return listed;
+        // Rows out of scope are left out of the page (which may then hold
+        // fewer items than asked; the page token still continues the scan).
+        Page<Placement> out;
+        out.next_after_key = std::move(listed.next_after_key);
+        for (Placement& p : listed.items) {
+          ASSIGN_OR_RETURN(std::optional<Trainee> t, store.FindTrainee(p.trainee_id));
+          if (t.has_value() && InScope(scope, *t)) out.items.push_back(std::move(p));
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<Page<DueFollowUp>> PlacementService::ListDueFollowUps(
-    const FollowUpFilter& filter, PageQuery page) {
+    const FollowUpFilter& filter, PageQuery page, const command::Scope& scope) {
   FieldViolations v;
   ValidateFilterLocation(filter.region_code, "", v);
   RETURN_IF_ERROR(v.ToStatus());
@@ -1008,6 +1040,7 @@ absl::StatusOr<Page<DueFollowUp>> PlacementService::ListDueFollowUps(
         for (FollowUp& f : due.items) {
           DueFollowUp item;
           ASSIGN_OR_RETURN(item.trainee, LoadTrainee(store, f.trainee_id));
+          if (!InScope(scope, item.trainee)) continue;  // left out of the page
           item.follow_up = std::move(f);
           out.items.push_back(std::move(item));
         }

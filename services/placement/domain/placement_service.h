@@ -152,13 +152,19 @@ class PlacementService {
   absl::StatusOr<TraineeResult> RecordFollowUp(const RequestContext& ctx,
                                                const NewFollowUp& follow_up);
 
-  absl::StatusOr<TraineeView> GetTrainee(const std::string& trainee_id);
-  absl::StatusOr<Placement> GetPlacement(const std::string& placement_id);
+  // Reads take the caller's scope (libs/command/scope.h): a trainee (or its
+  // placement) out of it reads exactly like a missing one; lists leave such
+  // rows out. Mutations use RequestContext::scope the same way.
+  absl::StatusOr<TraineeView> GetTrainee(const std::string& trainee_id,
+                                         const command::Scope& scope = {});
+  absl::StatusOr<Placement> GetPlacement(const std::string& placement_id,
+                                         const command::Scope& scope = {});
   absl::StatusOr<Page<Placement>> ListPlacements(const PlacementFilter& filter,
-                                                 PageQuery page);
+                                                 PageQuery page,
+                                                 const command::Scope& scope = {});
   // Unrecorded follow-ups due on the clock's day (UTC), oldest first.
   absl::StatusOr<Page<DueFollowUp>> ListDueFollowUps(
-      const FollowUpFilter& filter, PageQuery page);
+      const FollowUpFilter& filter, PageQuery page, const command::Scope& scope = {});
 
   // The clock's day (UTC).
   absl::CivilDay Today() const;

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -977,6 +978,48 @@ TEST_F(PlacementServiceTest, ConcurrentTraineesGetTheirOwnSequences) {
     EXPECT_EQ(events[0].sequence, 1);
     EXPECT_EQ(events[1].sequence, 2);
   }
+}
+
+
+// Row scoping: a placement officer of MA-01 (Tanger) neither reads nor
+// changes the placements of a trainee trained elsewhere; out of scope reads
+// exactly like missing, and lists leave it out.
+TEST_F(PlacementServiceTest, ALimitedScopeReadsAndChangesOnlyItsTraineesPlacements) {
+  const std::string employer = MakeEmployer();
+  Dimensions tanger = SampleDimensions();
+  tanger.training_province_code = "MA-TNG";
+  tanger.training_region_code = "MA-01";
+  progress_.SetExited("trn_t", ev::EXIT_KIND_COMPLETED, absl::CivilDay(2025, 3, 1), tanger);
+  progress_.SetExited("trn_o", ev::EXIT_KIND_COMPLETED, absl::CivilDay(2025, 3, 1));
+  const std::string mine =
+      Must(svc().RecordPlacement(Ctx(), PlacementInput("trn_t", employer))).placement->placement_id;
+  const std::string theirs =
+      Must(svc().RecordPlacement(Ctx(), PlacementInput("trn_o", employer))).placement->placement_id;
+  const command::Scope ma01 = command::Scope::Limited({"MA-01"}, {});
+
+  EXPECT_TRUE(svc().GetPlacement(mine, ma01).ok());
+  const absl::Status out_of_scope = svc().GetPlacement(theirs, ma01).status();
+  EXPECT_EQ(out_of_scope.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(std::string(out_of_scope.message()),
+            absl::StrReplaceAll(std::string(svc().GetPlacement("plc_none", ma01).status().message()),
+                                {{"plc_none", theirs}}));
+  EXPECT_EQ(svc().GetTrainee("trn_o", ma01).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(svc().GetTrainee("trn_t", ma01).ok());
+  const auto listed = Must(svc().ListPlacements(PlacementFilter{}, PageQuery{}, ma01));
+  ASSERT_EQ(listed.items.size(), 1u);
+  EXPECT_EQ(listed.items[0].placement_id, mine);
+
+  RequestContext limited = Ctx();
+  limited.scope = ma01;
+  EXPECT_EQ(svc().EndPlacement(limited, theirs, std::nullopt, "contract ended").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(Must(svc().GetPlacement(theirs)).active());  // unchanged
+  // A trainee the peers know but out of scope cannot be started either.
+  progress_.SetExited("trn_n", ev::EXIT_KIND_COMPLETED, absl::CivilDay(2025, 3, 1));
+  RequestContext limited2 = Ctx();
+  limited2.scope = ma01;
+  EXPECT_EQ(svc().StartJobSearch(limited2, "trn_n").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "libs/access/interceptor.h"
 #include "libs/grpcserver/unary.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/grpc_status.h"
@@ -24,6 +25,8 @@ RequestContext ContextOf(const grpc::CallbackServerContext& context,
   RequestContext ctx;
   ctx.request_id = request_id;
   ctx.traceparent = grpcserver::TraceparentOf(context);
+  ctx.scope = access::ScopeOfCall(context);
+  ctx.actor_id = access::ActorIdOfCall(context);
   return ctx;
 }
 
@@ -164,8 +167,8 @@ grpc::ServerUnaryReactor* ProgressGrpcService::GetTraineeProgress(
     pb::GetTraineeProgressResponse* response) {
   return Respond(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(TraineeProgress p,
-                     service_->GetTraineeProgress(request->cohort_id(),
-                                                  request->trainee_id()));
+                     service_->GetTraineeProgress(request->cohort_id(), request->trainee_id(),
+                                                  access::ScopeOfCall(*context)));
     ToProto(p, response->mutable_progress());
     return absl::OkStatus();
   });
@@ -178,7 +181,8 @@ grpc::ServerUnaryReactor* ProgressGrpcService::ListCohortProgress(
   return Respond(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(PageQuery page, FromProto(request->page()));
     ASSIGN_OR_RETURN(CohortProgressPage out,
-                     service_->ListCohortProgress(request->cohort_id(), page));
+                     service_->ListCohortProgress(request->cohort_id(), page,
+                                                  access::ScopeOfCall(*context)));
     for (const TraineeProgress& p : out.page.items) {
       ToProto(p, response->add_progress());
     }
@@ -195,7 +199,8 @@ grpc::ServerUnaryReactor* ProgressGrpcService::GetTraineeExit(
     pb::GetTraineeExitResponse* response) {
   return Respond(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(TraineeExit exit,
-                     service_->GetTraineeExit(request->trainee_id()));
+                     service_->GetTraineeExit(request->trainee_id(),
+                                              access::ScopeOfCall(*context)));
     ToProto(exit, response);
     return absl::OkStatus();
   });

@@ -52,6 +52,7 @@ struct DomainEvent {
   absl::Time occurred_at = absl::UnixEpoch();
   std::string request_id;   // of the call that caused the event, may be empty
   std::string traceparent;  // W3C, may be empty
+  std::string actor_id;     // pseudonymous (RequestContext::actor_id)
   Dimensions dimensions;
   std::string cohort_id;
 

@@ -47,6 +47,12 @@ constexpr char kWithdrawalReason[] = "withdrawn in the enrollment service";
 
 std::string Day(absl::CivilDay d) { return absl::FormatCivilTime(d); }
 
+// Whether a trainee's record lies in the caller's scope (its cohort's
+// region or centre).
+bool InScope(const command::Scope& scope, const TraineeRecord& record) {
+  return scope.Allows(record.dimensions.training_region_code, record.dimensions.centre_id);
+}
+
 absl::Status NoRecord(const std::string& cohort_id,
                       const std::string& trainee_id) {
   return absl::NotFoundError(absl::StrCat("no training of trainee '",
@@ -367,6 +373,14 @@ absl::StatusOr<TraineeEnrolment> ProgressService::RequireEnrolled(
           "the cohort"));
     }
     return enrolment.status();
+  }
+  // A trainee out of the caller's scope is reported like one not enrolled.
+  if (!ctx.scope.Allows(enrolment->dimensions.training_region_code,
+                        enrolment->dimensions.centre_id)) {
+    return absl::NotFoundError(absl::StrCat(
+        "trainee '", trainee_id, "' is not enrolled in cohort '", cohort_id,
+        "': the enrollment service knows no application of the trainee to "
+        "the cohort"));
   }
   if (enrolment->trainee_id != trainee_id ||
       enrolment->cohort_id != cohort_id) {
@@ -791,7 +805,9 @@ absl::StatusOr<CertificateOutcome> ProgressService::RevokeCertificate(
   auto apply = [&](ProgressStore& store) -> absl::StatusOr<CertificateOutcome> {
     ASSIGN_OR_RETURN(std::optional<TraineeRecord> found,
                      store.FindTrainee(cohort_id, trainee_id));
-    if (!found.has_value()) return NoRecord(cohort_id, trainee_id);
+    if (!found.has_value() || !InScope(ctx.scope, *found)) {
+      return NoRecord(cohort_id, trainee_id);
+    }
     TraineeRecord record = *std::move(found);
     if (record.status != TrainingStatus::kCertified ||
         !record.certificate.has_value() || record.certificate->revoked) {
@@ -824,7 +840,8 @@ absl::StatusOr<CertificateOutcome> ProgressService::RevokeCertificate(
 // ---------------------------------------------------------------- queries
 
 absl::StatusOr<TraineeProgress> ProgressService::GetTraineeProgress(
-    const std::string& cohort_id, const std::string& trainee_id) {
+    const std::string& cohort_id, const std::string& trainee_id,
+    const command::Scope& scope) {
   FieldViolations v;
   CollectViolations(ValidateOpaqueId(cohort_id, "cohort_id"), v);
   CollectViolations(ValidateOpaqueId(trainee_id, "trainee_id"), v);
@@ -834,13 +851,15 @@ absl::StatusOr<TraineeProgress> ProgressService::GetTraineeProgress(
       [&](ProgressStore& store) -> absl::StatusOr<TraineeProgress> {
         ASSIGN_OR_RETURN(std::optional<TraineeRecord> record,
                          store.FindTrainee(cohort_id, trainee_id));
-        if (!record.has_value()) return NoRecord(cohort_id, trainee_id);
+        if (!record.has_value() || !InScope(scope, *record)) {
+          return NoRecord(cohort_id, trainee_id);
+        }
         return ProgressOf(store, *record);
       });
 }
 
 absl::StatusOr<CohortProgressPage> ProgressService::ListCohortProgress(
-    const std::string& cohort_id, PageQuery page) {
+    const std::string& cohort_id, PageQuery page, const command::Scope& scope) {
   RETURN_IF_ERROR(ValidateOpaqueId(cohort_id, "cohort_id"));
   page = ClampPage(std::move(page), rules_);
   return ReadValue<CohortProgressPage>(
@@ -848,6 +867,12 @@ absl::StatusOr<CohortProgressPage> ProgressService::ListCohortProgress(
       [&](ProgressStore& store) -> absl::StatusOr<CohortProgressPage> {
         ASSIGN_OR_RETURN(Page<TraineeRecord> records,
                          store.ListTrainees(cohort_id, page));
+        // A cohort is in one place: out of scope, it looks unknown (empty).
+        if (!records.items.empty() && !InScope(scope, records.items.front())) {
+          CohortProgressPage unknown;
+          unknown.cohort_attendance_rate = AttendanceRate(0, 0);
+          return unknown;
+        }
         CohortProgressPage out;
         out.page.next_after_key = std::move(records.next_after_key);
         // A cohort follows one curriculum: load it once per page.
@@ -875,7 +900,7 @@ absl::StatusOr<CohortProgressPage> ProgressService::ListCohortProgress(
 }
 
 absl::StatusOr<TraineeExit> ProgressService::GetTraineeExit(
-    const std::string& trainee_id) {
+    const std::string& trainee_id, const command::Scope& scope) {
   RETURN_IF_ERROR(ValidateOpaqueId(trainee_id, "trainee_id"));
   auto latest = [&]() {
     return ReadValue<TraineeRecord>(
@@ -883,7 +908,7 @@ absl::StatusOr<TraineeExit> ProgressService::GetTraineeExit(
         [&](ProgressStore& store) -> absl::StatusOr<TraineeRecord> {
           ASSIGN_OR_RETURN(std::optional<TraineeRecord> record,
                            store.LatestTraineeRecord(trainee_id));
-          if (!record.has_value()) {
+          if (!record.has_value() || !InScope(scope, *record)) {
             return absl::NotFoundError(absl::StrCat(
                 "no training of trainee '", trainee_id, "' is recorded"));
           }

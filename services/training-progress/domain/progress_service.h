@@ -136,17 +136,21 @@ class ProgressService {
       const std::string& trainee_id, const std::string& reason);
 
   // NOT_FOUND when nothing is recorded for the trainee in the cohort.
+  // Reads take the caller's scope (libs/command/scope.h): a trainee or
+  // cohort out of it reads exactly like one with nothing recorded.
   absl::StatusOr<TraineeProgress> GetTraineeProgress(
-      const std::string& cohort_id, const std::string& trainee_id);
+      const std::string& cohort_id, const std::string& trainee_id,
+      const command::Scope& scope = {});
   // The cohort's trainees by trainee id (empty for an unknown cohort).
   absl::StatusOr<CohortProgressPage> ListCohortProgress(
-      const std::string& cohort_id, PageQuery page);
+      const std::string& cohort_id, PageQuery page, const command::Scope& scope = {});
 
   // The exit of the trainee's latest cohort here. NOT_FOUND when nothing is
   // recorded for the trainee. While the trainee is in training, asks the
   // enrollment service whether the trainee was withdrawn (recording it);
   // UNAVAILABLE when it cannot.
-  absl::StatusOr<TraineeExit> GetTraineeExit(const std::string& trainee_id);
+  absl::StatusOr<TraineeExit> GetTraineeExit(const std::string& trainee_id,
+                                             const command::Scope& scope = {});
 
  private:
   // The enrolment of a trainee the call may record something for: ENROLLED
