@@ -44,8 +44,11 @@ expect_reject() {
     perl -0pi -e "$expr" "$dir/$which"
     [ "$(md5sum <"$dir/$which")" != "$before" ] || { echo "FAIL: self-check '$name': the mutation did not apply"; exit 1; }
   fi
+  # promtool's own checks run only in the cases about them (they cost most).
+  local skip=(--skip-promtool-tests)
+  case "$message" in promtool*) skip=() ;; esac
   if out="$("$py" "$here/check_monitoring.py" --source-root "$src" --rules "$dir/rules" --tests "$dir/tests" \
-    --runbook "$dir/runbook" --dashboard "$dir/dashboard" 2>&1)"; then
+    --runbook "$dir/runbook" --dashboard "$dir/dashboard" "${skip[@]}" 2>&1)"; then
     echo "FAIL: self-check '$name': the broken copy was accepted"; exit 1
   fi
   if ! grep -qF -- "$message" <<<"$out"; then
