@@ -14,7 +14,8 @@ contracts (proto/jobintech/events/v1, compiled here with protoc):
   3. each message's ce_type header is "ma.jobintech.<title>.v1", its title is
      an event type the services' domain code defines, and every event type
      defined there is documented;
-  4. channel addresses are the topics of libs/kafka/topics.h and their .dlq;
+  4. channel addresses are the topics of libs/kafka/topics.h and their .dlq,
+     with the partitions, replicas and retention of deploy/k8s/base/kafka;
   5. the AsyncAPI parser accepts the document and every example matches its
      schemas (asyncapi_validate.js).
 
@@ -224,6 +225,24 @@ def check(doc_path, proto_root, source_root):
         dlq = (doc.get("channels") or {}).get(short.lower() + "DeadLetters") or {}
         if dlq.get("address") != topic + ".dlq":
             errors.append(f"channel {short.lower()}DeadLetters: address must be {topic}.dlq")
+    # 4b. partitions, replicas and retention as deployed (KafkaTopic resources)
+    topics_yaml = os.path.join(source_root, "deploy", "k8s", "base", "kafka", "topics.yaml")
+    if os.path.exists(topics_yaml):
+        deployed = {d["spec"].get("topicName", d["metadata"]["name"]): d["spec"]
+                    for d in yaml.safe_load_all(open(topics_yaml)) if d and d.get("kind") == "KafkaTopic"}
+        for name, ch in (doc.get("channels") or {}).items():
+            b = ((ch.get("bindings") or {}).get("kafka") or {})
+            spec = deployed.get(ch.get("address"))
+            if spec is None:
+                errors.append(f"channel {name}: topic {ch.get('address')} is not deployed (deploy/k8s/base/kafka)")
+                continue
+            conf = spec.get("config") or {}
+            want = {"partitions": spec.get("partitions"), "replicas": spec.get("replicas"),
+                    "retention.ms": conf.get("retention.ms")}
+            got = {"partitions": b.get("partitions"), "replicas": b.get("replicas"),
+                   "retention.ms": (b.get("topicConfiguration") or {}).get("retention.ms")}
+            if got != want:
+                errors.append(f"channel {name}: bindings {got} differ from the deployed topic {want}")
     return errors, len(bodies), len(reachable)
 
 
