@@ -42,7 +42,8 @@ case "$what" in
     JIT_ENROLLMENT_CIN_HASH_KEY="benchmark-key-not-secret-0001" "${vg[@]}" \
       "$bin/services/enrollment/jit-enrollment" --grpc_address=127.0.0.1:0 \
       --admin_address=127.0.0.1:0 --db_path="$work/enrollment.db" \
-      --kafka_bootstrap="$bootstrap" --unready_grace=0s >"$work/service.log" 2>&1 &
+      --kafka_bootstrap="$bootstrap" --unready_grace=0s $(tls_flags enrollment) \
+      >"$work/service.log" 2>&1 &
     pids+=($!)
     target="127.0.0.1:$(port_of "$work/service.log" enrollment grpc_port)"
     cohort="$("$bin/bench/jit-loadgen" --target="$target" --rpc=setup --run_id=prof)"
@@ -56,7 +57,7 @@ case "$what" in
       | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')"
     "${vg[@]}" "$bin/services/aggregator/jit-aggregator" --grpc_address=127.0.0.1:0 \
       --admin_address=127.0.0.1:0 --http_address=127.0.0.1:0 --db_path="$work/aggregator.db" \
-      --kafka_bootstrap="$bootstrap" --unready_grace=0s \
+      --kafka_bootstrap="$bootstrap" --unready_grace=0s $(tls_flags aggregator) \
       >"$work/service.log" 2>&1 &
     pids+=($!)
     admin="$(port_of "$work/service.log" aggregator admin_port)"

@@ -71,7 +71,7 @@ fi
 bin="${JIT_BUILD_DIR:-$root/build}"
 for b in tools/kafka-broker/jit-kafka-broker services/enrollment/jit-enrollment \
   services/aggregator/jit-aggregator bench/jit-loadgen bench/jit-bench-journeys \
-  bench/jit-bench-consume bench/jit-bench-watch; do
+  bench/jit-bench-consume bench/jit-bench-watch tools/dev-pki/jit-dev-pki; do
   [ -x "$bin/$b" ] || { echo "bench/run.sh: $bin/$b is missing (build with JIT_BUILD_BENCH=ON)" >&2; exit 1; }
 done
 py=/usr/bin/python3
@@ -109,7 +109,7 @@ start_enrollment() {  # DIR SYNC: sets $enrollment_target
     "$bin/services/enrollment/jit-enrollment" --grpc_address=127.0.0.1:0 \
     --admin_address=127.0.0.1:0 --db_path="$1/enrollment.db" \
     --sqlite_synchronous="$2" --kafka_bootstrap="$bootstrap" \
-    --log_level=info --unready_grace=0s >"$1/enrollment.log" 2>&1 &
+    --log_level=info --unready_grace=0s $(tls_flags enrollment) >"$1/enrollment.log" 2>&1 &
   pids+=($!)
   enrollment_target="127.0.0.1:$(wait_ready "$1/enrollment.log" enrollment)"
 }
@@ -118,7 +118,8 @@ start_aggregator() {  # DIR FLAGS...: sets $aggregator_target, $aggregator_pid
   mkdir -p "$dir"
   "$bin/services/aggregator/jit-aggregator" --grpc_address=127.0.0.1:0 \
     --admin_address=127.0.0.1:0 --http_address=127.0.0.1:0 --db_path="$dir/aggregator.db" \
-    --kafka_bootstrap="$bootstrap" --log_level=info --unready_grace=0s "$@" \
+    --kafka_bootstrap="$bootstrap" --log_level=info --unready_grace=0s \
+    $(tls_flags aggregator) "$@" \
     >"$dir/aggregator.log" 2>&1 &
   pids+=($!)
   aggregator_pid=$!

@@ -167,6 +167,21 @@ pki_dir="$data_dir/pki"
   { cat "$data_dir/logs/dev-pki.log" >&2; exit 1; }
 token_flags=(--token_issuer=jobintech-dev --token_audience=jobintech-platform
   --token_keys_file="$pki_dir/token-keys.pem")
+# The simulator acts as a programme administrator: a dev token (0600), fresh
+# on every start (README: jit-simulator --token_file=<data>/secrets/simulator.token).
+sim_token="$data_dir/secrets/simulator.token"
+(umask 077 && "$bin/tools/dev-pki/jit-dev-pki" --dir="$pki_dir" --print_token=programme-admin \
+  --token_subject=simulator --token_lifetime=24h >"$sim_token") ||
+  { echo "run.sh: cannot mint the simulator's development token" >&2; exit 1; }
+# tls_flags NAME: the service's certificate (its SPIFFE id) and the CA.
+tls_flags() {
+  printf '%s\n' --tls_cert_file="$pki_dir/$1.crt" --tls_key_file="$pki_dir/$1.key" \
+    --tls_ca_file="$pki_dir/ca.crt"
+}
+mapfile -t enrollment_tls < <(tls_flags enrollment)
+mapfile -t progress_tls < <(tls_flags training-progress)
+mapfile -t placement_tls < <(tls_flags placement)
+mapfile -t aggregator_tls < <(tls_flags aggregator)
 
 # start_service NAME "ENV_NAMES" BINARY ARGS... : starts a service (if built)
 # with the shell variables named in ENV_NAMES in its environment, waits for
@@ -192,26 +207,29 @@ start_service() {
 start_service enrollment JIT_ENROLLMENT_CIN_HASH_KEY \
   "$bin/services/enrollment/jit-enrollment" \
   --grpc_address="$enrollment_grpc" --admin_address="$enrollment_admin" \
-  --db_path="$data_dir/enrollment/enrollment.db" --kafka_bootstrap="$bootstrap"
+  --db_path="$data_dir/enrollment/enrollment.db" --kafka_bootstrap="$bootstrap" \
+  "${enrollment_tls[@]}" "${token_flags[@]}"
 
 start_service training-progress "" \
   "$bin/services/training-progress/jit-training-progress" \
   --grpc_address="$progress_grpc" --admin_address="$progress_admin" \
   --db_path="$data_dir/training-progress/training-progress.db" --kafka_bootstrap="$bootstrap" \
-  --enrollment_address="$enrollment_grpc"
+  --enrollment_address="$enrollment_grpc" \
+  "${progress_tls[@]}" "${token_flags[@]}"
 
 start_service placement "" \
   "$bin/services/placement/jit-placement" \
   --grpc_address="$placement_grpc" --admin_address="$placement_admin" \
   --db_path="$data_dir/placement/placement.db" --kafka_bootstrap="$bootstrap" \
-  --progress_address="$progress_grpc" --enrollment_address="$enrollment_grpc"
+  --progress_address="$progress_grpc" --enrollment_address="$enrollment_grpc" \
+  "${placement_tls[@]}" "${token_flags[@]}"
 
 start_service aggregator "" \
   "$bin/services/aggregator/jit-aggregator" \
   --grpc_address="$aggregator_grpc" --admin_address="$aggregator_admin" \
   --http_address="$dashboard_http" \
   --db_path="$data_dir/aggregator/aggregator.db" --kafka_bootstrap="$bootstrap" \
-  "${token_flags[@]}"
+  "${aggregator_tls[@]}" "${token_flags[@]}"
 
 note info "JobInTech suite is up (embedded defaults)"
 echo "  kafka bootstrap : $bootstrap   (also in $bootstrap_file)"
@@ -224,12 +242,16 @@ echo "  kafka bootstrap : $bootstrap   (also in $bootstrap_file)"
 [ -x "$bin/services/aggregator/jit-aggregator" ] && \
   echo "  aggregator      : gRPC $aggregator_grpc, metrics http://$aggregator_admin/metrics" && \
   echo "  dashboard       : http://$dashboard_http/   (JSON: http://$dashboard_http/api/v1/summary)"
+echo "  security        : TLS on every gRPC port (CA $pki_dir/ca.crt), bearer tokens; for jitctl:"
+echo "                    export JITCTL_CA_FILE=$pki_dir/ca.crt JITCTL_PKI_DIR=$pki_dir"
+echo "                    export JITCTL_TOKEN=\$($bin/tools/jitctl/jitctl auth dev-token --role programme-admin)"
 echo "  data folder     : $data_dir"
 echo "  logs            : $data_dir/logs/   (restarts: $run_log)"
 echo "  pids            : $(for ((i = 0; i < ${#names[@]}; i++)); do printf '%s=%s ' "${names[i]}" "${pid[i]}"; done)"
 if [ -n "$simulate" ]; then
   if [ -x "$bin/tools/simulator/jit-simulator" ]; then
     "$bin/tools/simulator/jit-simulator" --journeys="$simulate" \
+      --ca_file="$pki_dir/ca.crt" --token_file="$sim_token" \
       --enrollment_address="$enrollment_grpc" --progress_address="$progress_grpc" \
       --placement_address="$placement_grpc" --aggregator_address="$aggregator_grpc" \
       >"$data_dir/logs/simulator.log" 2>&1 &

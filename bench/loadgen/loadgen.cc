@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/credentials.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
@@ -58,7 +59,7 @@ class Generator {
       grpc::ChannelArguments args;
       args.SetInt("grpc.channel_id", i);  // distinct connections
       auto ch = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_target),
-                                          grpc::InsecureChannelCredentials(), args);
+                                          jit::bench::BenchCredentials(), args);
       generic_.push_back(std::make_unique<grpc::GenericStub>(ch));
       stubs_.push_back(pb::EnrollmentService::NewStub(ch));
     }
@@ -180,7 +181,7 @@ class Generator {
 // prints the cohort id.
 int Setup() {
   auto stub = pb::EnrollmentService::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials()));
+      absl::GetFlag(FLAGS_target), jit::bench::BenchCredentials()));
   const std::string run = absl::GetFlag(FLAGS_run_id);
   pb::CreateCentreRequest centre;
   centre.set_request_id("bench-centre-" + run);

@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/common/credentials.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/match.h"
@@ -90,7 +91,7 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& target, int id) {
   grpc::ChannelArguments args;
   args.SetInt("grpc.channel_id", id);  // distinct connections
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(target, jit::bench::BenchCredentials(), args);
 }
 
 dpb::WatchSummaryRequest NationalInternal() {

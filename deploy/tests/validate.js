@@ -13,8 +13,9 @@
 //      declarations; Strimzi resources against the structural schemas of
 //      lib/strimzi.js. Unknown apiVersion/kind is an error.
 //   2. policy: every container is non-root, read-only root fs, no privilege
-//      escalation, drops ALL capabilities, RuntimeDefault seccomp, has grpc
-//      liveness/readiness/startup probes on its gRPC port, CPU and memory
+//      escalation, drops ALL capabilities, RuntimeDefault seccomp, has HTTP
+//      liveness (/healthz) and readiness/startup (/readyz) probes on its admin
+//      port (never grpc: the gRPC ports are TLS-only), CPU and memory
 //      requests and limits, a pinned image (tag, not latest); pods do not
 //      mount service-account tokens; SQLite services are single-replica
 //      StatefulSets with a data volume (db_path on it) and an emptyDir /tmp;
@@ -37,6 +38,11 @@
 //      durability settings (prod: 3 brokers, RF 3, min ISR 2, no unclean
 //      election), every lifecycle topic and its .dlq with the documented
 //      partitions and retention.
+//   6. security (lib/security.js): Kafka only through an authenticated TLS
+//      listener with each workload's own KafkaUser, the KafkaUsers' ACLs
+//      exactly as in its hand-written table, one Certificate per gRPC service
+//      with its SPIFFE id, mounted and named by the TLS flags, token
+//      verification settings.
 // Prints one line per problem and exits 1 when there is any.
 "use strict";
 const fs = require("fs");
@@ -45,10 +51,20 @@ const { spawnSync } = require("child_process");
 const { unknownFields, NODE_MODULES } = require("./lib/strict_fields");
 const { makeEvaluator, selects } = require("./lib/netpol");
 const strimzi = require("./lib/strimzi");
+const certmanager = require("./lib/certmanager");
+const security = require("./lib/security");
 
 const ROOT = path.resolve(__dirname, "../..");
 const APP_NS = "jobintech";
 const KAFKA_NS = "jobintech-kafka";
+// cert-manager's cluster resource namespace: a ClusterIssuer's CA Secret
+// lives there, so the suite's CA Certificate does (base/pki).
+const CERT_MANAGER_NS = "cert-manager";
+const CLUSTER_SCOPED = ["Namespace", "ClusterIssuer"];
+// Namespaces outside the suite whose labels the NetworkPolicies name:
+// analytics consumers (the `analytics` KafkaUser) run in a namespace
+// labelled so.
+const EXTERNAL_NAMESPACES = { analytics: { "jobintech.ma/kafka-analytics": "true" } };
 
 // docs/DEVELOPING.md, "Conventions".
 const SERVICES = {
@@ -59,7 +75,11 @@ const SERVICES = {
 };
 const PEER_FLAG = { enrollment: "enrollment_address", "training-progress": "progress_address" };
 const COMMON_FLAGS = ["grpc_address", "admin_address", "db_path", "sqlite_synchronous", "kafka_bootstrap",
-  "kafka_bootstrap_file", "log_level", "unready_grace", "drain_timeout"];
+  "kafka_bootstrap_file", "log_level", "unready_grace", "drain_timeout",
+  // Issue 15: TLS and bearer tokens (libs/service/security.cc), Kafka security.
+  "tls_cert_file", "tls_key_file", "tls_ca_file", "token_issuer", "token_audience", "token_keys_file",
+  "kafka_security_protocol", "kafka_ca_file", "kafka_cert_file", "kafka_key_file", "kafka_sasl_mechanism",
+  "kafka_sasl_username", "kafka_sasl_password_file"];
 // Used only while a binary is not built yet (its sources do not exist).
 const DOCUMENTED_FLAGS = {
   enrollment: [...COMMON_FLAGS, "cin_hash_key", "min_age", "max_age"],
@@ -124,6 +144,14 @@ function checkSchema(obj) {
     if (!schema) { fail(obj, `no Strimzi schema for kind ${obj.kind}`); return; }
     const p = [];
     strimzi.checkSchema(obj, schema, "", p);
+    p.forEach((x) => fail(obj, `schema: ${x}`));
+    return;
+  }
+  if (obj.apiVersion === "cert-manager.io/v1") {
+    const schema = certmanager.SCHEMAS[obj.kind];
+    if (!schema) { fail(obj, `no cert-manager schema for kind ${obj.kind}`); return; }
+    const p = [];
+    certmanager.checkSchema(obj, schema, "", p);
     p.forEach((x) => fail(obj, `schema: ${x}`));
     return;
   }
@@ -192,12 +220,21 @@ function checkContainer(w, c, pod, svc) {
       if (!(res[kind] || {})[r]) fail(w, `${where}: resources.${kind}.${r} not set`);
     }
   }
-  const grpcPort = (c.ports || []).find((p) => p.name === "grpc");
+  // The gRPC ports speak TLS only, which kubelet's native grpc probe cannot:
+  // every probe is an HTTP GET on the admin port (plain HTTP, never behind
+  // the ingress): /readyz for startup and readiness, /healthz for liveness.
+  const adminPort = (c.ports || []).find((p) => p.name === "admin");
+  const PROBE_PATHS = { startupProbe: "/readyz", readinessProbe: "/readyz", livenessProbe: "/healthz" };
   for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
     const p = c[probe];
     if (!p) { fail(w, `${where}: no ${probe}`); continue; }
-    if (!p.grpc) { fail(w, `${where}: ${probe} must be a native grpc probe`); continue; }
-    if (!grpcPort || p.grpc.port !== grpcPort.containerPort) fail(w, `${where}: ${probe} does not probe the gRPC port`);
+    if (p.grpc) { fail(w, `${where}: ${probe} must not be a grpc probe (the gRPC port is TLS-only)`); continue; }
+    if (!p.httpGet) { fail(w, `${where}: ${probe} must be an httpGet probe on the admin port`); continue; }
+    const port = p.httpGet.port;
+    const onAdmin = adminPort && (port === adminPort.name || port === adminPort.containerPort);
+    if (!onAdmin) fail(w, `${where}: ${probe} does not probe the admin port`);
+    if ((p.httpGet.scheme || "HTTP") !== "HTTP") fail(w, `${where}: ${probe}: the admin port serves plain HTTP`);
+    if (p.httpGet.path !== PROBE_PATHS[probe]) fail(w, `${where}: ${probe} must GET ${PROBE_PATHS[probe]}, not ${p.httpGet.path}`);
   }
   if (svc && SERVICES[svc]) {
     const want = { grpc: SERVICES[svc].grpc, admin: SERVICES[svc].admin };
@@ -231,6 +268,14 @@ function checkReferences(w, pod, objs, variant) {
   const needSecret = (name, key, where) => {
     const s = find(objs, "Secret", name, ns);
     if (!s) {
+      // Secrets that operators write in the cluster: cert-manager (a
+      // Certificate's secretName) and Strimzi's User Operator (a KafkaUser's
+      // name), with the keys they write.
+      const provided = security.operatorSecretKeys(objs, name, ns);
+      if (provided) {
+        if (key && !provided.includes(key)) fail(w, `${where}: Secret ${name} will have no key ${key}`);
+        return;
+      }
       if (!external.includes(name)) fail(w, `${where}: Secret ${name} does not exist`);
       return;
     }
@@ -253,8 +298,14 @@ function checkReferences(w, pod, objs, variant) {
     }
   }
   for (const v of pod.volumes || []) {
-    if (v.configMap) needConfigMap(v.configMap.name, null, `volume ${v.name}`);
-    if (v.secret) needSecret(v.secret.secretName, null, `volume ${v.name}`);
+    if (v.configMap) {
+      needConfigMap(v.configMap.name, null, `volume ${v.name}`);
+      for (const it of v.configMap.items || []) needConfigMap(v.configMap.name, it.key, `volume ${v.name}`);
+    }
+    if (v.secret) {
+      needSecret(v.secret.secretName, null, `volume ${v.name}`);
+      for (const it of v.secret.items || []) needSecret(v.secret.secretName, it.key, `volume ${v.name}`);
+    }
     if (v.hostPath) fail(w, `volume ${v.name}: hostPath is not allowed`);
   }
   if (pod.serviceAccountName) {
@@ -332,10 +383,12 @@ function checkWorkload(w, objs, variant, flagSets) {
   }
   const kafka = byKind(objs, "Kafka")[0];
   if (kafka) {
-    const plain = (kafka.spec.kafka.listeners || []).filter((l) => l.tls === false && l.type === "internal");
-    const allowed = plain.map((l) => `${kafka.metadata.name}-kafka-bootstrap.${kafka.metadata.namespace}.svc:${l.port}`);
+    // Only an internal TLS listener that authenticates its clients (the
+    // KafkaUsers; lib/security.js checks the rest of the client's settings).
+    const secured = (kafka.spec.kafka.listeners || []).filter((l) => l.tls === true && l.type === "internal" && l.authentication);
+    const allowed = secured.map((l) => `${kafka.metadata.name}-kafka-bootstrap.${kafka.metadata.namespace}.svc:${l.port}`);
     const boot = get("kafka_bootstrap");
-    if (!allowed.includes(boot)) fail(w, `kafka_bootstrap=${boot} is not the Strimzi bootstrap Service (${allowed.join(", ") || "no plain internal listener"})`);
+    if (!allowed.includes(boot)) fail(w, `kafka_bootstrap=${boot} is not the Strimzi bootstrap Service of an authenticated TLS listener (${allowed.join(", ") || "none"})`);
   }
   const grace = pod.terminationGracePeriodSeconds === undefined ? 30 : pod.terminationGracePeriodSeconds;
   const unready = durationSeconds(get("unready_grace") || "2s");
@@ -348,7 +401,17 @@ function checkWorkload(w, objs, variant, flagSets) {
     if (!key || typeof key !== "object" || !key.from.secretKeyRef) fail(w, "JIT_ENROLLMENT_CIN_HASH_KEY must come from a Secret");
   }
   for (const [k, v] of Object.entries(env)) {
-    if (/KEY|SECRET|PASSWORD|TOKEN/.test(k) && typeof v !== "object") fail(w, `env ${k}: a secret value in plain configuration`);
+    if (!/KEY|SECRET|PASSWORD|TOKEN/.test(k) || typeof v === "object") continue;
+    // A *_FILE flag names a file: allowed in plain configuration only when
+    // the file is on a read-only Secret or ConfigMap mount (the secret is
+    // in the file, never in the environment or the command line).
+    if (/_FILE$/.test(k)) {
+      const src = security.fileSource(pod, c, v);
+      if (!src) fail(w, `env ${k}=${v}: not on a mounted Secret or ConfigMap`);
+      else if (!src.readOnly) fail(w, `env ${k}=${v}: the mount ${src.mountPath} must be readOnly`);
+      continue;
+    }
+    fail(w, `env ${k}: a secret value in plain configuration`);
   }
 
   // PDB and ServiceMonitor.
@@ -433,12 +496,23 @@ function checkNamespaces(objs) {
     }
   }
   for (const o of objs) {
-    if (o.kind === "Namespace") continue;
     const ns = (o.metadata || {}).namespace;
-    if (![APP_NS, KAFKA_NS].includes(ns)) fail(o, `namespace ${ns} is neither ${APP_NS} nor ${KAFKA_NS}`);
+    if (CLUSTER_SCOPED.includes(o.kind)) {
+      if (ns !== undefined) fail(o, `${o.kind} is cluster-scoped: no metadata.namespace`);
+      continue;
+    }
     const strimziKind = (o.apiVersion || "").startsWith("kafka.strimzi.io/");
-    if (strimziKind && ns !== KAFKA_NS) fail(o, `Strimzi resources belong in ${KAFKA_NS}`);
-    if (!strimziKind && ns === KAFKA_NS) fail(o, `only Strimzi resources belong in ${KAFKA_NS}`);
+    const certKind = (o.apiVersion || "").startsWith("cert-manager.io/");
+    if (ns === CERT_MANAGER_NS && o.kind === "Certificate" && o.spec.isCA === true) continue; // the suite's CA
+    if (![APP_NS, KAFKA_NS].includes(ns)) { fail(o, `namespace ${ns} is neither ${APP_NS} nor ${KAFKA_NS}`); continue; }
+    // KafkaUsers live where their clients mount their Secrets (the User
+    // Operator's watched namespace, checked in lib/security.js).
+    if (strimziKind && o.kind === "KafkaUser") {
+      if (ns !== APP_NS) fail(o, `KafkaUsers belong in ${APP_NS}, beside the pods that mount their Secrets`);
+    } else if (strimziKind && ns !== KAFKA_NS) fail(o, `Strimzi resources belong in ${KAFKA_NS}`);
+    if (!strimziKind && !(certKind && o.kind === "Certificate") && ns === KAFKA_NS) {
+      fail(o, `only Strimzi resources (and the listener's Certificate) belong in ${KAFKA_NS}`);
+    }
   }
 }
 
@@ -458,7 +532,7 @@ function checkNetwork(objs) {
   if (!defaultDeny) fail(null, `no default-deny NetworkPolicy (Ingress and Egress) in ${APP_NS}`);
 
   const nsObjs = Object.fromEntries(byKind(objs, "Namespace").map((n) => [n.metadata.name, n.metadata.labels || {}]));
-  const nsLabels = (ns) => ({ ...(nsObjs[ns] || {}), "kubernetes.io/metadata.name": ns });
+  const nsLabels = (ns) => ({ ...(EXTERNAL_NAMESPACES[ns] || {}), ...(nsObjs[ns] || {}), "kubernetes.io/metadata.name": ns });
   const endpoints = [];
   for (const w of objs.filter((o) => WORKLOAD_KINDS.includes(o.kind))) {
     const ports = [];
@@ -488,6 +562,7 @@ function checkNetwork(objs) {
     { id: "ingress-controller", namespace: "ingress-nginx", labels: { "app.kubernetes.io/name": "ingress-nginx" }, ports: [{ port: 443, protocol: "TCP" }] },
     { id: "kube-dns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] },
     { id: "stranger-elsewhere", namespace: "default", labels: { "app.kubernetes.io/part-of": "jobintech" }, ports: [{ port: 8080, protocol: "TCP" }] },
+    { id: "analytics", namespace: "analytics", labels: { "app.kubernetes.io/name": "analytics-consumer" }, ports: [] },
     { id: "internet", namespace: null, ip: "203.0.113.10", labels: {}, ports: [{ port: 443, protocol: "TCP" }] },
   );
   const allowed = makeEvaluator(policies, [APP_NS], nsLabels, ingressRules);
@@ -513,6 +588,8 @@ function checkNetwork(objs) {
     expected.add(`grpc-client -> ${svc}:${spec.grpc}/TCP`);
     if (spec.http) expected.add(`ingress-controller -> ${svc}:${spec.http}/TCP`);
   }
+  // Analytics consumers (KafkaUser analytics) reach the brokers' TLS listener.
+  if (kafka) for (const l of kafka.spec.kafka.listeners || []) if (l.tls && l.authentication) expected.add(`analytics -> kafka-broker:${l.port}/TCP`);
   for (const e of actual) if (!expected.has(e)) fail(null, `NetworkPolicy allows ${e}, which is not an edge of the architecture`);
   for (const e of expected) if (!actual.has(e)) fail(null, `NetworkPolicy blocks ${e}, an edge of the architecture`);
   return actual.size;
@@ -645,6 +722,10 @@ function validateVariant(name, objs, flagSets) {
   checkSecrets(objs, name);
   const edges = checkNetwork(objs);
   checkKafka(objs, name);
+  security.check(objs, name, {
+    fail, note: (msg) => notes.push(`[${name}] ${msg}`), APP_NS, KAFKA_NS, SERVICES, WORKLOAD_KINDS,
+    podSpecOf, serviceOf, find, byKind, envOf: (w, c) => envFromConfig(w, c, objs),
+  });
   const n = problems.length - before;
   console.log(`${name}: ${objs.length} objects, ${workloads.length} workloads, ${edges} allowed connections, ${n} problem(s)`);
 }

@@ -107,8 +107,10 @@ expect_reject "writable root filesystem" prod "readOnlyRootFilesystem must be tr
   's/readOnlyRootFilesystem: true/readOnlyRootFilesystem: false/'
 expect_reject "misspelt field" dev "allowPrivilegeEscalaton: unknown field" base/app/aggregator.yaml \
   's/allowPrivilegeEscalation: false/allowPrivilegeEscalaton: false/'
-expect_reject "TCP instead of grpc probe" prod "livenessProbe must be a native grpc probe" base/app/enrollment.yaml \
-  's/livenessProbe:\n            grpc:/livenessProbe:\n            tcpSocket:/'
+expect_reject "TCP probe" prod "readinessProbe must be an httpGet probe on the admin port" base/app/enrollment.yaml \
+  's/readinessProbe:\n            httpGet:\n              path: \/readyz\n              port: admin\n              scheme: HTTP/readinessProbe:\n            tcpSocket:\n              port: admin/'
+expect_reject "native grpc probe on the TLS port" prod "livenessProbe must not be a grpc probe" base/app/enrollment.yaml \
+  's/livenessProbe:\n            httpGet:\n              path: \/healthz\n              port: admin\n              scheme: HTTP/livenessProbe:\n            grpc:\n              port: 50051/'
 expect_reject "capability kept" prod "capabilities must drop ALL" base/app/training-progress.yaml \
   's/drop: \["ALL"\]/drop: ["NET_RAW"]/'
 expect_reject "no resource limits" dev "resources.limits.memory not set" base/app/enrollment.yaml \
@@ -145,6 +147,32 @@ expect_reject "finite lifecycle retention" prod "retention.ms must be -1" base/k
   's/retention.ms: -1/retention.ms: 604800000/'
 expect_reject "missing dead-letter topic" prod "KafkaTopic jobintech.placement.v1.dlq missing" base/kafka/topics.yaml \
   's/\n---\napiVersion: kafka.strimzi.io\/v1beta2\nkind: KafkaTopic\nmetadata:\n  name: jobintech.placement.v1.dlq.*\z/\n/s'
+
+echo "== self-check: security (TLS, certificates, Kafka users and ACLs) must be enforced"
+expect_reject "Kafka in plaintext" prod "reaches Kafka without a KafkaUser: kafka_security_protocol is plaintext" \
+  base/app/config/placement.env 's/KAFKA_SECURITY_PROTOCOL=ssl/KAFKA_SECURITY_PROTOCOL=plaintext/'
+expect_reject "Kafka user Secret not mounted" prod "kafka_cert_file=/etc/jobintech/kafka/user.crt is not on a mounted KafkaUser Secret" \
+  base/app/aggregator.yaml 's/\n            - name: kafka-user\n              mountPath: \/etc\/jobintech\/kafka\n              readOnly: true//'
+expect_reject "another service's Kafka user" prod "not from the Secret of KafkaUser training-progress" \
+  base/app/training-progress.yaml 's/secretName: training-progress\n/secretName: enrollment\n/'
+expect_reject "missing KafkaUser" prod "KafkaUser aggregator missing" base/app/kafka-users.yaml \
+  's/---\n# The aggregator:.*?(?=---\n)//s'
+expect_reject "producer ACL wider than its topic" prod "ACL topic:prefix:jobintech.:Write is more than enrollment needs" \
+  base/app/kafka-users.yaml \
+  's/name: jobintech\.enrollment\.v1\n          patternType: literal\n        operations: \[Describe, Write\]/name: jobintech.\n          patternType: prefix\n        operations: [Describe, Write]/'
+expect_reject "analytics may write" prod "ACL topic:literal:jobintech.placement.v1:Write is more than analytics needs" \
+  base/app/kafka-users.yaml \
+  's/(name: analytics\n.*?name: jobintech\.placement\.v1\n          patternType: literal\n        operations: \[Describe, )Read/${1}Write/s'
+expect_reject "plaintext Kafka listener" prod "listener plain (port 9092) has no TLS or no authentication" base/kafka/kafka.yaml \
+  's/(    listeners:\n(?:      #[^\n]*\n)*)/$1      - name: plain\n        port: 9092\n        type: internal\n        tls: false\n        networkPolicyPeers:\n          - podSelector: {}\n/'
+expect_reject "ACLs not enforced" prod "authorization must be simple" base/kafka/kafka.yaml \
+  's/    authorization:\n      type: simple\n//'
+expect_reject "wrong SPIFFE id" prod "needs exactly one Certificate with URI SAN spiffe://jobintech/ns/jobintech/sa/placement" \
+  base/app/certificates.yaml 's/sa\/placement\n/sa\/placment\n/'
+expect_reject "certificate not mounted" prod "tls_cert_file=/etc/jobintech/tls/tls.crt is not tls.crt of its mounted Certificate Secret enrollment-tls" \
+  base/app/enrollment.yaml 's/\n            - name: tls\n              mountPath: \/etc\/jobintech\/tls\n              readOnly: true//'
+expect_reject "private key as token key" dev "holds a PRIVATE key" overlays/dev/token-keys.pem \
+  's/\A.*\z/-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n/s'
 
 echo "== self-check: kustomizations outside the kustomize v2.0.3 subset must be rejected"
 # expect_subset_reject NAME MESSAGE FILE PERL

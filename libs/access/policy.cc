@@ -87,20 +87,35 @@ absl::StatusOr<PolicyTable> PolicyTable::ForServices(const std::vector<std::stri
     return absl::FailedPreconditionError(
         absl::StrCat("access policies: ", absl::StrJoin(problems, "; ")));
   }
+  table.AddBuiltIns();
+  return table;
+}
+
+PolicyTable PolicyTable::FromPolicies(std::vector<MethodPolicy> policies) {
+  PolicyTable table;
+  for (MethodPolicy& p : policies) {
+    std::string method = p.method;
+    table.by_method_[method] = std::move(p);
+  }
+  table.AddBuiltIns();
+  return table;
+}
+
+void PolicyTable::AddBuiltIns() {
+  PolicyTable& table = *this;
   for (const char* m : {"Check", "Watch"}) {
     MethodPolicy health;
     health.method = absl::StrCat("/", kHealth, "/", m);
     health.permission = "health.read";
     health.is_public = true;
-    table.by_method_[health.method] = health;
+    table.by_method_.try_emplace(health.method, health);
   }
   MethodPolicy reflection;
   reflection.method = absl::StrCat("/", kReflection, "/ServerReflectionInfo");
   reflection.permission = "reflection.read";
   reflection.roles.assign(std::begin(auth::kAllRoles), std::end(auth::kAllRoles));
   reflection.services = {"enrollment", "training-progress", "placement", "aggregator"};
-  table.by_method_[reflection.method] = reflection;
-  return table;
+  table.by_method_.try_emplace(reflection.method, reflection);
 }
 
 const MethodPolicy* PolicyTable::Find(absl::string_view full_method) const {

@@ -53,12 +53,16 @@ class PolicyTable {
   // listing every method without a policy or with an unknown role, and for
   // an unknown service: a server refuses to start on it.
   static absl::StatusOr<PolicyTable> ForServices(const std::vector<std::string>& services);
+  // A table of the given policies only (e.g. a test's own service), plus the
+  // built-in ones for health and reflection where not given.
+  static PolicyTable FromPolicies(std::vector<MethodPolicy> policies);
 
   // nullptr when the method has no policy.
   const MethodPolicy* Find(absl::string_view full_method) const;
   std::vector<const MethodPolicy*> All() const;
 
  private:
+  void AddBuiltIns();
   absl::flat_hash_map<std::string, MethodPolicy> by_method_;
 };
 

@@ -27,8 +27,10 @@ grpc::ChannelArguments ChannelArgumentsFor(const ChannelOptions& options) {
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
                                            const ChannelOptions& options) {
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   ChannelArgumentsFor(options));
+  return grpc::CreateCustomChannel(
+      address,
+      options.credentials != nullptr ? options.credentials : grpc::InsecureChannelCredentials(),
+      ChannelArgumentsFor(options));
 }
 
 }  // namespace jit::grpcclient

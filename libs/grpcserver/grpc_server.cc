@@ -157,10 +157,29 @@ absl::Status GrpcServer::Start() {
                  [] { grpc::EnableDefaultHealthCheckService(true); });
   RouteGrpcCoreLogs();
 
+  if (options_.credentials == nullptr && !options_.insecure_plaintext_for_tests) {
+    return absl::FailedPreconditionError(
+        "gRPC server without TLS credentials: give it a certificate, key and CA "
+        "(--tls_cert_file, --tls_key_file, --tls_ca_file; scripts/run.sh makes "
+        "development ones); plaintext only with --insecure_plaintext_for_tests");
+  }
+  if (options_.policies == nullptr) {
+    return absl::FailedPreconditionError(
+        "gRPC server without access policies: refusing to serve");
+  }
+  std::shared_ptr<grpc::ServerCredentials> credentials = options_.credentials;
+  if (credentials == nullptr) {
+    log::Event(log::Level::kWarn,
+               "INSECURE: gRPC server listening in PLAINTEXT "
+               "(--insecure_plaintext_for_tests); never use this outside a "
+               "single-process test",
+               {{"address", options_.listen_address}});
+    credentials = grpc::InsecureServerCredentials();
+  }
+
   grpc::ServerBuilder builder;
   int selected_port = 0;
-  builder.AddListeningPort(options_.listen_address,
-                           grpc::InsecureServerCredentials(), &selected_port);
+  builder.AddListeningPort(options_.listen_address, credentials, &selected_port);
   builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_send_message_bytes);
   // gRPC sets SO_REUSEPORT by default: a second process could bind the same
@@ -190,6 +209,10 @@ absl::Status GrpcServer::Start() {
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
+  interceptors.push_back(access::MakeAccessInterceptorFactory(
+      {.policies = options_.policies,
+       .verifier = options_.verifier,
+       .sink = options_.denials}));
   interceptors.push_back(MakeObservabilityInterceptorFactory(
       options_.metrics, options_.log_calls));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -213,6 +236,7 @@ absl::Status GrpcServer::Start() {
   log::Event(log::Level::kInfo, "grpc server serving",
              {{"address", options_.listen_address},
               {"port", selected_port},
+              {"tls", options_.credentials != nullptr},
               {"services", absl::StrJoin(service_names_, ",")}});
   return absl::OkStatus();
 }

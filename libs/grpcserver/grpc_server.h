@@ -12,6 +12,10 @@
 //   server.Shutdown();
 //
 // What Start() sets up:
+//   - TLS with the given credentials (plaintext only with the loudly named
+//     insecure_plaintext_for_tests);
+//   - the access interceptor (libs/access) deciding who may call each method;
+//     handlers finish refused calls through grpcserver::Respond/CallerOf;
 //   - grpc.health.v1 (default health service): overall ("") and every
 //     registered service SERVING once started;
 //   - server reflection (grpc.reflection.v1alpha) unless disabled;
@@ -42,7 +46,10 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_context.h"
+#include "libs/access/interceptor.h"
+#include "libs/access/policy.h"
 #include "libs/metrics/grpc_server_metrics.h"
 
 namespace jit::grpcserver {
@@ -50,6 +57,18 @@ namespace jit::grpcserver {
 struct GrpcServerOptions {
   // "host:port"; port 0 picks a free port (read it back with port()).
   std::string listen_address = "0.0.0.0:50051";
+  // TLS (libs/tls MakeServerCredentials). Required: Start() refuses to serve
+  // without it unless `insecure_plaintext_for_tests` is set, which serves
+  // plaintext and logs a loud warning. Only single-process tests set it.
+  std::shared_ptr<grpc::ServerCredentials> credentials = nullptr;
+  bool insecure_plaintext_for_tests = false;
+  // Access control (libs/access): the policy of every method the server
+  // exposes, the bearer-token verifier (null: no token is accepted) and where
+  // denials are reported (may be null). Required: Start() refuses to serve
+  // without policies, and the access interceptor sees every call.
+  const access::PolicyTable* policies = nullptr;  // not owned
+  const auth::TokenVerifier* verifier = nullptr;  // not owned
+  access::DenialSink* denials = nullptr;          // not owned
   int max_receive_message_bytes = 4 * 1024 * 1024;
   int max_send_message_bytes = 4 * 1024 * 1024;
   // Server-initiated HTTP/2 pings on idle connections, and how long to wait

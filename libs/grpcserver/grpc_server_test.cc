@@ -190,8 +190,24 @@ class GrpcServerTest : public ::testing::Test {
         log::Init({.component = "test", .level = "debug", .sink = sink_}).ok());
   }
 
+  // Plaintext, every echo method (and reflection) open to anyone: these
+  // tests are about serving, not access (libs/access tests that).
   GrpcServerOptions Options() {
-    return {.listen_address = "127.0.0.1:0", .metrics = &metrics_};
+    return {.listen_address = "127.0.0.1:0",
+            .insecure_plaintext_for_tests = true,
+            .policies = &policies_,
+            .metrics = &metrics_};
+  }
+
+  static access::PolicyTable OpenPolicies() {
+    std::vector<access::MethodPolicy> open;
+    for (const char* m :
+         {"/jit.grpcserver.testing.SyncEcho/Say", "/jit.grpcserver.testing.CallbackEcho/Say",
+          "/jit.grpcserver.testing.CallbackEcho/Updates",
+          "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"}) {
+      open.push_back({.method = m, .permission = "test.open", .is_public = true});
+    }
+    return access::PolicyTable::FromPolicies(std::move(open));
   }
 
   // Starts a server with both echo services.
@@ -243,6 +259,7 @@ class GrpcServerTest : public ::testing::Test {
 
   prometheus::Registry registry_;
   metrics::GrpcServerMetrics metrics_{registry_};
+  access::PolicyTable policies_ = OpenPolicies();
   SyncEchoImpl sync_echo_;
   CallbackEchoImpl callback_echo_;
   std::shared_ptr<CapturingSink> sink_;
@@ -383,6 +400,37 @@ TEST_F(GrpcServerTest, MalformedAddressIsUnavailable) {
   GrpcServer server(options);
   server.AddService(&sync_echo_);
   EXPECT_EQ(server.Start().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(GrpcServerTest, RefusesToServePlaintextUnlessTheTestFlagAsks) {
+  GrpcServerOptions options = Options();
+  options.insecure_plaintext_for_tests = false;  // and no credentials
+  GrpcServer server(options);
+  server.AddService(&sync_echo_);
+  absl::Status s = server.Start();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("--tls_cert_file"));
+}
+
+TEST_F(GrpcServerTest, PlaintextServingIsLoggedLoudly) {
+  auto server = StartServer(Options());
+  bool warned = false;
+  for (const auto& line : sink_->Lines()) {
+    warned |= line.value("level", "") == "warn" &&
+              line.value("msg", "").find("INSECURE: gRPC server listening in PLAINTEXT") !=
+                  std::string::npos;
+  }
+  EXPECT_TRUE(warned);
+}
+
+TEST_F(GrpcServerTest, RefusesToServeWithoutAccessPolicies) {
+  GrpcServerOptions options = Options();
+  options.policies = nullptr;
+  GrpcServer server(options);
+  server.AddService(&sync_echo_);
+  absl::Status s = server.Start();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("access policies"));
 }
 
 TEST_F(GrpcServerTest, StartTwiceIsFailedPrecondition) {

@@ -19,16 +19,24 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/access/interceptor.h"
 #include "libs/status/grpc_status.h"
 
 namespace jit::grpcserver {
 
 // Runs `fn` (returning absl::Status) inline and finishes the call with its
 // status, field violations included (status/grpc_status.h).
+//
+// A call the access interceptor refused (access::CallerOf) is finished with
+// its refusal and `fn` never runs.
 template <typename Fn>
 grpc::ServerUnaryReactor* Respond(grpc::CallbackServerContext* context,
                                   Fn&& fn) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status admitted = access::CallerOf(*context).status(); !admitted.ok()) {
+    reactor->Finish(status::ToGrpcStatus(admitted));
+    return reactor;
+  }
   const absl::Status status = std::forward<Fn>(fn)();
   reactor->Finish(status::ToGrpcStatus(status));
   return reactor;

@@ -61,9 +61,9 @@ absl::StatusOr<std::map<std::string, int64_t>> SentRowsByTopic(
 
 }  // namespace
 
-absl::StatusOr<bool> RepublishIfClusterLostEvents(storage::Database& db,
-                                                  const std::string& bootstrap_servers,
-                                                  absl::Duration timeout) {
+absl::StatusOr<bool> RepublishIfClusterLostEvents(
+    storage::Database& db, const std::string& bootstrap_servers, absl::Duration timeout,
+    const std::map<std::string, std::string>& kafka_properties) {
   ASSIGN_OR_RETURN(auto sent, SentRowsByTopic(db));
   if (sent.empty()) return false;
   ASSIGN_OR_RETURN(auto consumer,
@@ -71,7 +71,7 @@ absl::StatusOr<bool> RepublishIfClusterLostEvents(storage::Database& db,
                                             .group_id = "",
                                             .client_id = "jit-outbox-check",
                                             .auto_offset_reset = "earliest",
-                                            .properties = {}}));
+                                            .properties = kafka_properties}));
   bool lost = false;
   for (const auto& [topic, rows] : sent) {
     ASSIGN_OR_RETURN(int partitions, consumer->PartitionCount(topic, timeout));
@@ -110,10 +110,11 @@ absl::StatusOr<std::unique_ptr<OutboxPipeline>> OutboxPipeline::Start(
                    kafka::Producer::Create(
                        {.bootstrap_servers = options.bootstrap_servers,
                         .client_id = absl::StrCat("jit-", options.service_name),
-                        .properties = {}}));
+                        .properties = options.kafka_properties}));
   if (options.check_cluster) {
     absl::StatusOr<bool> republished = RepublishIfClusterLostEvents(
-        *options.database, options.bootstrap_servers, absl::Seconds(10));
+        *options.database, options.bootstrap_servers, absl::Seconds(10),
+        options.kafka_properties);
     if (!republished.ok()) {
       // Kafka unreachable now: the relay will retry delivery; the check runs
       // again at the next start.

@@ -13,6 +13,7 @@
 #ifndef JIT_LIBS_SERVICE_OUTBOX_PIPELINE_H_
 #define JIT_LIBS_SERVICE_OUTBOX_PIPELINE_H_
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -43,13 +44,15 @@ absl::StatusOr<std::string> ResolveBootstrap(const std::string& bootstrap_server
 // data (e.g. the embedded broker, which keeps topics in memory, restarted), so
 // every retained row is marked unsent again and republished in its original
 // order. Consumers deduplicate. Returns whether it requeued.
-absl::StatusOr<bool> RepublishIfClusterLostEvents(storage::Database& db,
-                                                  const std::string& bootstrap_servers,
-                                                  absl::Duration timeout);
+absl::StatusOr<bool> RepublishIfClusterLostEvents(
+    storage::Database& db, const std::string& bootstrap_servers, absl::Duration timeout,
+    const std::map<std::string, std::string>& kafka_properties = {});
 
 struct OutboxPipelineOptions {
   storage::Database* database = nullptr;  // with the outbox migrations applied
   std::string bootstrap_servers = {};
+  // Security settings of the Kafka clients (kafka::SecurityProperties).
+  std::map<std::string, std::string> kafka_properties = {};
   std::string service_name = {};  // client id and metric label
   const Clock* clock = nullptr;
   prometheus::Registry* registry = nullptr;  // may be null

@@ -28,6 +28,11 @@ absl::Status ServeUntilSignal(const ServeOptions& options) {
   auto registry = options.registry != nullptr
                       ? options.registry
                       : std::make_shared<prometheus::Registry>();
+  if (options.security == nullptr) {
+    return absl::FailedPreconditionError("no security settings: refusing to serve");
+  }
+  ASSIGN_OR_RETURN(access::PolicyTable policies,
+                   access::PolicyTable::ForServices(options.service_names));
   ASSIGN_OR_RETURN(auto admin_hp, SplitHostPort(options.admin_address));
   metrics::AdminServer admin(
       {.host = admin_hp.first, .port = admin_hp.second, .threads = 4},
@@ -39,6 +44,12 @@ absl::Status ServeUntilSignal(const ServeOptions& options) {
   server_options.unready_grace = options.unready_grace;
   server_options.drain_timeout = options.drain_timeout;
   server_options.metrics = &grpc_metrics;
+  server_options.credentials = options.security->server_credentials;
+  server_options.insecure_plaintext_for_tests = options.security->insecure_plaintext;
+  server_options.policies = &policies;
+  server_options.verifier = options.security->verifier.get();
+  server_options.denials = options.denials;
+  server_options.enable_reflection = options.enable_reflection;
   grpcserver::GrpcServer server(server_options);
   for (grpc::Service* s : options.services) server.AddService(s);
   RETURN_IF_ERROR(server.Start());

@@ -19,7 +19,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/access/interceptor.h"
 #include "libs/log/log.h"
+#include "libs/service/security.h"
 
 namespace prometheus {
 class Registry;
@@ -39,12 +41,23 @@ struct ServeOptions {
   absl::Duration drain_timeout = absl::Seconds(10);
   std::shared_ptr<prometheus::Registry> registry = nullptr;
   std::vector<grpc::Service*> services = {};  // not owned
+  // Full names of the services' contracts ("jobintech.enrollment.v1.
+  // EnrollmentService"): their methods' access policies are read from them;
+  // the server does not start when one has none.
+  std::vector<std::string> service_names = {};
+  const Security* security = nullptr;  // not owned, required
+  access::DenialSink* denials = nullptr;  // not owned, may be null
+  // grpc.reflection answers whoever connects (gRPC's reflection service does
+  // not consult the access decision), so it is off unless asked for.
+  bool enable_reflection = false;
   log::Fields ready_fields = {};              // added to the ready line
   std::function<void()> after_drain = nullptr;
 };
 
 // Serves until a shutdown signal, then drains. Errors: the admin or gRPC
-// address cannot be bound (UNAVAILABLE naming it), a malformed address.
+// address cannot be bound (UNAVAILABLE naming it), a malformed address, no
+// security settings or a method without an access policy
+// (FAILED_PRECONDITION).
 absl::Status ServeUntilSignal(const ServeOptions& options);
 
 }  // namespace jit::service

@@ -22,6 +22,7 @@
 #include "libs/metrics/admin_server.h"
 #include "libs/metrics/grpc_server_metrics.h"
 #include "libs/service/outbox_pipeline.h"
+#include "libs/service/security.h"
 #include "libs/service/serve.h"
 #include "libs/status/status_macros.h"
 #include "prometheus/registry.h"
@@ -45,13 +46,6 @@ ABSL_FLAG(std::string, http_address, "0.0.0.0:8080",
 ABSL_FLAG(bool, debug_state, false,
           "serve /debug/state on the admin port: the whole fold, per trainee (pseudonymous "
           "ids, dates and dimensions); off in production");
-ABSL_FLAG(std::string, token_issuer, "",
-          "issuer (iss) of the bearer tokens accepted for internal views");
-ABSL_FLAG(std::string, token_audience, "",
-          "audience (aud) the bearer tokens must name");
-ABSL_FLAG(std::string, token_keys_file, "",
-          "PEM public keys or certificates that sign bearer tokens; empty = no token is "
-          "accepted (internal views refused over HTTP)");
 ABSL_FLAG(std::string, db_path, "data/aggregator.db", "SQLite file of the checkpoint");
 ABSL_FLAG(std::string, sqlite_synchronous, "full",
           "SQLite synchronous level: full (durable on power loss) or normal");
@@ -108,6 +102,7 @@ absl::Status Run() {
       .default_national_target = absl::GetFlag(FLAGS_national_target)});
   IngestOptions ingest_options;
   ingest_options.bootstrap_servers = bootstrap;
+  ASSIGN_OR_RETURN(ingest_options.kafka_properties, service::KafkaPropertiesFromFlags());
   ingest_options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);
   ingest_options.lag_interval = absl::GetFlag(FLAGS_lag_interval);
   ingest_options.zone = zone;
@@ -146,18 +141,15 @@ absl::Status Run() {
 
   // Internal views over HTTP: a bearer token whose roles allow the
   // dashboards' elevated form (the policy of DashboardService.GetSummary).
-  ASSIGN_OR_RETURN(std::unique_ptr<auth::TokenVerifier> verifier,
-                   auth::MakeTokenVerifier({.issuer = absl::GetFlag(FLAGS_token_issuer),
-                                            .audience = absl::GetFlag(FLAGS_token_audience),
-                                            .keys_file = absl::GetFlag(FLAGS_token_keys_file)},
-                                           &clock));
+  ASSIGN_OR_RETURN(service::Security security, service::SecurityFromFlags(&clock));
+  const auth::TokenVerifier* verifier = security.verifier.get();
   ASSIGN_OR_RETURN(access::PolicyTable policies,
                    access::PolicyTable::ForServices({"jobintech.dashboard.v1.DashboardService"}));
   const access::MethodPolicy* internal_policy =
       policies.Find("/jobintech.dashboard.v1.DashboardService/GetSummary");
   if (internal_policy == nullptr) return absl::InternalError("no policy for GetSummary");
   api::HttpApiOptions http_options;
-  http_options.authorize_internal = [v = verifier.get(), internal_policy](
+  http_options.authorize_internal = [v = verifier, internal_policy](
                                         absl::string_view authorization) {
     return access::AuthorizeElevated(authorization, v, *internal_policy);
   };
@@ -181,6 +173,13 @@ absl::Status Run() {
   server_options.unready_grace = absl::GetFlag(FLAGS_unready_grace);
   server_options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   server_options.metrics = &grpc_metrics;
+  server_options.credentials = security.server_credentials;
+  server_options.insecure_plaintext_for_tests = security.insecure_plaintext;
+  server_options.policies = &policies;
+  server_options.verifier = verifier;
+  // Reflection would answer unauthenticated callers (it does not consult
+  // the access decision).
+  server_options.enable_reflection = false;
   grpcserver::GrpcServer server(server_options);
   server.AddService(&grpc_service);
   // Watch streams never end on their own: end them (and SSE streams) when
@@ -244,6 +243,7 @@ int main(int argc, char** argv) {
       .Range("watch_min_interval", absl::GetFlag(FLAGS_watch_min_interval), absl::ZeroDuration(),
              absl::Minutes(1))
       .Range("http_threads", absl::GetFlag(FLAGS_http_threads), 2, 1024);
+  jit::service::ValidateSecurityFlags(v);
   jit::config::ExitIfInvalid(v);
   if (auto s = jit::log::Init({.component = "aggregator",
                                .level = absl::GetFlag(FLAGS_log_level),

@@ -17,6 +17,7 @@
 #include "libs/metrics/grpc_server_metrics.h"
 #include "libs/service/outbox_pipeline.h"
 #include "libs/service/retention_pruner.h"
+#include "libs/service/security.h"
 #include "libs/service/serve.h"
 #include "libs/status/status_macros.h"
 #include "prometheus/registry.h"
@@ -59,6 +60,8 @@ namespace {
 
 absl::Status Run() {
   const Clock& clock = SystemClock::Get();
+  ASSIGN_OR_RETURN(service::Security security, service::SecurityFromFlags(&clock));
+  ASSIGN_OR_RETURN(auto kafka_properties, service::KafkaPropertiesFromFlags());
   storage::DatabaseOptions db_options;
   db_options.path = absl::GetFlag(FLAGS_db_path);
   db_options.synchronous = absl::GetFlag(FLAGS_sqlite_synchronous) == "normal"
@@ -80,6 +83,7 @@ absl::Status Run() {
   ASSIGN_OR_RETURN(auto pipeline,
                    service::OutboxPipeline::Start({.database = repository->database(),
                                                    .bootstrap_servers = bootstrap,
+                                       .kafka_properties = kafka_properties,
                                                    .service_name = "enrollment",
                                                    .clock = &clock,
                                                    .registry = registry.get()}));
@@ -101,6 +105,8 @@ absl::Status Run() {
        .drain_timeout = absl::GetFlag(FLAGS_drain_timeout),
        .registry = registry,
        .services = {&grpc_service},
+       .service_names = {jobintech::enrollment::v1::EnrollmentService::service_full_name()},
+       .security = &security,
        .ready_fields = {{"db_path", db_options.path}, {"kafka_bootstrap", bootstrap}},
        .after_drain = [outbox] { outbox->Stop(); }});
 }
@@ -137,6 +143,7 @@ int main(int argc, char** argv) {
           absl::ZeroDuration(), absl::Hours(24 * 3650))
       .Range("idempotency_prune_interval", absl::GetFlag(FLAGS_idempotency_prune_interval),
              absl::Milliseconds(10), absl::Hours(24 * 7));
+  jit::service::ValidateSecurityFlags(v);
   jit::config::ExitIfInvalid(v);
   if (auto s = jit::log::Init({.component = "enrollment",
                                .level = absl::GetFlag(FLAGS_log_level),

@@ -20,6 +20,7 @@
 #include "libs/metrics/grpc_server_metrics.h"
 #include "libs/service/outbox_pipeline.h"
 #include "libs/service/retention_pruner.h"
+#include "libs/service/security.h"
 #include "libs/service/serve.h"
 #include "libs/status/status_macros.h"
 #include "prometheus/registry.h"
@@ -66,8 +67,10 @@ ABSL_FLAG(absl::Duration, idempotency_prune_interval, absl::Hours(1),
 namespace jit::placement {
 namespace {
 
-peers::PeerOptions PeerOptionsFor(std::string name, std::string address) {
+peers::PeerOptions PeerOptionsFor(std::string name, std::string address,
+                                  const service::Security& security) {
   peers::PeerOptions o;
+  o.credentials = security.peer_credentials;
   o.name = std::move(name);
   o.address = std::move(address);
   o.deadline = absl::GetFlag(FLAGS_peer_deadline);
@@ -77,6 +80,7 @@ peers::PeerOptions PeerOptionsFor(std::string name, std::string address) {
 
 absl::Status Run() {
   const Clock& clock = SystemClock::Get();
+  ASSIGN_OR_RETURN(service::Security security, service::SecurityFromFlags(&clock));
   storage::DatabaseOptions db_options;
   db_options.path = absl::GetFlag(FLAGS_db_path);
   db_options.synchronous = absl::GetFlag(FLAGS_sqlite_synchronous) == "normal"
@@ -98,6 +102,7 @@ absl::Status Run() {
   service::OutboxPipelineOptions pipeline_options;
   pipeline_options.database = repository->database();
   pipeline_options.bootstrap_servers = bootstrap;
+  ASSIGN_OR_RETURN(pipeline_options.kafka_properties, service::KafkaPropertiesFromFlags());
   pipeline_options.service_name = "placement";
   pipeline_options.clock = &clock;
   pipeline_options.registry = registry.get();
@@ -111,11 +116,11 @@ absl::Status Run() {
   const std::string enrollment_address =
       absl::GetFlag(FLAGS_enrollment_address);
   auto progress = peers::GrpcProgressClient::Connect(
-      PeerOptionsFor("training-progress", progress_address));
+      PeerOptionsFor("training-progress", progress_address, security));
   std::unique_ptr<peers::GrpcEnrollmentClient> enrollment;
   if (!enrollment_address.empty()) {
     enrollment = peers::GrpcEnrollmentClient::Connect(
-        PeerOptionsFor("enrollment", enrollment_address));
+        PeerOptionsFor("enrollment", enrollment_address, security));
   }
   PlacementService domain(repository.get(), &clock, progress.get(), enrollment.get());
   api::PlacementGrpcService grpc_service(&domain);
@@ -129,6 +134,8 @@ absl::Status Run() {
        .drain_timeout = absl::GetFlag(FLAGS_drain_timeout),
        .registry = registry,
        .services = {&grpc_service},
+       .service_names = {jobintech::placement::v1::PlacementService::service_full_name()},
+       .security = &security,
        .ready_fields = {{"db_path", db_options.path},
                         {"kafka_bootstrap", bootstrap},
                         {"progress_address", progress_address},
@@ -172,6 +179,7 @@ int main(int argc, char** argv) {
           absl::ZeroDuration(), absl::Hours(24 * 3650))
       .Range("idempotency_prune_interval", absl::GetFlag(FLAGS_idempotency_prune_interval),
              absl::Milliseconds(10), absl::Hours(24 * 7));
+  jit::service::ValidateSecurityFlags(v);
   jit::config::ExitIfInvalid(v);
   if (auto s = jit::log::Init({.component = "placement",
                                .level = absl::GetFlag(FLAGS_log_level),

@@ -21,6 +21,7 @@
 #include "libs/metrics/grpc_server_metrics.h"
 #include "libs/service/outbox_pipeline.h"
 #include "libs/service/retention_pruner.h"
+#include "libs/service/security.h"
 #include "libs/service/serve.h"
 #include "libs/status/status_macros.h"
 #include "prometheus/registry.h"
@@ -73,6 +74,8 @@ namespace {
 
 absl::Status Run() {
   const Clock& clock = SystemClock::Get();
+  ASSIGN_OR_RETURN(service::Security security, service::SecurityFromFlags(&clock));
+  ASSIGN_OR_RETURN(auto kafka_properties, service::KafkaPropertiesFromFlags());
   storage::DatabaseOptions db_options;
   db_options.path = absl::GetFlag(FLAGS_db_path);
   db_options.synchronous = absl::GetFlag(FLAGS_sqlite_synchronous) == "normal"
@@ -94,6 +97,7 @@ absl::Status Run() {
   ASSIGN_OR_RETURN(auto pipeline, service::OutboxPipeline::Start(
                                       {.database = repository->database(),
                                        .bootstrap_servers = bootstrap,
+                                       .kafka_properties = kafka_properties,
                                        .service_name = "training-progress",
                                        .clock = &clock,
                                        .registry = registry.get()}));
@@ -111,7 +115,7 @@ absl::Status Run() {
   client_options.max_backoff = absl::GetFlag(FLAGS_enrollment_max_backoff);
   GrpcEnrollmentClient enrollment(
       ::jobintech::enrollment::v1::EnrollmentService::NewStub(
-          EnrollmentChannel(enrollment_address)),
+          EnrollmentChannel(enrollment_address, security.peer_credentials)),
       client_options);
 
   ProgressRules rules;
@@ -128,6 +132,8 @@ absl::Status Run() {
        .drain_timeout = absl::GetFlag(FLAGS_drain_timeout),
        .registry = registry,
        .services = {&grpc_service},
+       .service_names = {jobintech::progress::v1::TrainingProgressService::service_full_name()},
+       .security = &security,
        .ready_fields = {{"db_path", db_options.path},
                         {"kafka_bootstrap", bootstrap},
                         {"enrollment_address", enrollment_address}},
@@ -178,6 +184,7 @@ int main(int argc, char** argv) {
           absl::ZeroDuration(), absl::Hours(24 * 3650))
       .Range("idempotency_prune_interval", absl::GetFlag(FLAGS_idempotency_prune_interval),
              absl::Milliseconds(10), absl::Hours(24 * 7));
+  jit::service::ValidateSecurityFlags(v);
   jit::config::ExitIfInvalid(v);
   if (auto s = jit::log::Init({.component = "training-progress",
                                .level = absl::GetFlag(FLAGS_log_level),

@@ -100,6 +100,12 @@ start_suite() {
   done
   # The leftover check below must be able to see the suite: broker + 4 services.
   [ "$(suite_processes "$data" | wc -l)" -ge 5 ] || fail "cannot see the suite's processes in /proc"
+  # jitctl over TLS as a programme administrator, as the README says.
+  export JITCTL_CA_FILE="$data/pki/ca.crt" JITCTL_PKI_DIR="$data/pki"
+  JITCTL_TOKEN="$("$jitctl" auth dev-token --role programme-admin --subject e2e-admin)" ||
+    fail "jitctl auth dev-token failed"
+  export JITCTL_TOKEN
+  printf '%s\n' "$JITCTL_TOKEN" >"$work/admin.token"
   log "suite up (ports +$offset), data $data"
 }
 

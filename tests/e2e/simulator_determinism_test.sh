@@ -25,7 +25,8 @@ simulate_once "$work/data1" "$work/figures1.json"
 # Again on the same suite: replayed, nothing doubles.
 "$simulator" --deterministic --seed=4242 --journeys="$journeys" --speed=0 --aggregator_address= \
   --enrollment_address="$JITCTL_ENROLLMENT" --progress_address="$JITCTL_PROGRESS" \
-  --placement_address="$JITCTL_PLACEMENT" >"$work/rerun.log" 2>&1 || fail "re-run of the simulator failed"
+  --placement_address="$JITCTL_PLACEMENT" --ca_file="$JITCTL_CA_FILE" --token_file="$work/admin.token" \
+  >"$work/rerun.log" 2>&1 || fail "re-run of the simulator failed"
 settle
 figures_grpc >"$work/figures1b.json"
 cmp -s "$work/figures1.json" "$work/figures1b.json" ||

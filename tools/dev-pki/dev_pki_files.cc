@@ -11,6 +11,9 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "libs/auth/principal.h"
+#include "libs/auth/token.h"
 #include "absl/time/clock.h"
 #include "libs/tls/dev_pki.h"
 #include "libs/tls/tls.h"
@@ -98,6 +101,33 @@ absl::StatusOr<Report> Ensure(const Options& options) {
     report.token_key_created = true;
   }
   return report;
+}
+
+absl::StatusOr<std::string> MintDevToken(const std::string& dir, const DevTokenRequest& request) {
+  if (!auth::ParseRole(request.role).has_value()) {
+    std::vector<std::string> names;
+    for (auth::Role r : auth::kAllRoles) names.emplace_back(auth::RoleName(r));
+    return absl::InvalidArgumentError(absl::StrCat("unknown role '", request.role,
+                                                   "' (one of: ", absl::StrJoin(names, ", "), ")"));
+  }
+  if (request.subject.empty()) return absl::InvalidArgumentError("the subject must not be empty");
+  auto key = Read(dir + "/token-signing.key");
+  if (!key.has_value() || key->empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no development signing key ", dir,
+                     "/token-signing.key: dev tokens exist only for a development data folder "
+                     "(made by scripts/run.sh / jit-dev-pki); in production get a token from the "
+                     "identity provider"));
+  }
+  return auth::SignToken({.issuer = kDevIssuer,
+                          .audience = kDevAudience,
+                          .subject = request.subject,
+                          .roles = {request.role},
+                          .regions = request.regions,
+                          .centres = request.centres,
+                          .issued_at = absl::Now(),
+                          .lifetime = request.lifetime},
+                         *key);
 }
 
 }  // namespace jit::devpki

@@ -45,6 +45,19 @@ struct Report {
 
 absl::StatusOr<Report> Ensure(const Options& options);
 
+struct DevTokenRequest {
+  std::string role = {};
+  std::vector<std::string> regions = {};
+  std::vector<std::string> centres = {};
+  std::string subject = "dev-user";
+  absl::Duration lifetime = absl::Hours(8);
+};
+
+// A development bearer token signed with <dir>/token-signing.key.
+// FAILED_PRECONDITION when the key is missing (not a development data
+// folder), INVALID_ARGUMENT for an unknown role or an empty subject.
+absl::StatusOr<std::string> MintDevToken(const std::string& dir, const DevTokenRequest& request);
+
 }  // namespace jit::devpki
 
 #endif  // JIT_TOOLS_DEV_PKI_DEV_PKI_FILES_H_

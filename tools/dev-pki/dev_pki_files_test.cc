@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/auth/token.h"
+#include "libs/clock/clock.h"
 #include "libs/tls/tls.h"
 
 namespace jit::devpki {
@@ -88,6 +90,28 @@ TEST_F(DevPkiFilesTest, ALostCaRenewsEveryCertificateItSigned) {
   ASSERT_TRUE(next.ok());
   EXPECT_TRUE(next->ca_created);
   EXPECT_THAT(next->issued, ElementsAre("enrollment", "placement"));
+}
+
+TEST_F(DevPkiFilesTest, DevTokensNeedTheDevKeyAndAKnownRoleAndVerifyAgainstThePublicKey) {
+  EXPECT_EQ(MintDevToken(dir_ + "/pki", {.role = "analyst"}).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // no PKI yet
+  ASSERT_TRUE(Ensure(Opts()).ok());
+  EXPECT_EQ(MintDevToken(dir_ + "/pki", {.role = "janitor"}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto token = MintDevToken(dir_ + "/pki", {.role = "regional-coordinator",
+                                            .regions = {"MA-05"},
+                                            .subject = "coord-5"});
+  ASSERT_TRUE(token.ok()) << token.status();
+  auto verifier = auth::MakeTokenVerifier({.issuer = kDevIssuer,
+                                           .audience = kDevAudience,
+                                           .keys_file = dir_ + "/pki/token-keys.pem"},
+                                          &SystemClock::Get());
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  auto person = (*verifier)->Verify(*token);
+  ASSERT_TRUE(person.ok()) << person.status();
+  EXPECT_EQ(person->subject, "coord-5");
+  EXPECT_TRUE(person->HasRole(auth::Role::kRegionalCoordinator));
+  EXPECT_THAT(person->regions, ElementsAre("MA-05"));
 }
 
 }  // namespace

@@ -40,26 +40,15 @@ int main(int argc, char** argv) {
   options.ns = absl::GetFlag(FLAGS_ns);
   options.renew = absl::GetFlag(FLAGS_renew);
   if (!absl::GetFlag(FLAGS_print_token).empty()) {
-    std::ifstream in(options.dir + "/token-signing.key");
-    std::stringstream key;
-    key << in.rdbuf();
-    if (!in || key.str().empty()) {
-      std::fprintf(stderr, "jit-dev-pki: no %s/token-signing.key (run without --print_token first)\n",
-                   options.dir.c_str());
-      return 2;
-    }
-    auto token = jit::auth::SignToken(
-        {.issuer = jit::devpki::kDevIssuer,
-         .audience = jit::devpki::kDevAudience,
-         .subject = absl::GetFlag(FLAGS_token_subject),
-         .roles = {absl::GetFlag(FLAGS_print_token)},
+    auto token = jit::devpki::MintDevToken(
+        options.dir,
+        {.role = absl::GetFlag(FLAGS_print_token),
          .regions = absl::StrSplit(absl::GetFlag(FLAGS_token_regions), ',', absl::SkipEmpty()),
-         .issued_at = absl::Now(),
-         .lifetime = absl::GetFlag(FLAGS_token_lifetime)},
-        key.str());
+         .subject = absl::GetFlag(FLAGS_token_subject),
+         .lifetime = absl::GetFlag(FLAGS_token_lifetime)});
     if (!token.ok()) {
       std::fprintf(stderr, "jit-dev-pki: %s\n", std::string(token.status().message()).c_str());
-      return 1;
+      return token.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
     }
     std::printf("%s\n", token->c_str());
     return 0;

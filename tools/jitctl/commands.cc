@@ -10,6 +10,7 @@ const std::vector<Command>& AllCommands() {
     AddPlacementCommands(*all);
     AddDashboardCommands(*all);
     AddImportCommands(*all);
+    AddAuthCommands(*all);
     return all;
   }();
   return *kAll;

@@ -34,6 +34,7 @@ void AddProgressCommands(std::vector<Command>& out);
 void AddPlacementCommands(std::vector<Command>& out);
 void AddDashboardCommands(std::vector<Command>& out);
 void AddImportCommands(std::vector<Command>& out);
+void AddAuthCommands(std::vector<Command>& out);
 
 }  // namespace jit::jitctl
 

@@ -19,19 +19,19 @@ namespace pgv1 = jobintech::progress::v1;
 namespace plv1 = jobintech::placement::v1;
 
 ev1::EnrollmentService::StubInterface& Context::enrollment() {
-  if (!enrollment_) enrollment_ = ev1::EnrollmentService::NewStub(MakeChannel(endpoints_.enrollment));
+  if (!enrollment_) enrollment_ = ev1::EnrollmentService::NewStub(MakeChannel(endpoints_.enrollment, endpoints_.credentials));
   return *enrollment_;
 }
 pgv1::TrainingProgressService::StubInterface& Context::progress() {
-  if (!progress_) progress_ = pgv1::TrainingProgressService::NewStub(MakeChannel(endpoints_.progress));
+  if (!progress_) progress_ = pgv1::TrainingProgressService::NewStub(MakeChannel(endpoints_.progress, endpoints_.credentials));
   return *progress_;
 }
 plv1::PlacementService::StubInterface& Context::placement() {
-  if (!placement_) placement_ = plv1::PlacementService::NewStub(MakeChannel(endpoints_.placement));
+  if (!placement_) placement_ = plv1::PlacementService::NewStub(MakeChannel(endpoints_.placement, endpoints_.credentials));
   return *placement_;
 }
 dv1::DashboardService::StubInterface& Context::dashboard() {
-  if (!dashboard_) dashboard_ = dv1::DashboardService::NewStub(MakeChannel(endpoints_.aggregator));
+  if (!dashboard_) dashboard_ = dv1::DashboardService::NewStub(MakeChannel(endpoints_.aggregator, endpoints_.credentials));
   return *dashboard_;
 }
 
@@ -53,6 +53,10 @@ int Context::Respond(const absl::Status& status, const google::protobuf::Message
 
 int Context::Fail(const absl::Status& status, const std::string& request_id) {
   err_ << "jitctl: " << DescribeError(status) << "\n";
+  if (absl::IsUnauthenticated(status)) {
+    err_ << "jitctl: sign in: give a bearer token with --token-file or JITCTL_TOKEN (development: "
+            "export JITCTL_TOKEN=$(jitctl auth dev-token --role programme-admin))\n";
+  }
   if (IsUnreachable(status)) {
     err_ << "jitctl: the service did not answer (is the suite running? see --help for the "
             "addresses)\n";

@@ -31,6 +31,8 @@ struct Endpoints {
   std::string progress = "127.0.0.1:50052";
   std::string placement = "127.0.0.1:50053";
   std::string aggregator = "127.0.0.1:50054";
+  // TLS against the CA bundle plus the person's bearer token.
+  std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr;
 };
 
 class Context {

@@ -6,6 +6,7 @@
 // finds the command, parses flags, prints help and maps results to exit
 // codes (0 ok, 1 failed/rejected, 2 usage, 3 unreachable).
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -18,6 +19,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "libs/grpcclient/credentials.h"
 #include "tools/jitctl/args.h"
 #include "tools/jitctl/commands.h"
 #include "tools/jitctl/context.h"
@@ -48,6 +50,12 @@ std::vector<FlagSpec> GlobalFlags() {
       {"output", "text|json", FlagKind::kValue, "output format (default text, env JITCTL_OUTPUT)"},
       {"timeout", "DURATION", FlagKind::kValue, "deadline of each call, e.g. 10s, 500ms (default 10s)"},
       {"retries", "N", FlagKind::kValue, "retries of a call the service could not take (UNAVAILABLE), default 2"},
+      {"ca-file", "FILE", FlagKind::kValue,
+       "CA bundle of the services' TLS certificates (env JITCTL_CA_FILE; default .data/pki/ca.crt, "
+       "scripts/run.sh's, when it exists)"},
+      {"token-file", "FILE", FlagKind::kValue,
+       "file holding your bearer token (env JITCTL_TOKEN_FILE, or the token itself in JITCTL_TOKEN; "
+       "development: jitctl auth dev-token)"},
       {"help", "", FlagKind::kBool, "show help"},
   };
 }
@@ -93,8 +101,8 @@ void PrintCommandHelp(std::ostream& out, const Command& c) {
   const std::vector<FlagSpec> flags = CommandFlags(c);
   if (!flags.empty()) out << "\nFlags:\n" << FlagsHelp(flags);
   if (!c.details.empty()) out << "\n" << c.details << (absl::EndsWith(c.details, "\n") ? "" : "\n");
-  out << "\nGlobal flags: --enrollment, --progress, --placement, --aggregator, --output text|json, --timeout, "
-         "--retries (see jitctl --help)\n";
+  out << "\nGlobal flags: --enrollment, --progress, --placement, --aggregator, --ca-file, --token-file, "
+         "--output text|json, --timeout, --retries (see jitctl --help)\n";
 }
 
 const Command* Find(const std::string& path) {
@@ -215,6 +223,31 @@ int Main(int argc, char** argv) {
   if (output != "text" && output != "json") {
     std::cerr << "jitctl: --output must be text or json\n";
     return kExitUsage;
+  }
+  if (!absl::StartsWith(cmd->path, "auth ")) {
+    std::string ca_file = parsed->Get("ca-file", Env("JITCTL_CA_FILE", ""));
+    if (ca_file.empty() && std::filesystem::exists(".data/pki/ca.crt")) ca_file = ".data/pki/ca.crt";
+    if (ca_file.empty()) {
+      std::cerr << "jitctl: --ca-file (or JITCTL_CA_FILE) is required: the CA bundle of the services' "
+                   "TLS certificates (a suite started by scripts/run.sh: .data/pki/ca.crt)\n";
+      return kExitUsage;
+    }
+    std::string token = Env("JITCTL_TOKEN", "");
+    const std::string token_file = parsed->Get("token-file", Env("JITCTL_TOKEN_FILE", ""));
+    if (!token_file.empty()) {
+      auto read = grpcclient::ReadTokenFile(token_file);
+      if (!read.ok()) {
+        std::cerr << "jitctl: --token-file: " << read.status().message() << "\n";
+        return kExitUsage;
+      }
+      token = *read;
+    }
+    auto credentials = grpcclient::PersonCredentials(ca_file, token);
+    if (!credentials.ok()) {
+      std::cerr << "jitctl: --ca-file: " << credentials.status().message() << "\n";
+      return kExitUsage;
+    }
+    endpoints.credentials = *std::move(credentials);
   }
   CallPolicy policy;
   const std::string timeout = parsed->Get("timeout", Env("JITCTL_TIMEOUT", "10s"));

@@ -26,9 +26,11 @@ absl::Status CallWithRetry(const CallPolicy& policy,
           .status);
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials) {
   // Fail fast when nothing listens, so that retries see UNAVAILABLE quickly.
-  return grpcclient::MakeChannel(address, {.initial_reconnect_backoff = absl::Milliseconds(200),
+  return grpcclient::MakeChannel(address, {.credentials = std::move(credentials),
+                                           .initial_reconnect_backoff = absl::Milliseconds(200),
                                            .max_reconnect_backoff = absl::Seconds(2)});
 }
 

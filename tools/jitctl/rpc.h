@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
 #include "libs/grpcclient/call.h"
 
 namespace jit::jitctl {
@@ -39,8 +40,11 @@ struct CallPolicy {
 absl::Status CallWithRetry(const CallPolicy& policy,
                            absl::FunctionRef<grpc::Status(grpc::ClientContext*)> call);
 
-// An insecure channel (loopback / cluster-internal traffic).
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
+// A channel with `credentials` (TLS + the person's bearer token,
+// grpcclient::PersonCredentials); null is plaintext, which the services
+// refuse unless started with --insecure_plaintext_for_tests.
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials);
 
 // Waits until the channel is connected; false after `timeout`.
 bool WaitForConnected(const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout);

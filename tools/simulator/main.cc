@@ -32,6 +32,7 @@
 #include "libs/ids/ids.h"
 #include "libs/log/log.h"
 #include "nlohmann/json.hpp"
+#include "libs/grpcclient/credentials.h"
 #include "tools/jitctl/rpc.h"
 #include "tools/simulator/config.h"
 #include "tools/simulator/plan.h"
@@ -60,6 +61,11 @@ ABSL_FLAG(absl::Duration, settle_timeout, absl::Seconds(30),
           "at the end, how long to wait for the aggregator to catch up before reading the final figures");
 ABSL_FLAG(std::string, summary_file, "", "write what was done and the final figures there (JSON)");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
+ABSL_FLAG(std::string, ca_file, "",
+          "CA bundle of the services' TLS certificates (scripts/run.sh: <data>/pki/ca.crt)");
+ABSL_FLAG(std::string, token_file, "",
+          "file holding the bearer token the simulator acts with (a programme administrator's; "
+          "development: jitctl auth dev-token --role programme-admin)");
 
 namespace jit::simulator {
 namespace {
@@ -71,9 +77,10 @@ extern "C" void OnSignal(int) { g_stop.store(true); }
 
 // Waits until the aggregator's national state stops moving, then returns its
 // internal summary (exact figures).
-absl::StatusOr<dv1::Summary> FinalFigures(const std::string& address, absl::Duration settle,
-                                          const jitctl::CallPolicy& policy) {
-  auto stub = dv1::DashboardService::NewStub(jitctl::MakeChannel(address));
+absl::StatusOr<dv1::Summary> FinalFigures(
+    const std::string& address, absl::Duration settle, const jitctl::CallPolicy& policy,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+  auto stub = dv1::DashboardService::NewStub(jitctl::MakeChannel(address, credentials));
   dv1::GetSummaryRequest req;
   req.mutable_scope()->set_level(dv1::SCOPE_LEVEL_NATIONAL);
   req.set_visibility(dv1::VISIBILITY_INTERNAL);
@@ -106,6 +113,10 @@ int Main(int argc, char** argv) {
       .NonEmpty("enrollment_address", absl::GetFlag(FLAGS_enrollment_address))
       .NonEmpty("progress_address", absl::GetFlag(FLAGS_progress_address))
       .NonEmpty("placement_address", absl::GetFlag(FLAGS_placement_address));
+  if (!absl::GetFlag(FLAGS_print_plan)) {
+    v.NonEmpty("ca_file", absl::GetFlag(FLAGS_ca_file))
+        .NonEmpty("token_file", absl::GetFlag(FLAGS_token_file));
+  }
   config::ExitIfInvalid(v);
   if (absl::Status st = log::Init({.component = "simulator", .level = absl::GetFlag(FLAGS_log_level), .sink = nullptr});
       !st.ok()) {
@@ -176,9 +187,23 @@ int Main(int argc, char** argv) {
               {"today", absl::FormatCivilTime(options.today)},
               {"config", sim.Describe()}});
 
-  auto enrollment_channel = jitctl::MakeChannel(absl::GetFlag(FLAGS_enrollment_address));
-  auto progress_channel = jitctl::MakeChannel(absl::GetFlag(FLAGS_progress_address));
-  auto placement_channel = jitctl::MakeChannel(absl::GetFlag(FLAGS_placement_address));
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  {
+    auto token = grpcclient::ReadTokenFile(absl::GetFlag(FLAGS_token_file));
+    if (!token.ok()) {
+      std::cerr << "config error: --token_file: " << token.status().message() << "\n";
+      return config::kConfigErrorExitCode;
+    }
+    auto made = grpcclient::PersonCredentials(absl::GetFlag(FLAGS_ca_file), *token);
+    if (!made.ok()) {
+      std::cerr << "config error: --ca_file: " << made.status().message() << "\n";
+      return config::kConfigErrorExitCode;
+    }
+    credentials = *std::move(made);
+  }
+  auto enrollment_channel = jitctl::MakeChannel(absl::GetFlag(FLAGS_enrollment_address), credentials);
+  auto progress_channel = jitctl::MakeChannel(absl::GetFlag(FLAGS_progress_address), credentials);
+  auto placement_channel = jitctl::MakeChannel(absl::GetFlag(FLAGS_placement_address), credentials);
   const absl::Duration wait = absl::GetFlag(FLAGS_wait_for_services);
   for (const auto& [name, channel] : {std::pair{"enrollment", enrollment_channel},
                                       std::pair{"training-progress", progress_channel},
@@ -212,7 +237,7 @@ int Main(int argc, char** argv) {
   log::Event(st.ok() ? log::Level::kInfo : log::Level::kError, "simulation done", fields);
 
   if (const std::string agg = absl::GetFlag(FLAGS_aggregator_address); !agg.empty() && !g_stop.load()) {
-    auto figures = FinalFigures(agg, absl::GetFlag(FLAGS_settle_timeout), options.policy);
+    auto figures = FinalFigures(agg, absl::GetFlag(FLAGS_settle_timeout), options.policy, credentials);
     if (figures.ok()) {
       log::Fields f;
       for (const auto& fig : figures->figures()) {

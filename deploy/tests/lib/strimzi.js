@@ -29,8 +29,32 @@ const peer = obj({ podSelector: any, namespaceSelector: any, ipBlock: any });
 const listener = obj({
   name: { t: "string", pattern: /^[a-z0-9]{1,11}$/ }, port: int(9092),
   type: en("internal", "route", "loadbalancer", "nodeport", "ingress", "cluster-ip"),
-  tls: bool, authentication: any, configuration: any, networkPolicyPeers: arr(peer),
+  tls: bool,
+  authentication: obj({
+    type: en("tls", "scram-sha-512", "oauth", "custom"), sasl: bool, listenerConfig: any, secrets: any,
+    // oauth's settings are not used here: any.
+    validIssuerUri: any, jwksEndpointUri: any, userNameClaim: any, clientId: any, clientSecret: any,
+  }, ["type"]),
+  configuration: obj({
+    brokerCertChainAndKey: obj({ secretName: str, certificate: str, key: str }, ["secretName", "certificate", "key"]),
+    useServiceDnsDomain: bool, bootstrap: any, brokers: any, ipFamilyPolicy: any, ipFamilies: any,
+    preferredNodePortAddressType: any, externalTrafficPolicy: any, loadBalancerSourceRanges: any,
+    finalizers: any, class: any, maxConnections: int(1), maxConnectionCreationRate: int(1),
+    hostTemplate: any, advertisedHostTemplate: any, allocateLoadBalancerNodePorts: any,
+    publishNotReadyAddresses: any, createBootstrapService: any,
+  }),
+  networkPolicyPeers: arr(peer),
 }, ["name", "port", "type", "tls"]);
+const aclRule = obj({
+  resource: obj({
+    type: en("topic", "group", "cluster", "transactionalId"), name: str, patternType: en("literal", "prefix"),
+  }, ["type"]),
+  type: en("allow", "deny"), host: str,
+  operations: arr(en("Read", "Write", "Create", "Delete", "Alter", "Describe", "ClusterAction", "AlterConfigs",
+    "DescribeConfigs", "IdempotentWrite", "All")),
+  operation: en("Read", "Write", "Create", "Delete", "Alter", "Describe", "ClusterAction", "AlterConfigs",
+    "DescribeConfigs", "IdempotentWrite", "All"),
+}, ["resource"]);
 const metadata = obj({ name: str, namespace: str, labels: map(str), annotations: map(str) }, ["name"]);
 
 const SCHEMAS = {
@@ -39,7 +63,9 @@ const SCHEMAS = {
     spec: obj({
       kafka: obj({
         version: str, metadataVersion: str, replicas: int(1), image: str, listeners: arr(listener),
-        config: map(scalar), storage, authorization: any, rack: any, brokerRackInitImage: str,
+        config: map(scalar), storage,
+        authorization: obj({ type: en("simple", "opa", "keycloak", "custom"), superUsers: arr(str) }, ["type"]),
+        rack: any, brokerRackInitImage: str,
         livenessProbe: any, readinessProbe: any, jvmOptions: any, jmxOptions: any, resources,
         metricsConfig: any, logging: any, template: any, tieredStorage: any, quotas: any,
       }, ["listeners"]),
@@ -48,7 +74,11 @@ const SCHEMAS = {
           watchedNamespace: str, image: str, reconciliationIntervalMs: int(0), resources,
           livenessProbe: any, readinessProbe: any, logging: any, jvmOptions: any,
         }),
-        userOperator: any, template: any,
+        userOperator: obj({
+          watchedNamespace: str, image: str, reconciliationIntervalMs: int(0), resources,
+          secretPrefix: str, livenessProbe: any, readinessProbe: any, logging: any, jvmOptions: any,
+        }),
+        template: any,
       }),
       kafkaExporter: obj({
         image: str, groupRegex: str, topicRegex: str, groupExcludeRegex: str, topicExcludeRegex: str,
@@ -73,6 +103,14 @@ const SCHEMAS = {
         kafkaContainer: any, initContainer: any,
       }),
     }, ["roles", "storage"]),
+  }, ["apiVersion", "kind", "metadata", "spec"]),
+  KafkaUser: obj({
+    apiVersion: str, kind: str, metadata,
+    spec: obj({
+      authentication: obj({ type: en("tls", "tls-external", "scram-sha-512"), password: any }, ["type"]),
+      authorization: obj({ type: en("simple"), acls: arr(aclRule) }, ["type"]),
+      quotas: any, template: any,
+    }),
   }, ["apiVersion", "kind", "metadata", "spec"]),
   KafkaTopic: obj({
     apiVersion: str, kind: str, metadata,

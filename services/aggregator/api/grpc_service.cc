@@ -4,10 +4,30 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/access/interceptor.h"
+#include "libs/access/policy.h"
 #include "libs/status/grpc_status.h"
 
 namespace jit::aggregator::api {
 namespace {
+
+// The access decision for this call (libs/access), and for the internal
+// (unsuppressed) visibility the method's elevated form: an analyst or higher
+// role. Anonymous callers get the public views only.
+absl::Status Admit(const grpc::CallbackServerContext& ctx, pb::Visibility visibility) {
+  absl::StatusOr<auth::Principal> caller = access::CallerOf(ctx);
+  if (!caller.ok()) return caller.status();
+  if (visibility != pb::VISIBILITY_INTERNAL) return absl::OkStatus();
+  const access::MethodPolicy* policy = access::PolicyOf(ctx);
+  if (policy == nullptr) return absl::PermissionDeniedError("no access policy: refused");
+  return access::CheckElevated(*policy, *caller);
+}
+
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* ctx, const absl::Status& s) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(status::ToGrpcStatus(s));
+  return reactor;
+}
 
 template <typename T>
 grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* ctx, absl::StatusOr<T> result,
@@ -30,8 +50,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<pb::WatchSummaryRespo
  public:
   explicit WatchReactor(WatchHub* hub) : hub_(hub) {}
 
-  void Begin(const pb::WatchSummaryRequest& request) {
-    absl::Status s = hub_->Subscribe(request, this, "grpc");
+  // `admitted`: the access decision; a refused watch ends at once.
+  void Begin(const pb::WatchSummaryRequest& request, const absl::Status& admitted) {
+    absl::Status s = admitted.ok() ? hub_->Subscribe(request, this, "grpc") : admitted;
     if (!s.ok()) {
       absl::MutexLock lock(&mu_);
       FinishLocked(status::ToGrpcStatus(s));
@@ -97,6 +118,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<pb::WatchSummaryRespo
 grpc::ServerUnaryReactor* DashboardGrpcService::GetSummary(grpc::CallbackServerContext* ctx,
                                                            const pb::GetSummaryRequest* req,
                                                            pb::GetSummaryResponse* resp) {
+  if (absl::Status a = Admit(*ctx, req->visibility()); !a.ok()) return Refuse(ctx, a);
   absl::StatusOr<pb::Summary> s = views_->Summary(req->scope(), req->filters(), req->visibility());
   absl::StatusOr<pb::GetSummaryResponse> out =
       s.ok() ? absl::StatusOr<pb::GetSummaryResponse>(pb::GetSummaryResponse())
@@ -108,24 +130,28 @@ grpc::ServerUnaryReactor* DashboardGrpcService::GetSummary(grpc::CallbackServerC
 grpc::ServerUnaryReactor* DashboardGrpcService::ListRegions(grpc::CallbackServerContext* ctx,
                                                             const pb::ListRegionsRequest* req,
                                                             pb::ListRegionsResponse* resp) {
+  if (absl::Status a = Admit(*ctx, req->visibility()); !a.ok()) return Refuse(ctx, a);
   return Reply(ctx, views_->ListRegions(*req), resp);
 }
 
 grpc::ServerUnaryReactor* DashboardGrpcService::GetProvinceTable(
     grpc::CallbackServerContext* ctx, const pb::GetProvinceTableRequest* req,
     pb::GetProvinceTableResponse* resp) {
+  if (absl::Status a = Admit(*ctx, req->visibility()); !a.ok()) return Refuse(ctx, a);
   return Reply(ctx, views_->GetProvinceTable(*req), resp);
 }
 
 grpc::ServerUnaryReactor* DashboardGrpcService::GetTimeSeries(
     grpc::CallbackServerContext* ctx, const pb::GetTimeSeriesRequest* req,
     pb::GetTimeSeriesResponse* resp) {
+  if (absl::Status a = Admit(*ctx, req->visibility()); !a.ok()) return Refuse(ctx, a);
   return Reply(ctx, views_->GetTimeSeries(*req), resp);
 }
 
 grpc::ServerUnaryReactor* DashboardGrpcService::ListMetricDefinitions(
     grpc::CallbackServerContext* ctx, const pb::ListMetricDefinitionsRequest*,
     pb::ListMetricDefinitionsResponse* resp) {
+  if (absl::Status a = Admit(*ctx, pb::VISIBILITY_PUBLIC); !a.ok()) return Refuse(ctx, a);
   return Reply(ctx, absl::StatusOr<pb::ListMetricDefinitionsResponse>(
                         views_->ListMetricDefinitions()),
                resp);
@@ -134,15 +160,16 @@ grpc::ServerUnaryReactor* DashboardGrpcService::ListMetricDefinitions(
 grpc::ServerUnaryReactor* DashboardGrpcService::GetFreshness(grpc::CallbackServerContext* ctx,
                                                              const pb::GetFreshnessRequest*,
                                                              pb::GetFreshnessResponse* resp) {
+  if (absl::Status a = Admit(*ctx, pb::VISIBILITY_PUBLIC); !a.ok()) return Refuse(ctx, a);
   pb::GetFreshnessResponse out;
   *out.mutable_freshness() = views_->Freshness();
   return Reply(ctx, absl::StatusOr<pb::GetFreshnessResponse>(std::move(out)), resp);
 }
 
 grpc::ServerWriteReactor<pb::WatchSummaryResponse>* DashboardGrpcService::WatchSummary(
-    grpc::CallbackServerContext*, const pb::WatchSummaryRequest* req) {
+    grpc::CallbackServerContext* ctx, const pb::WatchSummaryRequest* req) {
   auto* reactor = new WatchReactor(hub_);
-  reactor->Begin(*req);
+  reactor->Begin(*req, Admit(*ctx, req->visibility()));
   return reactor;
 }
 

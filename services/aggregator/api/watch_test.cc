@@ -7,6 +7,9 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/access/policy.h"
+#include "libs/testing/subprocess.h"
+#include "libs/testing/test_pki.h"
 #include "libs/grpcserver/grpc_server.h"
 #include "services/aggregator/api/grpc_service.h"
 #include "services/aggregator/api/watch_hub.h"
@@ -144,7 +147,17 @@ TEST_F(WatchTest, StalledGrpcClientDoesNotSlowTheFoldOrOtherWatchers) {
   state_.AddListener([&hub] { hub.MarkDirty(); });
   hub.Start();
   DashboardGrpcService service(&views_, &hub);
+  jit::testing::TempDir dir;
+  auto pki = jit::testing::TestPki::Create(dir.path());
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  auto policies = access::PolicyTable::ForServices({pb::DashboardService::service_full_name()});
+  ASSERT_TRUE(policies.ok()) << policies.status();
+  // Internal watches: an analyst's token over TLS.
+  const auto credentials = pki->PersonCredentials(pki->Token("analyst"));
   grpcserver::GrpcServer server({.listen_address = "127.0.0.1:0",
+                                 .credentials = pki->ServerCredentials("aggregator"),
+                                 .policies = &*policies,
+                                 .verifier = pki->verifier(),
                                  .unready_grace = absl::ZeroDuration(),
                                  .drain_timeout = absl::Seconds(5),
                                  .log_calls = false});
@@ -159,7 +172,7 @@ TEST_F(WatchTest, StalledGrpcClientDoesNotSlowTheFoldOrOtherWatchers) {
   small_window.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   small_window.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
   auto stalled_channel =
-      grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), small_window);
+      grpc::CreateCustomChannel(target, credentials, small_window);
   auto stalled_stub = pb::DashboardService::NewStub(stalled_channel);
   grpc::ClientContext stalled_ctx;
   pb::WatchSummaryRequest view;
@@ -167,7 +180,7 @@ TEST_F(WatchTest, StalledGrpcClientDoesNotSlowTheFoldOrOtherWatchers) {
   auto stalled_reader = stalled_stub->WatchSummary(&stalled_ctx, view);
 
   // The reading client.
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel(target, credentials);
   auto stub = pb::DashboardService::NewStub(channel);
   grpc::ClientContext ctx;
   auto reader = stub->WatchSummary(&ctx, view);

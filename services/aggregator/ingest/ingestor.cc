@@ -162,6 +162,10 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(IngestOptions options
 
 absl::Status Ingestor::Start() {
   if (started_) return absl::FailedPreconditionError("ingestor already started");
+  auto with_security = [this](std::map<std::string, std::string> props) {
+    for (const auto& [k, v] : options_.kafka_properties) props[k] = v;
+    return props;
+  };
   ASSIGN_OR_RETURN(consumer_,
                    kafka::Consumer::Create({.bootstrap_servers = options_.bootstrap_servers,
                                             .group_id = "",
@@ -172,16 +176,16 @@ absl::Status Ingestor::Start() {
                                             // only on a ~1 s wake-up, which capped replays
                                             // at ~30-45k events/s with 20,000. The
                                             // queue stays bounded by its size in bytes.
-                                            .properties = {{"fetch.wait.max.ms", "50"},
-                                                           {"queued.min.messages", "500000"},
-                                                           {"queued.max.messages.kbytes",
-                                                            "65536"}}}));
+                                            .properties = with_security(
+                                                {{"fetch.wait.max.ms", "50"},
+                                                 {"queued.min.messages", "500000"},
+                                                 {"queued.max.messages.kbytes", "65536"}})}));
   ASSIGN_OR_RETURN(producer_,
                    kafka::Producer::Create({.bootstrap_servers = options_.bootstrap_servers,
                                             .client_id = options_.client_id + "-dlq",
-                                            .properties = {{"message.max.bytes",
-                                                            absl::StrCat(
-                                                                options_.dead_letter_max_bytes)}}}));
+                                            .properties = with_security(
+                                                {{"message.max.bytes",
+                                                  absl::StrCat(options_.dead_letter_max_bytes)}})}));
   std::vector<kafka::TopicPartitionOffset> assignment;
   const absl::Time deadline = options_.clock->Now() + options_.topic_wait;
   for (const std::string& topic : options_.topics) {

@@ -51,6 +51,9 @@ namespace jit::aggregator {
 
 struct IngestOptions {
   std::string bootstrap_servers = {};
+  // Security settings of the Kafka clients (kafka::SecurityProperties);
+  // they override the ingestor's own tuning where both name a property.
+  std::map<std::string, std::string> kafka_properties = {};
   std::vector<std::string> topics = {};  // default: the three lifecycle topics
   absl::Duration checkpoint_interval = absl::Seconds(5);
   absl::Duration lag_interval = absl::Seconds(2);

@@ -20,7 +20,7 @@
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/producer.h"
 #include "libs/kafka/topics.h"
-#include "libs/testing/dev_auth.h"
+#include "libs/testing/test_pki.h"
 #include "libs/testing/subprocess.h"
 #include "services/aggregator/events/testing/lifecycle_events.h"
 
@@ -52,9 +52,9 @@ class AggregatorIntegrationTest : public ::testing::Test {
         {.bootstrap_servers = broker_->bootstrap_servers(), .client_id = "test", .properties = {}});
     ASSERT_TRUE(producer.ok());
     producer_ = *std::move(producer);
-    auto auth = jit::testing::DevAuth::Create(dir_.path());
+    auto auth = jit::testing::TestPki::Create(dir_.File("pki"));
     ASSERT_TRUE(auth.ok()) << auth.status();
-    auth_ = std::make_unique<jit::testing::DevAuth>(*std::move(auth));
+    auth_ = std::make_unique<jit::testing::TestPki>(*std::move(auth));
   }
 
   Aggregator Start(const std::string& db, const std::vector<std::string>& extra = {}) {
@@ -70,7 +70,7 @@ class AggregatorIntegrationTest : public ::testing::Test {
                                      "--watch_min_interval=50ms",
                                      "--lag_interval=200ms",
                                      "--debug_state"};  // the rebuild == live check reads it
-    for (const std::string& f : auth_->ServerFlags()) argv.push_back(f);
+    for (const std::string& f : auth_->ServerFlags("aggregator")) argv.push_back(f);
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto p = Subprocess::Start(argv, a.log);
     EXPECT_TRUE(p.ok()) << p.status();
@@ -85,8 +85,9 @@ class AggregatorIntegrationTest : public ::testing::Test {
       if (std::string(field) == "admin_port") a.admin_port = port;
       if (std::string(field) == "http_port") a.http_port = port;
     }
-    a.stub = pb::DashboardService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", a.grpc_port), grpc::InsecureChannelCredentials()));
+    // An analyst: internal views (the tests read exact figures).
+    a.stub = pb::DashboardService::NewStub(
+        auth_->PersonChannel(absl::StrCat("127.0.0.1:", a.grpc_port), "analyst"));
     return a;
   }
 
@@ -199,7 +200,7 @@ class AggregatorIntegrationTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<jit::testing::DevAuth> auth_;
+  std::unique_ptr<jit::testing::TestPki> auth_;
   int starts_ = 0;
   std::unique_ptr<EmbeddedBroker> broker_;
   std::unique_ptr<kafka::Producer> producer_;

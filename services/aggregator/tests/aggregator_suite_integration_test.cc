@@ -20,7 +20,7 @@
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
 #include "jobintech/placement/v1/placement_service.grpc.pb.h"
 #include "jobintech/progress/v1/training_progress_service.grpc.pb.h"
-#include "libs/testing/dev_auth.h"
+#include "libs/testing/test_pki.h"
 #include "libs/testing/subprocess.h"
 
 namespace jit::aggregator {
@@ -57,9 +57,9 @@ common::Date Date(int y, int m, int d) {
 class AggregatorSuiteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto auth = jit::testing::DevAuth::Create(dir_.path());
+    auto auth = jit::testing::TestPki::Create(dir_.File("pki"));
     ASSERT_TRUE(auth.ok()) << auth.status();
-    auth_ = std::make_unique<jit::testing::DevAuth>(*std::move(auth));
+    auth_ = std::make_unique<jit::testing::TestPki>(*std::move(auth));
     auto broker = EmbeddedBroker::Start(JIT_KAFKA_BROKER_BIN, dir_.path(), 4);
     ASSERT_TRUE(broker.ok()) << broker.status();
     broker_ = *std::move(broker);
@@ -73,9 +73,7 @@ class AggregatorSuiteTest : public ::testing::Test {
                               "--enrollment_address=" + enrollment_addr_},
                              {}, &placement_addr_));
     ASSERT_TRUE(StartService("aggregator", JIT_AGGREGATOR_BIN, "aggregator.db",
-                             {"--http_address=127.0.0.1:0", "--watch_min_interval=50ms",
-                              auth_->ServerFlags()[0], auth_->ServerFlags()[1],
-                              auth_->ServerFlags()[2]},
+                             {"--http_address=127.0.0.1:0", "--watch_min_interval=50ms"},
                              {},
                              &aggregator_addr_));
     auto http = jit::testing::WaitForLogField(aggregator_log_, "aggregator service ready",
@@ -83,13 +81,12 @@ class AggregatorSuiteTest : public ::testing::Test {
     ASSERT_TRUE(http.ok());
     http_port_ = std::stoi(*http);
     enrollment_ = en::EnrollmentService::NewStub(
-        grpc::CreateChannel(enrollment_addr_, grpc::InsecureChannelCredentials()));
+        auth_->PersonChannel(enrollment_addr_, "programme-admin"));
     progress_ = pr::TrainingProgressService::NewStub(
-        grpc::CreateChannel(progress_addr_, grpc::InsecureChannelCredentials()));
+        auth_->PersonChannel(progress_addr_, "programme-admin"));
     placement_ = pl::PlacementService::NewStub(
-        grpc::CreateChannel(placement_addr_, grpc::InsecureChannelCredentials()));
-    dashboard_ = db::DashboardService::NewStub(
-        grpc::CreateChannel(aggregator_addr_, grpc::InsecureChannelCredentials()));
+        auth_->PersonChannel(placement_addr_, "programme-admin"));
+    dashboard_ = db::DashboardService::NewStub(auth_->PersonChannel(aggregator_addr_, "analyst"));
   }
 
   bool StartService(const std::string& name, const std::string& binary, const std::string& db,
@@ -99,6 +96,8 @@ class AggregatorSuiteTest : public ::testing::Test {
                                      "--admin_address=127.0.0.1:0", "--db_path=" + dir_.File(db),
                                      "--kafka_bootstrap=" + broker_->bootstrap_servers(),
                                      "--unready_grace=0s"};
+    const std::vector<std::string> security = auth_->ServerFlags(name);
+    argv.insert(argv.end(), security.begin(), security.end());
     argv.insert(argv.end(), extra.begin(), extra.end());
     const std::string log = dir_.File(name + ".log");
     if (name == "aggregator") aggregator_log_ = log;
@@ -152,7 +151,7 @@ class AggregatorSuiteTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<jit::testing::DevAuth> auth_;
+  std::unique_ptr<jit::testing::TestPki> auth_;
   std::unique_ptr<EmbeddedBroker> broker_;
   std::vector<std::unique_ptr<Subprocess>> processes_;
   std::string enrollment_addr_, progress_addr_, placement_addr_, aggregator_addr_;

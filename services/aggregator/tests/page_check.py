@@ -280,7 +280,9 @@ def main():
             [args.aggregator, "--grpc_address=127.0.0.1:0", "--admin_address=127.0.0.1:0",
              "--http_address=127.0.0.1:0", f"--db_path={tmp}/agg.db",
              f"--kafka_bootstrap={bootstrap}", "--unready_grace=0s",
-             "--watch_min_interval=100ms"],
+             "--watch_min_interval=100ms",
+             # Only the public HTTP page is checked here: no gRPC client.
+             "--insecure_plaintext_for_tests"],
             stdout=agg_log, stderr=subprocess.STDOUT))
         port = wait_log_field(agg_log_path, "aggregator service ready", "http_port")
         url = f"http://127.0.0.1:{port}/"

@@ -9,6 +9,8 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/testing/secure_server.h"
+#include "libs/testing/subprocess.h"
 #include "libs/clock/clock.h"
 #include "services/enrollment/api/mapping.h"
 #include "services/enrollment/domain/testing/in_memory_repository.h"
@@ -42,16 +44,15 @@ class EnrollmentGrpcServiceTest : public ::testing::Test {
   void SetUp() override {
     domain_ = std::make_unique<EnrollmentService>(&repo_, &clock_, &hasher_);
     service_ = std::make_unique<EnrollmentGrpcService>(domain_.get());
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    stub_ = pb::EnrollmentService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    auto server = jit::testing::SecureServer::Start(dir_.path(), {service_.get()},
+                                                    {pb::EnrollmentService::service_full_name()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    stub_ = pb::EnrollmentService::NewStub(server_->Channel("programme-admin"));
   }
-  void TearDown() override { server_->Shutdown(); }
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown();
+  }
 
   std::string CreateCentre() {
     pb::CreateCentreRequest req;
@@ -112,7 +113,8 @@ class EnrollmentGrpcServiceTest : public ::testing::Test {
   testing::InMemoryEnrollmentRepository repo_;
   std::unique_ptr<EnrollmentService> domain_;
   std::unique_ptr<EnrollmentGrpcService> service_;
-  std::unique_ptr<grpc::Server> server_;
+  jit::testing::TempDir dir_;
+  std::unique_ptr<jit::testing::SecureServer> server_;
   std::unique_ptr<pb::EnrollmentService::Stub> stub_;
 };
 
@@ -238,6 +240,41 @@ TEST_F(EnrollmentGrpcServiceTest, LookupGivesNoPersonalData) {
   for (const char* personal : {"Salma", "Idrissi", "AB123456", "612345678", "example.ma"}) {
     EXPECT_EQ(bytes.find(personal), std::string::npos) << personal;
   }
+}
+
+TEST_F(EnrollmentGrpcServiceTest, RefusedCallersNeverReachTheDomain) {
+  pb::CreateCentreRequest req;
+  req.set_request_id("centre-refused");
+  req.set_name("EST Fquih Ben Salah");
+  req.set_operator_name("Fondation R&D");
+  req.set_province_code("MA-FQH");
+  pb::CreateCentreResponse resp;
+  {
+    auto anonymous = pb::EnrollmentService::NewStub(server_->AnonymousChannel());
+    grpc::ClientContext ctx;
+    grpc::Status s = anonymous->CreateCentre(&ctx, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+  }
+  {
+    auto analyst = pb::EnrollmentService::NewStub(server_->Channel("analyst"));
+    grpc::ClientContext ctx;
+    grpc::Status s = analyst->CreateCentre(&ctx, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_NE(s.error_message().find("centres.write"), std::string::npos) << s.error_message();
+  }
+  {
+    // A service certificate: enrollment's catalogue is not for services.
+    auto service = pb::EnrollmentService::NewStub(server_->ServiceChannel("placement"));
+    grpc::ClientContext ctx;
+    EXPECT_EQ(service->CreateCentre(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  // Nothing was created by the refused calls.
+  pb::ListCentresRequest list;
+  pb::ListCentresResponse centres;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub_->ListCentres(&ctx, list, &centres).ok());
+  EXPECT_EQ(centres.centres_size(), 0);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/topics.h"
 #include "libs/testing/subprocess.h"
+#include "libs/testing/test_pki.h"
 
 namespace jit::enrollment {
 namespace {
@@ -38,6 +39,9 @@ class EnrollmentIntegrationTest : public ::testing::Test {
     auto broker = EmbeddedBroker::Start(JIT_KAFKA_BROKER_BIN, dir_.path(), kPartitions);
     ASSERT_TRUE(broker.ok()) << broker.status();
     broker_ = *std::move(broker);
+    auto pki = testing::TestPki::Create(dir_.File("pki"));
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = std::make_unique<testing::TestPki>(*std::move(pki));
     StartService();
   }
 
@@ -49,6 +53,8 @@ class EnrollmentIntegrationTest : public ::testing::Test {
         "--admin_address=127.0.0.1:0", "--db_path=" + dir_.File("data/enrollment.db"),
         "--kafka_bootstrap=" + broker_->bootstrap_servers(), "--unready_grace=0s",
         "--log_level=info"};
+    const std::vector<std::string> security = pki_->ServerFlags("enrollment");
+    args.insert(args.end(), security.begin(), security.end());
     args.insert(args.end(), extra_flags.begin(), extra_flags.end());
     auto p = Subprocess::Start(args, log, {{"JIT_ENROLLMENT_CIN_HASH_KEY", kHashKey}});
     ASSERT_TRUE(p.ok()) << p.status();
@@ -57,7 +63,8 @@ class EnrollmentIntegrationTest : public ::testing::Test {
     auto port = testing::WaitForLogField(log, "enrollment service ready", "grpc_port",
                                          absl::Seconds(30));
     ASSERT_TRUE(port.ok()) << port.status() << "\n" << testing::ReadFile(log).value_or("");
-    channel_ = grpc::CreateChannel("127.0.0.1:" + *port, grpc::InsecureChannelCredentials());
+    address_ = "127.0.0.1:" + *port;
+    channel_ = pki_->PersonChannel(address_, "programme-admin");
     stub_ = pb::EnrollmentService::NewStub(channel_);
   }
 
@@ -184,6 +191,8 @@ class EnrollmentIntegrationTest : public ::testing::Test {
   std::unique_ptr<EmbeddedBroker> broker_;
   std::unique_ptr<Subprocess> service_;
   std::string log_;
+  std::unique_ptr<testing::TestPki> pki_;
+  std::string address_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::EnrollmentService::Stub> stub_;
 };

@@ -13,6 +13,8 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/testing/secure_server.h"
+#include "libs/testing/subprocess.h"
 #include "libs/clock/clock.h"
 #include "services/placement/api/mapping.h"
 #include "services/placement/domain/testing/fake_peers.h"
@@ -55,20 +57,17 @@ class PlacementGrpcServiceTest : public ::testing::Test {
     domain_ = std::make_unique<PlacementService>(&repo_, &clock_, &progress_,
                                                  nullptr);
     service_ = std::make_unique<PlacementGrpcService>(domain_.get());
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                             &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    stub_ = pb::PlacementService::NewStub(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                            grpc::InsecureChannelCredentials()));
+    auto server = jit::testing::SecureServer::Start(dir_.path(), {service_.get()},
+                                                    {pb::PlacementService::service_full_name()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    stub_ = pb::PlacementService::NewStub(server_->Channel("programme-admin"));
     progress_.SetExited("trn_1", ev::EXIT_KIND_COMPLETED,
                         absl::CivilDay(2025, 3, 31));
   }
-  void TearDown() override { server_->Shutdown(); }
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown();
+  }
 
   template <typename Req, typename Resp, typename Method>
   grpc::Status Call(Method method, const Req& req, Resp* resp) {
@@ -110,7 +109,8 @@ class PlacementGrpcServiceTest : public ::testing::Test {
   testing::FakeProgressClient progress_;
   std::unique_ptr<PlacementService> domain_;
   std::unique_ptr<PlacementGrpcService> service_;
-  std::unique_ptr<grpc::Server> server_;
+  jit::testing::TempDir dir_;
+  std::unique_ptr<jit::testing::SecureServer> server_;
   std::unique_ptr<pb::PlacementService::Stub> stub_;
 };
 

@@ -32,10 +32,11 @@ absl::StatusOr<std::optional<absl::CivilDay>> DateOf(const common::Date& d,
 }
 
 // Reconnect quickly once a peer comes back.
-std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+std::shared_ptr<grpc::Channel> Channel(const PeerOptions& options) {
   return grpcclient::MakeChannel(
-      address, {.initial_reconnect_backoff = absl::Milliseconds(100),
-                .max_reconnect_backoff = absl::Seconds(1)});
+      options.address, {.credentials = options.credentials,
+                        .initial_reconnect_backoff = absl::Milliseconds(100),
+                        .max_reconnect_backoff = absl::Seconds(1)});
 }
 
 }  // namespace
@@ -80,7 +81,7 @@ GrpcProgressClient::GrpcProgressClient(std::unique_ptr<Stub> stub,
 std::unique_ptr<GrpcProgressClient> GrpcProgressClient::Connect(
     PeerOptions options) {
   auto stub =
-      progress::TrainingProgressService::NewStub(Channel(options.address));
+      progress::TrainingProgressService::NewStub(Channel(options));
   return std::make_unique<GrpcProgressClient>(std::move(stub),
                                               std::move(options));
 }
@@ -104,7 +105,7 @@ GrpcEnrollmentClient::GrpcEnrollmentClient(std::unique_ptr<Stub> stub,
 
 std::unique_ptr<GrpcEnrollmentClient> GrpcEnrollmentClient::Connect(
     PeerOptions options) {
-  auto stub = enrollment::EnrollmentService::NewStub(Channel(options.address));
+  auto stub = enrollment::EnrollmentService::NewStub(Channel(options));
   return std::make_unique<GrpcEnrollmentClient>(std::move(stub),
                                                 std::move(options));
 }

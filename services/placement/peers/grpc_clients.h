@@ -39,7 +39,7 @@ class GrpcProgressClient final : public ProgressClient {
       ::jobintech::progress::v1::TrainingProgressService::StubInterface;
 
   GrpcProgressClient(std::unique_ptr<Stub> stub, PeerOptions options);
-  // An insecure channel to options.address (connects lazily).
+  // A channel to options.address with options.credentials (connects lazily).
   static std::unique_ptr<GrpcProgressClient> Connect(PeerOptions options);
 
   absl::StatusOr<ProgressExit> GetTraineeExit(

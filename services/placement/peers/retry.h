@@ -25,12 +25,14 @@
 #ifndef JIT_SERVICES_PLACEMENT_PEERS_RETRY_H_
 #define JIT_SERVICES_PLACEMENT_PEERS_RETRY_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 #include "libs/grpcclient/call.h"
@@ -49,6 +51,9 @@ struct PeerOptions {
   grpcclient::RetryPolicy retry = {.jitter_min = 0.5, .jitter_max = 1.0};
   // Pauses between attempts; null means real sleeps. Tests record. Not owned.
   grpcclient::Sleeper* sleeper = nullptr;
+  // Mutual TLS towards the peer (service::Security's peer_credentials); null
+  // is plaintext (single-process tests only).
+  std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr;
 };
 
 // Runs `attempt` (one RPC on the context it is given, which carries the

@@ -28,6 +28,7 @@
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/topics.h"
 #include "libs/testing/subprocess.h"
+#include "libs/testing/test_pki.h"
 
 namespace jit::placement {
 namespace {
@@ -147,6 +148,9 @@ class PlacementIntegrationTest : public ::testing::Test {
         EmbeddedBroker::Start(JIT_KAFKA_BROKER_BIN, dir_.path(), kPartitions);
     ASSERT_TRUE(broker.ok()) << broker.status();
     broker_ = *std::move(broker);
+    auto pki = testing::TestPki::Create(dir_.File("pki"));
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = std::make_unique<testing::TestPki>(*std::move(pki));
     StartPeers(0);
     StartService();
   }
@@ -155,11 +159,12 @@ class PlacementIntegrationTest : public ::testing::Test {
     StopPeers();
   }
 
-  // Hosts the fake peers on `port` (0 = any free port).
+  // Hosts the fake peers on `port` (0 = any free port), over TLS: the
+  // service calls them with mutual TLS.
   void StartPeers(int port) {
     grpc::ServerBuilder builder;
     builder.AddListeningPort(absl::StrCat("127.0.0.1:", port),
-                             grpc::InsecureServerCredentials(), &peers_port_);
+                             pki_->ServerCredentials("peers"), &peers_port_);
     builder.RegisterService(
         static_cast<progress::TrainingProgressService::Service*>(&peers_));
     builder.RegisterService(
@@ -178,23 +183,24 @@ class PlacementIntegrationTest : public ::testing::Test {
     const std::string log =
         dir_.File(absl::StrCat("placement-", ++starts_, ".log"));
     const std::string peers = absl::StrCat("127.0.0.1:", peers_port_);
-    auto p =
-        Subprocess::Start({JIT_PLACEMENT_BIN, "--grpc_address=127.0.0.1:0",
-                           "--admin_address=127.0.0.1:0",
-                           "--db_path=" + dir_.File("data/placement.db"),
-                           "--kafka_bootstrap=" + broker_->bootstrap_servers(),
-                           "--unready_grace=0s", "--progress_address=" + peers,
-                           "--enrollment_address=" + peers,
-                           "--peer_deadline=2s", "--log_level=info"},
-                          log);
+    std::vector<std::string> args = {
+        JIT_PLACEMENT_BIN, "--grpc_address=127.0.0.1:0",
+        "--admin_address=127.0.0.1:0",
+        "--db_path=" + dir_.File("data/placement.db"),
+        "--kafka_bootstrap=" + broker_->bootstrap_servers(),
+        "--unready_grace=0s", "--progress_address=" + peers,
+        "--enrollment_address=" + peers,
+        "--peer_deadline=2s", "--log_level=info"};
+    const std::vector<std::string> security = pki_->ServerFlags("placement");
+    args.insert(args.end(), security.begin(), security.end());
+    auto p = Subprocess::Start(args, log);
     ASSERT_TRUE(p.ok()) << p.status();
     service_ = *std::move(p);
     auto port = testing::WaitForLogField(log, "placement service ready",
                                          "grpc_port", absl::Seconds(30));
     ASSERT_TRUE(port.ok()) << port.status() << "\n"
                            << testing::ReadFile(log).value_or("");
-    channel_ = grpc::CreateChannel("127.0.0.1:" + *port,
-                                   grpc::InsecureChannelCredentials());
+    channel_ = pki_->PersonChannel("127.0.0.1:" + *port, "programme-admin");
     stub_ = pb::PlacementService::NewStub(channel_);
   }
 
@@ -307,6 +313,7 @@ class PlacementIntegrationTest : public ::testing::Test {
   int starts_ = 0;
   std::unique_ptr<EmbeddedBroker> broker_;
   FakePeers peers_;
+  std::unique_ptr<testing::TestPki> pki_;
   std::unique_ptr<grpc::Server> peers_server_;
   int peers_port_ = 0;
   std::unique_ptr<Subprocess> service_;

@@ -32,6 +32,7 @@
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/topics.h"
 #include "libs/testing/subprocess.h"
+#include "libs/testing/test_pki.h"
 
 namespace jit::placement {
 namespace {
@@ -79,6 +80,9 @@ class PlacementSuiteTest : public ::testing::Test {
         EmbeddedBroker::Start(JIT_KAFKA_BROKER_BIN, dir_.path(), kPartitions);
     ASSERT_TRUE(broker.ok()) << broker.status();
     broker_ = *std::move(broker);
+    auto pki = testing::TestPki::Create(dir_.File("pki"));
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = std::make_unique<testing::TestPki>(*std::move(pki));
     StartEnrollment();
     StartProgress();
     StartPlacement();
@@ -103,28 +107,33 @@ class PlacementSuiteTest : public ::testing::Test {
   }
 
   std::vector<std::string> CommonFlags(const std::string& binary,
-                                       const std::string& db) {
-    return {binary,
-            "--grpc_address=127.0.0.1:0",
-            "--admin_address=127.0.0.1:0",
-            "--db_path=" + dir_.File(db),
-            "--kafka_bootstrap=" + broker_->bootstrap_servers(),
-            "--unready_grace=0s"};
+                                       const std::string& db,
+                                       const std::string& service) {
+    std::vector<std::string> argv = {
+        binary,
+        "--grpc_address=127.0.0.1:0",
+        "--admin_address=127.0.0.1:0",
+        "--db_path=" + dir_.File(db),
+        "--kafka_bootstrap=" + broker_->bootstrap_servers(),
+        "--unready_grace=0s"};
+    const std::vector<std::string> security = pki_->ServerFlags(service);
+    argv.insert(argv.end(), security.begin(), security.end());
+    return argv;
   }
 
   void StartEnrollment() {
     auto [p, address] =
-        Start("enrollment", CommonFlags(JIT_ENROLLMENT_BIN, "enrollment.db"),
+        Start("enrollment", CommonFlags(JIT_ENROLLMENT_BIN, "enrollment.db", "enrollment"),
               {{"JIT_ENROLLMENT_CIN_HASH_KEY", kHashKey}});
     ASSERT_NE(p, nullptr);
     enrollment_.process = std::move(p);
     enrollment_.address = address;
     enrollment_.stub = en::EnrollmentService::NewStub(
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+        pki_->PersonChannel(address, "programme-admin"));
   }
   void StartProgress(const std::string& address = "127.0.0.1:0") {
     std::vector<std::string> argv =
-        CommonFlags(JIT_PROGRESS_BIN, "progress.db");
+        CommonFlags(JIT_PROGRESS_BIN, "progress.db", "training-progress");
     argv[1] = "--grpc_address=" + address;
     argv.push_back("--enrollment_address=" + enrollment_.address);
     auto [p, bound] = Start("training-progress", argv);
@@ -132,7 +141,7 @@ class PlacementSuiteTest : public ::testing::Test {
     progress_.process = std::move(p);
     progress_.address = bound;
     progress_.stub = pr::TrainingProgressService::NewStub(
-        grpc::CreateChannel(bound, grpc::InsecureChannelCredentials()));
+        pki_->PersonChannel(bound, "programme-admin"));
   }
   void StopPlacement(int sig) {
     ASSERT_TRUE(placement_.process->Signal(sig).ok());
@@ -142,7 +151,7 @@ class PlacementSuiteTest : public ::testing::Test {
   }
   void StartPlacement() {
     std::vector<std::string> argv =
-        CommonFlags(JIT_PLACEMENT_BIN, "placement.db");
+        CommonFlags(JIT_PLACEMENT_BIN, "placement.db", "placement");
     argv.push_back("--progress_address=" + progress_.address);
     argv.push_back("--enrollment_address=" + enrollment_.address);
     auto [p, address] = Start("placement", argv);
@@ -150,7 +159,7 @@ class PlacementSuiteTest : public ::testing::Test {
     placement_.process = std::move(p);
     placement_.address = address;
     placement_.stub = pb::PlacementService::NewStub(
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+        pki_->PersonChannel(address, "programme-admin"));
   }
 
   template <typename StubT, typename Req, typename Resp, typename Method>
@@ -337,6 +346,7 @@ class PlacementSuiteTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::unique_ptr<testing::TestPki> pki_;
   int starts_ = 0;
   std::unique_ptr<EmbeddedBroker> broker_;
   Running<en::EnrollmentService> enrollment_;
@@ -534,8 +544,7 @@ TEST_F(PlacementSuiteTest,
   std::map<std::string, std::string> employers;  // employer id -> ICE
   std::set<std::string> placed;
   std::vector<std::thread> threads;
-  auto channel = grpc::CreateChannel(placement_.address,
-                                     grpc::InsecureChannelCredentials());
+  auto channel = pki_->PersonChannel(placement_.address, "programme-admin");
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       auto stub = pb::PlacementService::NewStub(channel);

@@ -13,6 +13,8 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/testing/secure_server.h"
+#include "libs/testing/subprocess.h"
 #include "libs/clock/clock.h"
 #include "services/training-progress/api/mapping.h"
 #include "services/training-progress/domain/testing/fake_enrollment_client.h"
@@ -70,19 +72,16 @@ class ProgressGrpcServiceTest : public ::testing::Test {
     }
     domain_ = std::make_unique<ProgressService>(&repo_, &enrollment_, &clock_);
     service_ = std::make_unique<ProgressGrpcService>(domain_.get());
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                             &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    stub_ = pb::TrainingProgressService::NewStub(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                            grpc::InsecureChannelCredentials()));
+    auto server = jit::testing::SecureServer::Start(dir_.path(), {service_.get()},
+                                                    {pb::TrainingProgressService::service_full_name()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    stub_ = pb::TrainingProgressService::NewStub(server_->Channel("programme-admin"));
     PublishCurriculum();
   }
-  void TearDown() override { server_->Shutdown(); }
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown();
+  }
 
   template <typename Req, typename Resp, typename Method>
   grpc::Status Call(Method method, const Req& req, Resp* resp,
@@ -155,7 +154,8 @@ class ProgressGrpcServiceTest : public ::testing::Test {
   testing::FakeEnrollmentClient enrollment_;
   std::unique_ptr<ProgressService> domain_;
   std::unique_ptr<ProgressGrpcService> service_;
-  std::unique_ptr<grpc::Server> server_;
+  jit::testing::TempDir dir_;
+  std::unique_ptr<jit::testing::SecureServer> server_;
   std::unique_ptr<Stub> stub_;
 };
 

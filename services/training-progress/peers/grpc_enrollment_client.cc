@@ -61,9 +61,11 @@ absl::StatusOr<TraineeEnrolment> FromLookupResponse(
   return e;
 }
 
-std::shared_ptr<grpc::Channel> EnrollmentChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> EnrollmentChannel(
+    const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials) {
   return grpcclient::MakeChannel(
-      address, {.initial_reconnect_backoff = absl::Milliseconds(100),
+      address, {.credentials = std::move(credentials),
+                .initial_reconnect_backoff = absl::Milliseconds(100),
                 .max_reconnect_backoff = absl::Seconds(2),
                 .min_reconnect_backoff = absl::Milliseconds(100)});
 }

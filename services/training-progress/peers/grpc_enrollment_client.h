@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
 #include "libs/grpcclient/call.h"
 #include "services/training-progress/domain/enrollment_client.h"
@@ -54,7 +55,10 @@ struct EnrollmentClientOptions {
 // The channel to the enrollment service. Reconnection backs off from 100 ms
 // to 2 s (gRPC's default grows to 2 minutes), so that the service is usable
 // again within seconds of the enrollment service coming back.
-std::shared_ptr<grpc::Channel> EnrollmentChannel(const std::string& address);
+// `credentials`: mutual TLS (service::Security's peer_credentials); null is
+// plaintext, for single-process tests only.
+std::shared_ptr<grpc::Channel> EnrollmentChannel(
+    const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials);
 
 class GrpcEnrollmentClient final : public EnrollmentClient {
  public:

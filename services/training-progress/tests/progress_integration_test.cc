@@ -26,6 +26,7 @@
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/topics.h"
 #include "libs/testing/subprocess.h"
+#include "libs/testing/test_pki.h"
 
 namespace jit::progress {
 namespace {
@@ -67,6 +68,9 @@ class ProgressIntegrationTest : public ::testing::Test {
         EmbeddedBroker::Start(JIT_KAFKA_BROKER_BIN, dir_.path(), kPartitions);
     ASSERT_TRUE(broker.ok()) << broker.status();
     broker_ = *std::move(broker);
+    auto pki = testing::TestPki::Create(dir_.File("pki"));
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = std::make_unique<testing::TestPki>(*std::move(pki));
     StartEnrollment("127.0.0.1:0");
     StartProgress();
   }
@@ -76,13 +80,14 @@ class ProgressIntegrationTest : public ::testing::Test {
   void StartEnrollment(const std::string& address) {
     const std::string log =
         dir_.File(absl::StrCat("enrollment-", ++starts_, ".log"));
-    auto p =
-        Subprocess::Start({JIT_ENROLLMENT_BIN, "--grpc_address=" + address,
-                           "--admin_address=127.0.0.1:0",
-                           "--db_path=" + dir_.File("data/enrollment.db"),
-                           "--kafka_bootstrap=" + broker_->bootstrap_servers(),
-                           "--unready_grace=0s"},
-                          log, {{"JIT_ENROLLMENT_CIN_HASH_KEY", kHashKey}});
+    std::vector<std::string> args = {JIT_ENROLLMENT_BIN, "--grpc_address=" + address,
+                                     "--admin_address=127.0.0.1:0",
+                                     "--db_path=" + dir_.File("data/enrollment.db"),
+                                     "--kafka_bootstrap=" + broker_->bootstrap_servers(),
+                                     "--unready_grace=0s"};
+    const std::vector<std::string> security = pki_->ServerFlags("enrollment");
+    args.insert(args.end(), security.begin(), security.end());
+    auto p = Subprocess::Start(args, log, {{"JIT_ENROLLMENT_CIN_HASH_KEY", kHashKey}});
     ASSERT_TRUE(p.ok()) << p.status();
     enrollment_ = *std::move(p);
     auto port = testing::WaitForLogField(log, "enrollment service ready",
@@ -90,30 +95,32 @@ class ProgressIntegrationTest : public ::testing::Test {
     ASSERT_TRUE(port.ok()) << port.status() << "\n"
                            << testing::ReadFile(log).value_or("");
     enrollment_address_ = "127.0.0.1:" + *port;
-    enrollment_stub_ = en::EnrollmentService::NewStub(grpc::CreateChannel(
-        enrollment_address_, grpc::InsecureChannelCredentials()));
+    enrollment_stub_ = en::EnrollmentService::NewStub(
+        pki_->PersonChannel(enrollment_address_, "programme-admin"));
   }
 
   void StartProgress() {
     const std::string log =
         dir_.File(absl::StrCat("progress-", ++starts_, ".log"));
-    auto p = Subprocess::Start(
-        {JIT_PROGRESS_BIN, "--grpc_address=127.0.0.1:0",
-         "--admin_address=127.0.0.1:0",
-         "--db_path=" + dir_.File("data/training-progress.db"),
-         "--kafka_bootstrap=" + broker_->bootstrap_servers(),
-         "--enrollment_address=" + enrollment_address_,
-         "--enrollment_initial_backoff=50ms", "--enrollment_max_backoff=200ms",
-         "--unready_grace=0s"},
-        log);
+    std::vector<std::string> args = {
+        JIT_PROGRESS_BIN, "--grpc_address=127.0.0.1:0",
+        "--admin_address=127.0.0.1:0",
+        "--db_path=" + dir_.File("data/training-progress.db"),
+        "--kafka_bootstrap=" + broker_->bootstrap_servers(),
+        "--enrollment_address=" + enrollment_address_,
+        "--enrollment_initial_backoff=50ms", "--enrollment_max_backoff=200ms",
+        "--unready_grace=0s"};
+    const std::vector<std::string> security = pki_->ServerFlags("training-progress");
+    args.insert(args.end(), security.begin(), security.end());
+    auto p = Subprocess::Start(args, log);
     ASSERT_TRUE(p.ok()) << p.status();
     progress_ = *std::move(p);
     auto port = testing::WaitForLogField(log, "training-progress service ready",
                                          "grpc_port", absl::Seconds(30));
     ASSERT_TRUE(port.ok()) << port.status() << "\n"
                            << testing::ReadFile(log).value_or("");
-    channel_ = grpc::CreateChannel("127.0.0.1:" + *port,
-                                   grpc::InsecureChannelCredentials());
+    progress_address_ = "127.0.0.1:" + *port;
+    channel_ = pki_->PersonChannel(progress_address_, "programme-admin");
     stub_ = pb::TrainingProgressService::NewStub(channel_);
   }
 
@@ -322,6 +329,8 @@ class ProgressIntegrationTest : public ::testing::Test {
   std::string enrollment_address_;
   std::unique_ptr<EnStub> enrollment_stub_;
   std::unique_ptr<Subprocess> progress_;
+  std::unique_ptr<testing::TestPki> pki_;
+  std::string progress_address_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<Stub> stub_;
 };
