@@ -21,7 +21,9 @@ mon="$src/deploy/k8s/base/monitoring"
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 ||
   fail "prometheus/promtool not found (run scripts/install-deps.sh: Debian package prometheus)"
 prom_pid=""
-trap 'rc=$?; [ -z "$prom_pid" ] || kill "$prom_pid" 2>/dev/null || true; (exit $rc); cleanup' EXIT
+# lib.sh's cleanup (stop the suite, keep the work folder on failure) reads the
+# exit status first, then Prometheus is stopped.
+trap 'cleanup; [ -z "$prom_pid" ] || kill "$prom_pid" 2>/dev/null || true' EXIT
 
 data="$work/data"
 start_suite "$data" "$work/run.log" --simulate 10
