@@ -25,6 +25,8 @@ APT_PACKAGES=(
   # deployment checks (deploy/tests/validate.sh): kubectl 1.20 with kustomize
   # v2.0.3 renders the manifests (written in the subset it knows)
   yamllint python3-yaml kubernetes-client
+  # alert rules: promtool (check and unit-test the rules, deploy/tests/monitoring)
+  prometheus
   # node for buf (proto lint/breaking) and other pinned npm tools
   nodejs npm
 )
