@@ -1,6 +1,7 @@
 #include "libs/audit/audit_service.h"
 
 #include "libs/grpcserver/unary.h"
+#include "libs/log/log.h"
 #include "libs/protoconv/common.h"
 #include "libs/status/status_macros.h"
 
@@ -37,6 +38,11 @@ grpc::ServerUnaryReactor* AuditGrpcService::ListAuditRecords(
     if (request->has_since()) query.since = protoconv::FromProtoTime(request->since());
     query.page_size = request->page().page_size();
     query.page_token = request->page().page_token();
+    // Read-your-writes: every call that ended before this one is listed.
+    if (absl::Status flushed = log_->Flush(absl::Seconds(5)); !flushed.ok()) {
+      log::Event(log::Level::kWarn, "audit list without the latest records",
+                 {{"error", flushed.ToString()}});
+    }
     ASSIGN_OR_RETURN(AuditPage page, log_->List(query));
     for (const StoredAuditRecord& r : page.records) ToProto(r, response->add_records());
     response->mutable_page()->set_next_page_token(page.next_page_token);

@@ -1,6 +1,7 @@
 // jobintech.audit.v1.AuditService over one server's AuditLog: the only API
 // to the audit records, and it only reads (data-protection officers only, by
-// the method's access policy).
+// the method's access policy). A list first waits (up to 5 s) for the
+// queued records to be written, so it shows every call that ended before it.
 //
 // Thread safety: handlers run concurrently; AuditLog is thread-safe.
 #ifndef JIT_LIBS_AUDIT_AUDIT_SERVICE_H_
