@@ -347,6 +347,33 @@ TEST_F(AuditLogTest, TheOtherServersRecordTheirDenials) {
                 " |  | UNAUTHENTICATED |  | DENIAL"});
 }
 
+TEST_F(AuditLogTest, OnlyDataProtectionOfficersReadTheAuditOfAnyServer) {
+  ASSERT_EQ(addresses_->size(), 4u);
+  for (const auto& [name, address] : *addresses_) {
+    std::vector<std::pair<std::string, std::shared_ptr<grpc::Channel>>> callers = {
+        {"no credentials", pki_->AnonymousChannel(address)},
+        {"expired token", pki_->TokenChannel(address, pki_->ExpiredToken("data-protection-officer"))}};
+    for (const char* role : {"programme-admin", "regional-coordinator", "centre-staff",
+                             "placement-officer", "analyst", "data-protection-officer"}) {
+      callers.emplace_back(role, pki_->PersonChannel(address, role, {"MA-05"}, "someone"));
+    }
+    for (const char* service : {"enrollment", "training-progress", "placement", "aggregator"}) {
+      callers.emplace_back(std::string("service ") + service, pki_->ServiceChannel(address, service));
+    }
+    for (const auto& [who, channel] : callers) {
+      apb::ListAuditRecordsResponse resp;
+      const grpc::StatusCode got = apb::AuditService::NewStub(channel)
+                                       ->ListAuditRecords(Ctx().get(), {}, &resp)
+                                       .error_code();
+      const grpc::StatusCode want =
+          who == "data-protection-officer" ? grpc::StatusCode::OK
+          : who == "no credentials" || who == "expired token" ? grpc::StatusCode::UNAUTHENTICATED
+                                                              : grpc::StatusCode::PERMISSION_DENIED;
+      EXPECT_EQ(got, want) << who << " reading the audit of " << name;
+    }
+  }
+}
+
 TEST_F(AuditLogTest, NoApiChangesOrDeletesARecord) {
   // The contract has one method, a read.
   const auto* service =
