@@ -3,6 +3,7 @@
 // anonymous refusal, a replay), each server's AuditService returns exactly
 // the expected records to a data-protection officer, refuses everyone else,
 // and offers no way to change or delete a record.
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -289,6 +290,24 @@ TEST_F(AuditLogTest, EnrollmentKeepsExactlyTheScriptedRecords) {
   const auto dora = ReadAudit("enrollment", by_dora);
   ASSERT_GE(dora.size(), 1u);
   EXPECT_EQ(Line(dora[0]), std::string("dora | ") + kAudit + " |  | OK |  | PERSONAL_DATA");
+  // The same through jitctl, as an officer would.
+  const std::string token_file = dir_->File("dpo.token");
+  {
+    std::ofstream(token_file) << pki_->Token("data-protection-officer", {}, "dora");
+  }
+  const std::string out = dir_->File("jitctl-audit.out");
+  auto ran = testing::RunToCompletion(
+      {JITCTL_BIN, "--enrollment", (*addresses_)["enrollment"], "--ca-file", pki_->ca_file(),
+       "--token-file", token_file, "--output", "json", "audit", "list", "--service", "enrollment",
+       "--target", app, "--since", "2020-01-01T00:00:00Z"},
+      out, absl::Seconds(30));
+  ASSERT_TRUE(ran.ok()) << ran.status();
+  const std::string printed = testing::ReadFile(out).value_or("");
+  EXPECT_EQ(ran->exit_code, 0) << printed;
+  EXPECT_NE(printed.find("\"subject\":\"alice\""), std::string::npos) << printed;
+  EXPECT_NE(printed.find("\"subject\":\"ann\""), std::string::npos) << printed;
+  EXPECT_EQ(printed.find("CreateCentre"), std::string::npos) << printed;
+
   apb::ListAuditRecordsRequest since_later;
   since_later.mutable_since()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(1)));
   EXPECT_TRUE(ReadAudit("enrollment", since_later).empty());
