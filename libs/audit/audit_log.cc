@@ -90,9 +90,9 @@ std::vector<std::string> FromJsonArray(const std::string& text) {
 
 absl::Status ApplyAuditSchema(storage::Database& database) {
   return database.Transaction(storage::TxMode::kImmediate, [](storage::Tx& tx) -> absl::Status {
-    RETURN_IF_ERROR(tx.Execute(
-        "CREATE TABLE IF NOT EXISTS audit_schema ("
-        "  id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"));
+    RETURN_IF_ERROR(
+        tx.Execute("CREATE TABLE IF NOT EXISTS audit_schema ("
+                   "  id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"));
     int current = 0;
     {
       ASSIGN_OR_RETURN(storage::Statement st,
@@ -102,9 +102,8 @@ absl::Status ApplyAuditSchema(storage::Database& database) {
     }
     const int newest = std::end(kSchema)[-1].version;
     if (current > newest) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("audit schema version ", current,
-                       " is newer than this binary supports (", newest, ")"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "audit schema version ", current, " is newer than this binary supports (", newest, ")"));
     }
     for (const SchemaStep& step : kSchema) {
       if (step.version <= current) continue;
@@ -138,8 +137,9 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options
       log->dropped_counter_ =
           &prometheus::BuildCounter()
                .Name("jit_audit_records_dropped_total")
-               .Help("Audit records lost: the queue stayed full, or the store refused them "
-                     "until shutdown. Alert on any increase.")
+               .Help(
+                   "Audit records lost: the queue stayed full, or the store refused them "
+                   "until shutdown. Alert on any increase.")
                .Register(r)
                .Add({});
       log->failures_counter_ = &prometheus::BuildCounter()
@@ -219,9 +219,8 @@ void AuditLog::WriterLoop() {
     bool stopping = false;
     if (batch.empty()) {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !queue_.empty() || stopping_;
-      };
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queue_.empty() || stopping_; };
       mu_.Await(absl::Condition(&ready));
       if (queue_.empty()) return;  // stopping, nothing left
       while (!queue_.empty() && batch.size() < options_.max_batch) {
@@ -235,7 +234,8 @@ void AuditLog::WriterLoop() {
     }
     absl::Status s = Insert(batch);
     if (s.ok()) {
-      if (written_counter_ != nullptr) written_counter_->Increment(static_cast<double>(batch.size()));
+      if (written_counter_ != nullptr)
+        written_counter_->Increment(static_cast<double>(batch.size()));
       absl::MutexLock lock(&mu_);
       done_ += static_cast<int64_t>(batch.size());
       batch.clear();
@@ -293,8 +293,7 @@ absl::Status AuditLog::Insert(const std::vector<AuditEntry>& batch) {
 
 absl::StatusOr<AuditPage> AuditLog::List(const AuditQuery& query) {
   int64_t after = 0;
-  if (!query.page_token.empty() &&
-      (!absl::SimpleAtoi(query.page_token, &after) || after < 0)) {
+  if (!query.page_token.empty() && (!absl::SimpleAtoi(query.page_token, &after) || after < 0)) {
     return absl::InvalidArgumentError("page_token: not a token of this audit log");
   }
   if (query.page_size < 0) {
@@ -359,8 +358,8 @@ absl::StatusOr<int64_t> AuditLog::PruneBefore(absl::Time before, int64_t limit) 
                                     "WHERE id = 1 AND horizon_us < ?1"));
         RETURN_IF_ERROR(st.BindInt64(1, absl::ToUnixMicros(before)));
         RETURN_IF_ERROR(st.Run());
-        ASSIGN_OR_RETURN(deleted, storage::DeleteOldestRows(tx, "audit_log", "seq", "time_us",
-                                                            before, limit));
+        ASSIGN_OR_RETURN(
+            deleted, storage::DeleteOldestRows(tx, "audit_log", "seq", "time_us", before, limit));
         return absl::OkStatus();
       }));
   return deleted;

@@ -81,7 +81,7 @@ struct StoredAuditRecord {
 
 struct AuditPage {
   std::vector<StoredAuditRecord> records = {};  // oldest first
-  std::string next_page_token = {};              // empty: last page
+  std::string next_page_token = {};             // empty: last page
 };
 
 class AuditLog final : public AuditSink {

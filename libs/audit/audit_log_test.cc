@@ -63,14 +63,16 @@ class AuditLogTest : public ::testing::Test {
 
   int64_t Count() {
     int64_t n = -1;
-    EXPECT_TRUE(db_->Transaction(storage::TxMode::kDeferred, [&](storage::Tx& tx) -> absl::Status {
-                     auto st = tx.Prepare("SELECT COUNT(*) FROM audit_log");
-                     if (!st.ok()) return st.status();
-                     auto row = st->Step();
-                     if (!row.ok()) return row.status();
-                     n = st->ColumnInt64(0);
-                     return absl::OkStatus();
-                   }).ok());
+    EXPECT_TRUE(db_->Transaction(storage::TxMode::kDeferred,
+                                 [&](storage::Tx& tx) -> absl::Status {
+                                   auto st = tx.Prepare("SELECT COUNT(*) FROM audit_log");
+                                   if (!st.ok()) return st.status();
+                                   auto row = st->Step();
+                                   if (!row.ok()) return row.status();
+                                   n = st->ColumnInt64(0);
+                                   return absl::OkStatus();
+                                 })
+                    .ok());
     return n;
   }
 

@@ -31,8 +31,7 @@ const google::protobuf::Descriptor* RequestTypeOf(absl::string_view method) {
   if (!absl::StartsWith(method, kContractPackage)) return nullptr;
   const size_t slash = method.find('/');
   if (slash == absl::string_view::npos) return nullptr;
-  const std::string full =
-      absl::StrCat(method.substr(0, slash), ".", method.substr(slash + 1));
+  const std::string full = absl::StrCat(method.substr(0, slash), ".", method.substr(slash + 1));
   const google::protobuf::MethodDescriptor* m =
       google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full);
   return m != nullptr ? m->input_type() : nullptr;
@@ -46,9 +45,9 @@ bool IsSingularString(const google::protobuf::FieldDescriptor* f) {
 class AuditInterceptor final : public grpc::experimental::Interceptor {
  public:
   AuditInterceptor(grpc::experimental::ServerRpcInfo* info, AuditSink* sink)
-      : info_(info), sink_(sink), request_type_(RequestTypeOf(info->method() != nullptr
-                                                                  ? info->method()
-                                                                  : "")) {
+      : info_(info),
+        sink_(sink),
+        request_type_(RequestTypeOf(info->method() != nullptr ? info->method() : "")) {
     entry_.method = info->method() != nullptr ? info->method() : "";
     entry_.mutation =
         request_type_ != nullptr && IsSingularString(request_type_->FindFieldByName("request_id"));
@@ -163,8 +162,7 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
   bool finished_ = false;
 };
 
-class AuditInterceptorFactory final
-    : public grpc::experimental::ServerInterceptorFactoryInterface {
+class AuditInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   explicit AuditInterceptorFactory(AuditSink* sink) : sink_(sink) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
@@ -178,8 +176,8 @@ class AuditInterceptorFactory final
 
 }  // namespace
 
-std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-MakeAuditInterceptorFactory(AuditSink* sink) {
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeAuditInterceptorFactory(
+    AuditSink* sink) {
   return std::make_unique<AuditInterceptorFactory>(sink);
 }
 

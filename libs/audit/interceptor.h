@@ -27,8 +27,8 @@
 namespace jit::audit {
 
 // `sink` (not owned) must outlive the server.
-std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-MakeAuditInterceptorFactory(AuditSink* sink);
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeAuditInterceptorFactory(
+    AuditSink* sink);
 
 }  // namespace jit::audit
 

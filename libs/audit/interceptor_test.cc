@@ -82,7 +82,9 @@ class AuditInterceptorTest : public ::testing::Test {
     enr::AdmitApplicationResponse resp;
     grpc::ClientContext ctx;
     ctx.AddMetadata("traceparent", kTraceparent);
-    return enr::EnrollmentService::NewStub(channel)->AdmitApplication(&ctx, req, &resp).error_code();
+    return enr::EnrollmentService::NewStub(channel)
+        ->AdmitApplication(&ctx, req, &resp)
+        .error_code();
   }
   grpc::StatusCode GetApplication(const std::shared_ptr<grpc::Channel>& channel,
                                   const std::string& app) {
@@ -111,8 +113,8 @@ class AuditInterceptorTest : public ::testing::Test {
 
   static AuditEntry Want(std::string subject, std::vector<std::string> roles, std::string method,
                          std::vector<std::string> targets, std::string outcome,
-                         std::string request_id, std::string trace_id, bool mutation,
-                         bool personal, bool denial, std::string peer_service = "") {
+                         std::string request_id, std::string trace_id, bool mutation, bool personal,
+                         bool denial, std::string peer_service = "") {
     AuditEntry e;
     e.subject = std::move(subject);
     e.roles = std::move(roles);
@@ -156,28 +158,26 @@ TEST_F(AuditInterceptorTest, RecordsMutationsPersonalDataCallsAndDenialsOnly) {
   EXPECT_EQ(GetApplication(server_->ServiceChannel("placement"), "app-5"),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(GetApplication(server_->pki().TokenChannel(server_->address(),
-                                                        server_->pki().ExpiredToken("analyst")),
+                                                       server_->pki().ExpiredToken("analyst")),
                            "app-6"),
             grpc::StatusCode::UNAUTHENTICATED);
 
   const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
-  EXPECT_THAT(
-      Recorded(),
-      ::testing::ElementsAre(
-          Want("alice", {"programme-admin"}, kAdmit, {"app-1"}, "OK", "req-1", trace, true,
-               false, false),
-          Want("alice", {"programme-admin"}, kGetApplication, {"app-2"}, "OK", "", "", false,
-               true, false),
-          Want("alice", {"programme-admin"}, kGetApplication, {"missing"}, "NOT_FOUND", "", "",
-               false, true, false),
-          Want("ann", {"analyst"}, kGetApplication, {"app-3"}, "PERMISSION_DENIED", "", "",
-               false, true, true),
-          Want("anonymous", {}, kAdmit, {"app-4"}, "UNAUTHENTICATED", "req-2", trace, true,
-               false, true),
-          Want("service:placement", {}, kGetApplication, {"app-5"}, "PERMISSION_DENIED", "", "",
-               false, true, true, "placement"),
-          Want("invalid token", {}, kGetApplication, {"app-6"}, "UNAUTHENTICATED", "", "", false,
-               true, true)));
+  EXPECT_THAT(Recorded(), ::testing::ElementsAre(
+                              Want("alice", {"programme-admin"}, kAdmit, {"app-1"}, "OK", "req-1",
+                                   trace, true, false, false),
+                              Want("alice", {"programme-admin"}, kGetApplication, {"app-2"}, "OK",
+                                   "", "", false, true, false),
+                              Want("alice", {"programme-admin"}, kGetApplication, {"missing"},
+                                   "NOT_FOUND", "", "", false, true, false),
+                              Want("ann", {"analyst"}, kGetApplication, {"app-3"},
+                                   "PERMISSION_DENIED", "", "", false, true, true),
+                              Want("anonymous", {}, kAdmit, {"app-4"}, "UNAUTHENTICATED", "req-2",
+                                   trace, true, false, true),
+                              Want("service:placement", {}, kGetApplication, {"app-5"},
+                                   "PERMISSION_DENIED", "", "", false, true, true, "placement"),
+                              Want("invalid token", {}, kGetApplication, {"app-6"},
+                                   "UNAUTHENTICATED", "", "", false, true, true)));
 }
 
 TEST_F(AuditInterceptorTest, OnlyADataProtectionOfficerReadsTheAudit) {

@@ -18,13 +18,13 @@ namespace jit::audit {
 struct AuditEntry {
   // When the call ended; InfinitePast: stamped by the sink's clock.
   absl::Time time = absl::InfinitePast();
-  std::string subject = {};              // a token's subject, "service:<name>", "anonymous"
-  std::vector<std::string> roles = {};   // people's roles
-  std::string peer_service = {};         // SPIFFE service name of a client certificate
-  std::string peer = {};                 // transport peer
-  std::string method = {};               // "/pkg.Service/Method"
+  std::string subject = {};             // a token's subject, "service:<name>", "anonymous"
+  std::vector<std::string> roles = {};  // people's roles
+  std::string peer_service = {};        // SPIFFE service name of a client certificate
+  std::string peer = {};                // transport peer
+  std::string method = {};              // "/pkg.Service/Method"
   std::vector<std::string> target_ids = {};
-  std::string outcome = {};              // gRPC code name: "OK", "NOT_FOUND", ...
+  std::string outcome = {};  // gRPC code name: "OK", "NOT_FOUND", ...
   std::string request_id = {};
   std::string trace_id = {};
   // Why it is recorded (at least one is true).

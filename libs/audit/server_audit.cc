@@ -19,9 +19,8 @@ absl::StatusOr<std::unique_ptr<ServerAudit>> ServerAudit::Start(storage::Databas
                                                                 prometheus::Registry* registry,
                                                                 ServerAuditOptions options) {
   if (options.retention < absl::Hours(24)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--audit_retention: must be at least 24h, got ",
-                     absl::FormatDuration(options.retention)));
+    return absl::InvalidArgumentError(absl::StrCat("--audit_retention: must be at least 24h, got ",
+                                                   absl::FormatDuration(options.retention)));
   }
   if (options.prune_interval < absl::Seconds(1) || options.prune_interval > absl::Hours(24 * 7)) {
     return absl::InvalidArgumentError(
@@ -63,7 +62,7 @@ absl::StatusOr<std::unique_ptr<ServerAudit>> ServerAudit::OpenFromFlags(
 ServerAudit::~ServerAudit() {
   pruner_.reset();  // before the log it prunes
   service_.reset();
-  log_.reset();     // writes what is queued
+  log_.reset();  // writes what is queued
   own_database_.reset();
 }
 

@@ -149,8 +149,8 @@ absl::Status Run() {
   ASSIGN_OR_RETURN(service::Security security, service::SecurityFromFlags(&clock));
   const auth::TokenVerifier* verifier = security.verifier.get();
   ASSIGN_OR_RETURN(access::PolicyTable policies,
-                   access::PolicyTable::ForServices(
-                       {"jobintech.dashboard.v1.DashboardService", audit::ServerAudit::kServiceName}));
+                   access::PolicyTable::ForServices({"jobintech.dashboard.v1.DashboardService",
+                                                     audit::ServerAudit::kServiceName}));
   const access::MethodPolicy* internal_policy =
       policies.Find("/jobintech.dashboard.v1.DashboardService/GetSummary");
   if (internal_policy == nullptr) return absl::InternalError("no policy for GetSummary");

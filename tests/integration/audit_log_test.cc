@@ -96,8 +96,8 @@ class AuditLogTest : public ::testing::Test {
     auto p = Subprocess::Start(argv, log, {{"JIT_ENROLLMENT_CIN_HASH_KEY", kHashKey}});
     ASSERT_TRUE(p.ok()) << p.status();
     processes_->push_back(*std::move(p));
-    auto port = testing::WaitForLogField(log, name + " service ready", "grpc_port",
-                                         absl::Seconds(30));
+    auto port =
+        testing::WaitForLogField(log, name + " service ready", "grpc_port", absl::Seconds(30));
     ASSERT_TRUE(port.ok()) << port.status() << "\n" << testing::ReadFile(log).value_or("");
     (*addresses_)[name] = "127.0.0.1:" + *port;
   }
@@ -233,9 +233,9 @@ TEST_F(AuditLogTest, EnrollmentKeepsExactlyTheScriptedRecords) {
   {
     auto stub = apb::AuditService::NewStub(Person("enrollment", "programme-admin", "alice"));
     apb::ListAuditRecordsResponse resp;
-    EXPECT_EQ(stub->ListAuditRecords(Ctx().get(), apb::ListAuditRecordsRequest(), &resp)
-                  .error_code(),
-              grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(
+        stub->ListAuditRecords(Ctx().get(), apb::ListAuditRecordsRequest(), &resp).error_code(),
+        grpc::StatusCode::PERMISSION_DENIED);
   }
 
   const std::string m = kEnrollment;
@@ -283,8 +283,8 @@ TEST_F(AuditLogTest, EnrollmentKeepsExactlyTheScriptedRecords) {
   // Paging: alice's six records in pages of two.
   by_subject.set_subject("alice");
   EXPECT_EQ(Lines(ReadAudit("enrollment", by_subject, /*page_size=*/2)),
-            std::vector<std::string>({expected[0], expected[1], expected[2], expected[3],
-                                      expected[6], expected[7]}));
+            std::vector<std::string>(
+                {expected[0], expected[1], expected[2], expected[3], expected[6], expected[7]}));
   apb::ListAuditRecordsRequest by_dora;
   by_dora.set_subject("dora");
   const auto dora = ReadAudit("enrollment", by_dora);
@@ -292,9 +292,7 @@ TEST_F(AuditLogTest, EnrollmentKeepsExactlyTheScriptedRecords) {
   EXPECT_EQ(Line(dora[0]), std::string("dora | ") + kAudit + " |  | OK |  | PERSONAL_DATA");
   // The same through jitctl, as an officer would.
   const std::string token_file = dir_->File("dpo.token");
-  {
-    std::ofstream(token_file) << pki_->Token("data-protection-officer", {}, "dora");
-  }
+  { std::ofstream(token_file) << pki_->Token("data-protection-officer", {}, "dora"); }
   const std::string out = dir_->File("jitctl-audit.out");
   auto ran = testing::RunToCompletion(
       {JITCTL_BIN, "--enrollment", (*addresses_)["enrollment"], "--ca-file", pki_->ca_file(),
@@ -371,23 +369,25 @@ TEST_F(AuditLogTest, OnlyDataProtectionOfficersReadTheAuditOfAnyServer) {
   for (const auto& [name, address] : *addresses_) {
     std::vector<std::pair<std::string, std::shared_ptr<grpc::Channel>>> callers = {
         {"no credentials", pki_->AnonymousChannel(address)},
-        {"expired token", pki_->TokenChannel(address, pki_->ExpiredToken("data-protection-officer"))}};
+        {"expired token",
+         pki_->TokenChannel(address, pki_->ExpiredToken("data-protection-officer"))}};
     for (const char* role : {"programme-admin", "regional-coordinator", "centre-staff",
                              "placement-officer", "analyst", "data-protection-officer"}) {
       callers.emplace_back(role, pki_->PersonChannel(address, role, {"MA-05"}, "someone"));
     }
     for (const char* service : {"enrollment", "training-progress", "placement", "aggregator"}) {
-      callers.emplace_back(std::string("service ") + service, pki_->ServiceChannel(address, service));
+      callers.emplace_back(std::string("service ") + service,
+                           pki_->ServiceChannel(address, service));
     }
     for (const auto& [who, channel] : callers) {
       apb::ListAuditRecordsResponse resp;
       const grpc::StatusCode got = apb::AuditService::NewStub(channel)
                                        ->ListAuditRecords(Ctx().get(), {}, &resp)
                                        .error_code();
-      const grpc::StatusCode want =
-          who == "data-protection-officer" ? grpc::StatusCode::OK
-          : who == "no credentials" || who == "expired token" ? grpc::StatusCode::UNAUTHENTICATED
-                                                              : grpc::StatusCode::PERMISSION_DENIED;
+      const grpc::StatusCode want = who == "data-protection-officer" ? grpc::StatusCode::OK
+                                    : who == "no credentials" || who == "expired token"
+                                        ? grpc::StatusCode::UNAUTHENTICATED
+                                        : grpc::StatusCode::PERMISSION_DENIED;
       EXPECT_EQ(got, want) << who << " reading the audit of " << name;
     }
   }

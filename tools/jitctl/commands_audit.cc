@@ -52,7 +52,9 @@ int AuditList(Context& ctx, const ParsedArgs& args) {
   av1::ListAuditRecordsResponse resp;
   absl::Status st = ListPages<av1::ListAuditRecordsRequest, av1::ListAuditRecordsResponse>(
       ctx.policy(), req, args.Bool("all"), &resp,
-      [&](grpc::ClientContext* c, const auto& r, auto* o) { return stub->ListAuditRecords(c, r, o); });
+      [&](grpc::ClientContext* c, const auto& r, auto* o) {
+        return stub->ListAuditRecords(c, r, o);
+      });
   return ctx.Respond(st, resp, [&] {
     Table table({"TIME", "SUBJECT", "ROLES", "METHOD", "TARGETS", "OUTCOME", "REQUEST", "TRACE"});
     for (const av1::AuditRecord& r : resp.records()) {
@@ -74,7 +76,11 @@ int AuditList(Context& ctx, const ParsedArgs& args) {
 
 void AddAuditCommands(std::vector<Command>& out) {
   out.push_back(
-      {"audit list", "", 0, 0, false,
+      {"audit list",
+       "",
+       0,
+       0,
+       false,
        "the audit log of one server: mutations, personal-data calls and denials, oldest first",
        {{"service", "NAME", FlagKind::kRequired,
          "enrollment, training-progress, placement or aggregator (each keeps its own log)"},
@@ -82,7 +88,8 @@ void AddAuditCommands(std::vector<Command>& out) {
          "only this caller (a token's subject, service:<name>, anonymous)"},
         {"target", "ID", FlagKind::kValue, "only calls naming this id (application, cohort, ...)"},
         {"method", "/pkg.Service/Method", FlagKind::kValue, "only this gRPC method"},
-        {"since", "TIME", FlagKind::kValue, "only from this time on (RFC 3339, 2026-12-01T00:00:00Z)"},
+        {"since", "TIME", FlagKind::kValue,
+         "only from this time on (RFC 3339, 2026-12-01T00:00:00Z)"},
         {"page-size", "N", FlagKind::kValue, "records per page (server default 50, max 500)"},
         {"all", "", FlagKind::kBool, "fetch every page (default: the first page)"}},
        "Needs a data-protection officer's token (development: export JITCTL_TOKEN=$(jitctl auth "
