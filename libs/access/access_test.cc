@@ -367,3 +367,43 @@ TEST(BearerTokenTest, ParsesTheBearerSchemeOnly) {
 
 }  // namespace
 }  // namespace jit::access
+
+namespace jit::access {
+namespace {
+
+auth::Principal Person(std::vector<auth::Role> roles, std::vector<std::string> regions,
+                       std::vector<std::string> centres = {}) {
+  auth::Principal p;
+  p.kind = auth::Principal::Kind::kPerson;
+  p.subject = "someone";
+  p.roles = std::move(roles);
+  p.regions = std::move(regions);
+  p.centres = std::move(centres);
+  return p;
+}
+
+TEST(ScopeOfTest, NationalRolesAndServicesSeeEverythingOthersTheirRegionsOrCentres) {
+  using auth::Role;
+  EXPECT_TRUE(ScopeOf(Person({Role::kProgrammeAdmin}, {"MA-05"})).national);
+  EXPECT_TRUE(ScopeOf(Person({Role::kAnalyst}, {})).national);
+  EXPECT_TRUE(ScopeOf(Person({Role::kDataProtectionOfficer}, {})).national);
+  auth::Principal service;
+  service.kind = auth::Principal::Kind::kService;
+  service.service = "placement";
+  EXPECT_TRUE(ScopeOf(service).national);
+
+  const command::Scope coordinator = ScopeOf(Person({Role::kRegionalCoordinator}, {"MA-05"}));
+  EXPECT_FALSE(coordinator.national);
+  EXPECT_TRUE(coordinator.Allows("MA-05", "ctr_x"));
+  EXPECT_FALSE(coordinator.Allows("MA-06", "ctr_x"));
+  // Centre staff: their centres only, whatever regions the token names.
+  const command::Scope staff =
+      ScopeOf(Person({Role::kCentreStaff}, {"MA-05"}, {"ctr_a"}));
+  EXPECT_TRUE(staff.Allows("MA-06", "ctr_a"));
+  EXPECT_FALSE(staff.Allows("MA-05", "ctr_b"));
+  // A limited role without scope claims sees nothing.
+  EXPECT_FALSE(ScopeOf(Person({Role::kPlacementOfficer}, {})).Allows("MA-05", "ctr_a"));
+}
+
+}  // namespace
+}  // namespace jit::access

@@ -148,6 +148,28 @@ absl::StatusOr<auth::Principal> CallerOf(const grpc::ServerContextBase& context)
   return d->caller;
 }
 
+command::Scope ScopeOf(const auth::Principal& caller) {
+  if (caller.kind == auth::Principal::Kind::kService) return command::Scope::National();
+  if (caller.HasRole(auth::Role::kProgrammeAdmin) || caller.HasRole(auth::Role::kAnalyst) ||
+      caller.HasRole(auth::Role::kDataProtectionOfficer)) {
+    return command::Scope::National();
+  }
+  std::vector<std::string> regions;
+  if (caller.HasRole(auth::Role::kRegionalCoordinator) ||
+      caller.HasRole(auth::Role::kPlacementOfficer)) {
+    regions = caller.regions;
+  }
+  std::vector<std::string> centres;
+  if (caller.HasRole(auth::Role::kCentreStaff)) centres = caller.centres;
+  return command::Scope::Limited(std::move(regions), std::move(centres));
+}
+
+command::Scope ScopeOfCall(const grpc::ServerContextBase& context) {
+  absl::StatusOr<auth::Principal> caller = CallerOf(context);
+  if (!caller.ok()) return command::Scope::Limited({}, {});
+  return ScopeOf(*caller);
+}
+
 const MethodPolicy* PolicyOf(const grpc::ServerContextBase& context) {
   auto d = Decisions::Get().Find(&context);
   return d.has_value() ? d->policy : nullptr;

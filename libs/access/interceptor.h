@@ -27,6 +27,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_interceptor.h"
 #include "libs/access/policy.h"
+#include "libs/command/scope.h"
 #include "libs/auth/principal.h"
 #include "libs/auth/token.h"
 
@@ -70,6 +71,16 @@ const MethodPolicy* PolicyOf(const grpc::ServerContextBase& context);
 // The refusal of this call with who was refused (for the audit log), or
 // nullopt when the call was admitted or the interceptor did not see it.
 std::optional<Denial> DenialOf(const grpc::ServerContextBase& context);
+
+// The rows `caller` may see and change: national for services and for the
+// national roles (programme-admin, analyst, data-protection-officer); else
+// the token's regions (regional-coordinator, placement-officer) and centres
+// (centre-staff). A limited role with no scope in its token sees nothing.
+command::Scope ScopeOf(const auth::Principal& caller);
+
+// ScopeOf the call's admitted caller; an empty limited scope when the call
+// was not admitted (fail closed).
+command::Scope ScopeOfCall(const grpc::ServerContextBase& context);
 
 }  // namespace jit::access
 

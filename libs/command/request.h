@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/command/scope.h"
 
 namespace jit::command {
 
@@ -31,6 +32,8 @@ struct RequestContext {
   // W3C traceparent of the call (may be empty); copied onto the events and
   // forwarded to peers.
   std::string traceparent = {};
+  // The rows the caller may change (scope.h); national by default.
+  Scope scope = {};
 };
 
 // The first answer to a mutating request, kept for idempotent replay.

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "libs/access/interceptor.h"
 #include "libs/grpcserver/unary.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/grpc_status.h"
@@ -13,14 +14,16 @@ namespace {
 
 using grpcserver::Respond;
 
-// The request context of a mutation: its request id and the caller's W3C
+// The request context of a mutation: its request id, the caller's W3C
 // traceparent (a new one when the caller sent none or a malformed one, so
-// that every event can be traced back to one call).
+// that every event can be traced back to one call) and the rows the caller
+// may change.
 RequestContext ContextOf(const grpc::CallbackServerContext& context,
                          const std::string& request_id) {
   RequestContext ctx;
   ctx.request_id = request_id;
   ctx.traceparent = grpcserver::TraceparentOf(context);
+  ctx.scope = access::ScopeOfCall(context);
   return ctx;
 }
 
@@ -232,7 +235,8 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::GetApplication(
   return Respond(context, [&]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("application_id", request->application_id()));
     ASSIGN_OR_RETURN(ApplicationView view,
-                     service_->GetApplication(request->application_id()));
+                     service_->GetApplication(request->application_id(),
+                                              access::ScopeOfCall(*context)));
     ToProto(view, response->mutable_application());
     return absl::OkStatus();
   });
@@ -249,6 +253,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::ListApplications(
     filter.status = FromProto(request->status(), "status", v);
     filter.region_code = request->region_code();
     filter.province_code = request->province_code();
+    filter.scope = access::ScopeOfCall(*context);
     RETURN_IF_ERROR(v.ToStatus());
     ASSIGN_OR_RETURN(PageQuery page, FromProto(request->page()));
     ASSIGN_OR_RETURN(Page<ApplicationView> result,
@@ -317,7 +322,8 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::LookupTrainee(
     RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
     ASSIGN_OR_RETURN(TraineeRecord record,
                      service_->LookupTrainee(request->trainee_id(),
-                                             request->cohort_id()));
+                                             request->cohort_id(),
+                                             access::ScopeOfCall(*context)));
     ToProto(record, response);
     return absl::OkStatus();
   });

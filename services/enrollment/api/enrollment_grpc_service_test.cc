@@ -4,6 +4,7 @@
 #include "services/enrollment/api/enrollment_grpc_service.h"
 
 #include <memory>
+#include <tuple>
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -275,6 +276,82 @@ TEST_F(EnrollmentGrpcServiceTest, RefusedCallersNeverReachTheDomain) {
   grpc::ClientContext ctx;
   ASSERT_TRUE(stub_->ListCentres(&ctx, list, &centres).ok());
   EXPECT_EQ(centres.centres_size(), 0);
+}
+
+TEST_F(EnrollmentGrpcServiceTest, ACoordinatorListsAndReadsOnlyItsRegionsApplications) {
+  const std::string here = CreateOpenCohort(10);  // a centre in MA-FQH: region MA-05
+  pb::CreateCentreRequest centre;
+  centre.set_request_id("centre-cas");
+  centre.set_name("Centre Casablanca");
+  centre.set_operator_name("OFPPT");
+  centre.set_province_code("MA-CAS");  // region MA-06
+  pb::CreateCentreResponse centre_resp;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->CreateCentre(&ctx, centre, &centre_resp).ok());
+  }
+  pb::CreateCohortRequest cohort;
+  cohort.set_request_id("cohort-cas");
+  cohort.set_name("Cyber Casablanca");
+  cohort.set_track_id("cybersecurity");
+  cohort.set_centre_id(centre_resp.centre().centre_id());
+  cohort.set_capacity(10);
+  cohort.mutable_start_date()->set_year(2025);
+  cohort.mutable_start_date()->set_month(11);
+  cohort.mutable_start_date()->set_day(3);
+  cohort.mutable_end_date()->set_year(2026);
+  cohort.mutable_end_date()->set_month(4);
+  cohort.mutable_end_date()->set_day(30);
+  cohort.set_status(pb::COHORT_STATUS_OPEN);
+  pb::CreateCohortResponse cohort_resp;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->CreateCohort(&ctx, cohort, &cohort_resp).ok());
+  }
+  std::string mine, theirs;
+  for (auto [cohort_id, out, cin] : {std::tuple{here, &mine, "BK100001"},
+                                     std::tuple{cohort_resp.cohort().cohort_id(), &theirs,
+                                                "BK100002"}}) {
+    pb::SubmitApplicationResponse resp;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->SubmitApplication(&ctx, Application(cohort_id, cin), &resp).ok());
+    *out = resp.application().application_id();
+  }
+
+  auto coordinator =
+      pb::EnrollmentService::NewStub(server_->Channel("regional-coordinator", {"MA-05"}));
+  pb::ListApplicationsResponse listed;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(coordinator->ListApplications(&ctx, pb::ListApplicationsRequest(), &listed).ok());
+  }
+  ASSERT_EQ(listed.applications_size(), 1);
+  EXPECT_EQ(listed.applications(0).application_id(), mine);
+
+  // Out of scope and missing are indistinguishable: same code, same wording.
+  auto get = [&](const std::string& id) {
+    pb::GetApplicationRequest req;
+    req.set_application_id(id);
+    pb::GetApplicationResponse resp;
+    grpc::ClientContext ctx;
+    return coordinator->GetApplication(&ctx, req, &resp);
+  };
+  EXPECT_TRUE(get(mine).ok());
+  const grpc::Status out_of_scope = get(theirs);
+  const grpc::Status missing = get("app_missing");
+  EXPECT_EQ(out_of_scope.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(out_of_scope.error_message(), "application '" + theirs + "' not found");
+  EXPECT_EQ(missing.error_message(), "application 'app_missing' not found");
+
+  // Nor can it change one.
+  pb::AdmitApplicationRequest admit;
+  admit.set_request_id("admit-theirs");
+  admit.set_application_id(theirs);
+  pb::AdmitApplicationResponse admitted;
+  grpc::ClientContext ctx;
+  EXPECT_EQ(coordinator->AdmitApplication(&ctx, admit, &admitted).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

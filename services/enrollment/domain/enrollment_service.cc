@@ -164,17 +164,27 @@ absl::StatusOr<ApplicationView> ApplicationViewOf(EnrollmentStore& store,
   return view;
 }
 
+// A cohort or application outside the caller's scope is reported exactly
+// like a missing one: its existence is not disclosed.
 absl::StatusOr<Cohort> LoadCohort(EnrollmentStore& store,
-                                  const std::string& cohort_id) {
+                                  const std::string& cohort_id,
+                                  const command::Scope& scope = {}) {
   ASSIGN_OR_RETURN(std::optional<Cohort> cohort, store.FindCohort(cohort_id));
-  if (!cohort.has_value()) return NotFound("cohort", cohort_id);
+  if (!cohort.has_value() || !scope.Allows(cohort->region_code, cohort->centre_id)) {
+    return NotFound("cohort", cohort_id);
+  }
   return *std::move(cohort);
 }
 
+bool InScope(const command::Scope& scope, const Application& app) {
+  return scope.Allows(app.dimensions.training_region_code, app.dimensions.centre_id);
+}
+
 absl::StatusOr<Application> LoadApplication(EnrollmentStore& store,
-                                            const std::string& id) {
+                                            const std::string& id,
+                                            const command::Scope& scope = {}) {
   ASSIGN_OR_RETURN(std::optional<Application> app, store.FindApplication(id));
-  if (!app.has_value()) return NotFound("application", id);
+  if (!app.has_value() || !InScope(scope, *app)) return NotFound("application", id);
   return *std::move(app);
 }
 
@@ -385,6 +395,11 @@ absl::StatusOr<Centre> EnrollmentService::CreateCentre(
   centre.province_code = input.province_code;
   ASSIGN_OR_RETURN(centre.region_code,
                    atlas.RegionOfProvince(input.province_code));
+  if (!ctx.scope.Allows(centre.region_code, "")) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("missing permission 'centres.write' in region ", centre.region_code,
+                     ": outside the caller's regions"));
+  }
   centre.create_time = now;
   auto apply = [&](EnrollmentStore& store) -> absl::StatusOr<Centre> {
     Centre created = centre;
@@ -457,7 +472,9 @@ absl::StatusOr<CohortView> EnrollmentService::CreateCohort(
     if (!track.has_value()) return NotFound("track", input.track_id);
     ASSIGN_OR_RETURN(std::optional<Centre> centre,
                      store.FindCentre(input.centre_id));
-    if (!centre.has_value()) return NotFound("centre", input.centre_id);
+    if (!centre.has_value() || !ctx.scope.Allows(centre->region_code, centre->centre_id)) {
+      return NotFound("centre", input.centre_id);
+    }
     Cohort created = cohort;
     created.cohort_id = ids::NewOpaqueId("coh");
     created.province_code = centre->province_code;
@@ -522,7 +539,7 @@ absl::StatusOr<CohortView> EnrollmentService::UpdateCohort(
 
   const absl::Time now = NowMicros();
   auto apply = [&](EnrollmentStore& store) -> absl::StatusOr<Cohort> {
-    ASSIGN_OR_RETURN(const Cohort before, LoadCohort(store, cohort_id));
+    ASSIGN_OR_RETURN(const Cohort before, LoadCohort(store, cohort_id, ctx.scope));
     Cohort after = before;
     if (update.status.has_value() && *update.status != before.status) {
       if (static_cast<int>(*update.status) < static_cast<int>(before.status)) {
@@ -608,7 +625,7 @@ absl::StatusOr<ApplicationView> EnrollmentService::SubmitApplication(
                    atlas.RegionOfProvince(input.residence_province_code));
 
   auto apply = [&](EnrollmentStore& store) -> absl::StatusOr<Application> {
-    ASSIGN_OR_RETURN(const Cohort cohort, LoadCohort(store, input.cohort_id));
+    ASSIGN_OR_RETURN(const Cohort cohort, LoadCohort(store, input.cohort_id, ctx.scope));
     if (cohort.status != CohortStatus::kOpen) {
       return absl::FailedPreconditionError(absl::StrCat(
           "cohort '", cohort.cohort_id, "' is ", StatusName(cohort.status),
@@ -680,13 +697,13 @@ absl::StatusOr<ApplicationView> EnrollmentService::SubmitApplication(
 }
 
 absl::StatusOr<ApplicationView> EnrollmentService::GetApplication(
-    const std::string& application_id) {
+    const std::string& application_id, const command::Scope& scope) {
   RETURN_IF_ERROR(ValidateRequired(application_id, "application_id"));
   return ReadValue<ApplicationView>(
       *repository_,
       [&](EnrollmentStore& store) -> absl::StatusOr<ApplicationView> {
         ASSIGN_OR_RETURN(Application app,
-                         LoadApplication(store, application_id));
+                         LoadApplication(store, application_id, scope));
         return ApplicationViewOf(store, app);
       });
 }
@@ -737,7 +754,7 @@ absl::StatusOr<ApplicationView> RunMove(EnrollmentRepository& repository,
 
   const absl::Time now = clock.Now();
   auto apply = [&](EnrollmentStore& store) -> absl::StatusOr<Application> {
-    ASSIGN_OR_RETURN(Application app, LoadApplication(store, application_id));
+    ASSIGN_OR_RETURN(Application app, LoadApplication(store, application_id, ctx.scope));
     if (!IsLegalMove(app.status, move.to)) {
       return IllegalMove(move.action, app.status, move.to);
     }
@@ -836,7 +853,7 @@ absl::StatusOr<ApplicationView> EnrollmentService::AdmitFromWaitlist(
 
   const absl::Time now = NowMicros();
   auto apply = [&](EnrollmentStore& store) -> absl::StatusOr<Application> {
-    ASSIGN_OR_RETURN(const Cohort cohort, LoadCohort(store, cohort_id));
+    ASSIGN_OR_RETURN(const Cohort cohort, LoadCohort(store, cohort_id, ctx.scope));
     if (!TakesAdmissions(cohort.status)) {
       return CohortNotTakingAdmissions(cohort, "admissions");
     }
@@ -860,7 +877,8 @@ absl::StatusOr<ApplicationView> EnrollmentService::AdmitFromWaitlist(
 // ---------------------------------------------------------------- trainees
 
 absl::StatusOr<TraineeRecord> EnrollmentService::LookupTrainee(
-    const std::string& trainee_id, const std::string& cohort_id) {
+    const std::string& trainee_id, const std::string& cohort_id,
+    const command::Scope& scope) {
   RETURN_IF_ERROR(ValidateRequired(trainee_id, "trainee_id"));
   return ReadValue<TraineeRecord>(
       *repository_,
@@ -871,9 +889,14 @@ absl::StatusOr<TraineeRecord> EnrollmentService::LookupTrainee(
         ASSIGN_OR_RETURN(std::vector<Application> apps,
                          store.ApplicationsOfTrainee(trainee_id));
         const Application* latest = nullptr;
+        bool any_in_scope = false;
         for (const Application& a : apps) {
+          if (!InScope(scope, a)) continue;
+          any_in_scope = true;
           if (cohort_id.empty() || a.cohort_id == cohort_id) latest = &a;
         }
+        // A trainee none of whose applications is in scope is not disclosed.
+        if (!any_in_scope) return NotFound("trainee", trainee_id);
         if (latest == nullptr) {
           if (cohort_id.empty()) {
             return absl::NotFoundError(

@@ -130,8 +130,11 @@ class EnrollmentService {
   // WAITLISTED, ADMITTED, ENROLLED) is ALREADY_EXISTS.
   absl::StatusOr<ApplicationView> SubmitApplication(const RequestContext& ctx,
                                                     const NewApplication& app);
+  // `scope`: the caller's rows (libs/command/scope.h); an application out of
+  // it is NOT_FOUND, like a missing one. Lists return in-scope rows only
+  // (ApplicationFilter::scope).
   absl::StatusOr<ApplicationView> GetApplication(
-      const std::string& application_id);
+      const std::string& application_id, const command::Scope& scope = {});
   absl::StatusOr<Page<ApplicationView>> ListApplications(
       const ApplicationFilter& filter, PageQuery page);
 
@@ -161,7 +164,8 @@ class EnrollmentService {
   // latest application to that cohort (NOT_FOUND if none); without, the
   // trainee's latest application.
   absl::StatusOr<TraineeRecord> LookupTrainee(const std::string& trainee_id,
-                                              const std::string& cohort_id);
+                                              const std::string& cohort_id,
+                                              const command::Scope& scope = {});
 
   // Removes the candidate's personal data and CIN hash; applications, events
   // and the trainee id stay. Idempotent. NOT_FOUND for an unknown trainee.

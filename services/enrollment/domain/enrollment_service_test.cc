@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
@@ -1485,6 +1486,76 @@ TEST_F(EnrollmentServiceTest, CohortsListWithSeatsAndFilters) {
   EXPECT_EQ(list.items[0].seats.admitted, 1);
   const auto all = Must(svc().ListCohorts({}, {}));
   EXPECT_EQ(all.items.size(), 2u);
+}
+
+
+// Row scoping: a regional coordinator of MA-05 (Béni Mellal-Khénifra) sees
+// and changes only the applications of cohorts in MA-05; an application of
+// MA-06 (Casablanca-Settat) is reported exactly like a missing one.
+TEST_F(EnrollmentServiceTest, ALimitedScopeSeesAndChangesOnlyItsRowsAndOthersLookMissing) {
+  const std::string here = MakeCohort();  // a centre in MA-FQH, region MA-05
+  NewCohort there_input = CohortInput(30, CohortStatus::kOpen);
+  there_input.centre_id = MakeCentre("MA-CAS");  // region MA-06
+  const std::string there = Must(svc().CreateCohort(Ctx(), there_input)).cohort.cohort_id;
+  const std::string mine = Submit(here, 1).application.application_id;
+  const std::string theirs = Submit(there, 2).application.application_id;
+
+  const command::Scope ma05 = command::Scope::Limited({"MA-05"}, {});
+  ApplicationFilter filter;
+  filter.scope = ma05;
+  const auto listed = Must(svc().ListApplications(filter, PageQuery{.limit = 50}));
+  ASSERT_EQ(listed.items.size(), 1u);
+  EXPECT_EQ(listed.items[0].application.application_id, mine);
+  // Asking for the other region by filter does not widen the scope.
+  filter.region_code = "MA-06";
+  EXPECT_TRUE(Must(svc().ListApplications(filter, PageQuery{.limit = 50})).items.empty());
+
+  EXPECT_TRUE(svc().GetApplication(mine, ma05).ok());
+  const absl::Status out_of_scope = svc().GetApplication(theirs, ma05).status();
+  const absl::Status missing = svc().GetApplication("app_does_not_exist", ma05).status();
+  EXPECT_EQ(out_of_scope.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(std::string(out_of_scope.message()),
+            absl::StrReplaceAll(std::string(missing.message()), {{"app_does_not_exist", theirs}}));
+
+  // Changes: out of scope is NOT_FOUND and changes nothing.
+  RequestContext limited = Ctx();
+  limited.scope = ma05;
+  EXPECT_EQ(svc().Admit(limited, theirs).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Must(svc().GetApplication(theirs)).application.status, S::kApplied);
+  RequestContext limited2 = Ctx();
+  limited2.scope = ma05;
+  EXPECT_EQ(Must(svc().Admit(limited2, mine)).application.status, S::kAdmitted);
+  // Submitting to a cohort out of scope: the cohort looks missing.
+  RequestContext limited3 = Ctx();
+  limited3.scope = ma05;
+  EXPECT_EQ(svc().SubmitApplication(limited3, Applicant(there, 3)).status().code(),
+            absl::StatusCode::kNotFound);
+  // A centre in another region cannot be created.
+  RequestContext limited4 = Ctx();
+  limited4.scope = ma05;
+  EXPECT_EQ(svc()
+                .CreateCentre(limited4, NewCentre{.name = "Centre Casablanca",
+                                                  .operator_name = "Operator",
+                                                  .province_code = "MA-CAS"})
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  // Centre staff see their centre's rows only; an empty limited scope sees nothing.
+  const std::string there_centre = there_input.centre_id;
+  ApplicationFilter staff;
+  staff.scope = command::Scope::Limited({}, {there_centre});
+  const auto staff_rows = Must(svc().ListApplications(staff, PageQuery{.limit = 50}));
+  ASSERT_EQ(staff_rows.items.size(), 1u);
+  EXPECT_EQ(staff_rows.items[0].application.application_id, theirs);
+  ApplicationFilter nobody;
+  nobody.scope = command::Scope::Limited({}, {});
+  EXPECT_TRUE(Must(svc().ListApplications(nobody, PageQuery{.limit = 50})).items.empty());
+  // Lookups by trainee follow the same rule.
+  const std::string their_trainee = Must(svc().GetApplication(theirs)).application.trainee_id;
+  EXPECT_EQ(svc().LookupTrainee(their_trainee, "", ma05).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(svc().LookupTrainee(their_trainee, "").ok());
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "jobintech/common/v1/common.pb.h"
 #include "libs/command/paging.h"
+#include "libs/command/scope.h"
 
 namespace jit::enrollment {
 
@@ -203,6 +204,8 @@ struct ApplicationFilter {
   std::optional<ApplicationStatus> status;
   std::string region_code;    // of the cohort's centre
   std::string province_code;  // of the cohort's centre
+  // Only the rows the caller may see (libs/command/scope.h).
+  command::Scope scope = {};
 };
 
 }  // namespace jit::enrollment

@@ -644,6 +644,36 @@ TEST_P(EnrollmentRepositoryContractTest, FiltersApplications) {
   EXPECT_THAT(ApplicationIds(f), IsEmpty());
 }
 
+TEST_P(EnrollmentRepositoryContractTest, ListsOnlyTheApplicationsInScope) {
+  AddCatalogue();
+  using S = ApplicationStatus;
+  for (const Application& a :
+       {ContractApplication("app_1", "trn_1", cohort_a1_, S::kApplied),
+        ContractApplication("app_2", "trn_2", cohort_a1_, S::kAdmitted),
+        ContractApplication("app_3", "trn_3", cohort_b1_, S::kApplied),
+        ContractApplication("app_4", "trn_4", cohort_c1_, S::kEnrolled),
+        ContractApplication("app_5", "trn_5", cohort_a2_, S::kApplied)}) {
+    ASSERT_TRUE(AddApplication(a).ok());
+  }
+  ApplicationFilter f;
+  f.scope = command::Scope::Limited({"MA-04"}, {});  // centres b and c
+  EXPECT_THAT(ApplicationIds(f), ElementsAre("app_3", "app_4"));
+  f.scope = command::Scope::Limited({}, {"ctr_a"});
+  EXPECT_THAT(ApplicationIds(f), ElementsAre("app_1", "app_2", "app_5"));
+  f.scope = command::Scope::Limited({"MA-04"}, {"ctr_a"});
+  EXPECT_THAT(ApplicationIds(f), ElementsAre("app_1", "app_2", "app_3", "app_4", "app_5"));
+  f.scope = command::Scope::Limited({"MA-05", "MA-04"}, {});
+  f.status = S::kApplied;
+  EXPECT_THAT(ApplicationIds(f), ElementsAre("app_3"));
+  f = {};
+  f.region_code = "MA-06";  // a filter outside the scope finds nothing
+  f.scope = command::Scope::Limited({"MA-04"}, {});
+  EXPECT_THAT(ApplicationIds(f), IsEmpty());
+  f = {};
+  f.scope = command::Scope::Limited({}, {});
+  EXPECT_THAT(ApplicationIds(f), IsEmpty());
+}
+
 TEST_P(EnrollmentRepositoryContractTest, PagesApplicationsInThreePages) {
   AddCatalogue();
   for (int i = 1; i <= 8; ++i) {

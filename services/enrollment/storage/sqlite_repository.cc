@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -459,6 +460,25 @@ class PagedQuery {
     values_.push_back(value);
     absl::StrAppend(&sql_, " AND ", column, " = ?", values_.size());
   }
+  // Adds "(<region_column> IN (...) OR <centre_column> IN (...))" unless the
+  // scope is national; a limited scope with neither matches nothing.
+  void InScope(absl::string_view region_column, absl::string_view centre_column,
+               const command::Scope& scope) {
+    if (scope.national) return;
+    std::vector<std::string> terms;
+    const auto in = [&](absl::string_view column, const std::vector<std::string>& values) {
+      if (values.empty()) return;
+      std::vector<std::string> marks;
+      for (const std::string& v : values) {
+        values_.push_back(v);
+        marks.push_back(absl::StrCat("?", values_.size()));
+      }
+      terms.push_back(absl::StrCat(column, " IN (", absl::StrJoin(marks, ", "), ")"));
+    };
+    in(region_column, scope.regions);
+    in(centre_column, scope.centres);
+    absl::StrAppend(&sql_, " AND (", terms.empty() ? "0" : absl::StrJoin(terms, " OR "), ")");
+  }
   // Runs the query; `read` turns the current row into an item and `key_of`
   // gives the item's key.
   template <typename T, typename Read, typename KeyOf>
@@ -833,6 +853,7 @@ class SqliteStore final : public EnrollmentStore {
     // The training location is the cohort's centre's.
     q.Equal("training_region_code", filter.region_code);
     q.Equal("training_province_code", filter.province_code);
+    q.InScope("training_region_code", "centre_id", filter.scope);
     return q.Run<Application>(tx_, ReadApplication, [](const Application& a) {
       return a.application_id;
     });

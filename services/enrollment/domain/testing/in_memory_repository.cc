@@ -189,7 +189,10 @@ class InMemoryEnrollmentRepository::Store final
                                          filter.region_code) &&
                                     (filter.province_code.empty() ||
                                      a.dimensions.training_province_code ==
-                                         filter.province_code);
+                                         filter.province_code) &&
+                                    filter.scope.Allows(
+                                        a.dimensions.training_region_code,
+                                        a.dimensions.centre_id);
                            }));
     Page<Application> out;
     out.next_after_key = rows_page.next_after_key;
