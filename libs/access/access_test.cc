@@ -281,6 +281,17 @@ TEST_F(AccessTest, DenialsNameTheMissingPermission) {
   EXPECT_THAT(last_message_, HasSubstr("bearer token"));
   EXPECT_EQ(Call("ForCoordinators", {Token({"admin"}, {.audience = "x"})}), "UNAUTHENTICATED");
   EXPECT_THAT(last_message_, HasSubstr("wrong audience"));
+  // Who was refused, for the audit log: a verified token's subject and
+  // roles, a service's identity, anonymous, a token that did not verify.
+  const auto recorded = sink_.denials();
+  ASSERT_EQ(recorded.size(), 4u);
+  EXPECT_EQ(recorded[0].subject, "person-1");
+  EXPECT_EQ(recorded[0].roles, std::vector<std::string>{"analyst"});
+  EXPECT_EQ(recorded[1].subject, "service:training-progress");
+  EXPECT_EQ(recorded[1].peer_service, "training-progress");
+  EXPECT_EQ(recorded[2].subject, "anonymous");
+  EXPECT_EQ(recorded[3].subject, "invalid token");
+  EXPECT_TRUE(recorded[3].roles.empty());
 }
 
 TEST_F(AccessTest, ElevatedFormsNeedTheirRoles) {

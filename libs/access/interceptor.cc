@@ -17,6 +17,7 @@ using grpc::experimental::InterceptionHookPoints;
 struct Decision {
   absl::StatusOr<auth::Principal> caller;
   const MethodPolicy* policy;
+  std::optional<Denial> denial;
 };
 
 // Decisions of the calls in flight, by their server context.
@@ -81,14 +82,26 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     const MethodPolicy* policy = options_.policies->Find(method);
     absl::StatusOr<auth::Principal> caller =
         access::Decide(policy, method, credentials, options_.verifier);
+    std::optional<Denial> refused;
     if (!caller.ok()) {
       Denial denial{.method = method,
-                    .subject = credentials.peer_service.has_value()
+                    .subject = credentials.bearer_token.has_value() ? "invalid token"
+                               : credentials.peer_service.has_value()
                                    ? absl::StrCat("service:", *credentials.peer_service)
-                                   : credentials.bearer_token.has_value() ? "bearer token"
-                                                                          : "anonymous",
+                                   : "anonymous",
+                    .roles = {},
+                    .peer_service = credentials.peer_service.value_or(""),
                     .peer = context->peer(),
                     .status = caller.status()};
+      // A token that verified but lacks the roles: name its subject (the
+      // second verification costs one signature check, on refusals only).
+      if (credentials.bearer_token.has_value() && options_.verifier != nullptr &&
+          caller.status().code() == absl::StatusCode::kPermissionDenied) {
+        if (auto person = options_.verifier->Verify(*credentials.bearer_token); person.ok()) {
+          denial.subject = person->subject;
+          for (auth::Role r : person->roles) denial.roles.emplace_back(auth::RoleName(r));
+        }
+      }
       log::Event(log::Level::kWarn, "access denied",
                  {{"grpc_method", method},
                  {"subject", denial.subject},
@@ -96,8 +109,9 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
                  {"grpc_code", absl::StatusCodeToString(caller.status().code())},
                  {"reason", std::string(caller.status().message())}});
       if (options_.sink != nullptr) options_.sink->Denied(denial);
+      refused = std::move(denial);
     }
-    Decisions::Get().Put(context, Decision{std::move(caller), policy});
+    Decisions::Get().Put(context, Decision{std::move(caller), policy, std::move(refused)});
     decided_ = true;
   }
 
@@ -164,6 +178,12 @@ std::string ActorIdOfCall(const grpc::ServerContextBase& context) {
 const MethodPolicy* PolicyOf(const grpc::ServerContextBase& context) {
   auto d = Decisions::Get().Find(&context);
   return d.has_value() ? d->policy : nullptr;
+}
+
+std::optional<Denial> DenialOf(const grpc::ServerContextBase& context) {
+  auto d = Decisions::Get().Find(&context);
+  if (!d.has_value()) return std::nullopt;
+  return d->denial;
 }
 
 }  // namespace jit::access

@@ -18,7 +18,9 @@
 #define JIT_LIBS_ACCESS_INTERCEPTOR_H_
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -33,7 +35,13 @@ namespace jit::access {
 
 struct Denial {
   std::string method = {};
-  std::string subject = {};  // "anonymous", a token's subject or "service:<name>"
+  // "anonymous", "invalid token" (a token that did not verify), a verified
+  // token's subject (refused for its roles) or "service:<name>".
+  std::string subject = {};
+  // A verified token's roles (as named in the token), when refused for them.
+  std::vector<std::string> roles = {};
+  // The service name of a verified client certificate, if any.
+  std::string peer_service = {};
   std::string peer = {};     // the transport peer ("ipv4:127.0.0.1:1234")
   absl::Status status = {};  // UNAUTHENTICATED or PERMISSION_DENIED
 };
@@ -59,6 +67,10 @@ absl::StatusOr<auth::Principal> CallerOf(const grpc::ServerContextBase& context)
 // The policy of this call's method (nullptr when the interceptor did not see
 // the call), for elevated forms (CheckElevated) and audit flags.
 const MethodPolicy* PolicyOf(const grpc::ServerContextBase& context);
+
+// The refusal of this call with who was refused (for the audit log), or
+// nullopt when the call was admitted or the interceptor did not see it.
+std::optional<Denial> DenialOf(const grpc::ServerContextBase& context);
 
 // The rows `caller` may see and change: national for services and for the
 // national roles (programme-admin, analyst, data-protection-officer); else

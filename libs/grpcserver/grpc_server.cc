@@ -23,6 +23,7 @@
 #include "grpcpp/impl/server_initializer.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "libs/audit/interceptor.h"
 #include "libs/grpcserver/interceptor.h"
 #include "libs/log/log.h"
 #include "libs/log/trace.h"
@@ -209,6 +210,12 @@ absl::Status GrpcServer::Start() {
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
+  // First: gRPC runs receive hooks in reverse order, so the audit
+  // interceptor sees the access decision made at POST_RECV_INITIAL_METADATA,
+  // and it sees the handler's status before any other interceptor.
+  if (options_.audit != nullptr) {
+    interceptors.push_back(audit::MakeAuditInterceptorFactory(options_.audit));
+  }
   interceptors.push_back(access::MakeAccessInterceptorFactory(
       {.policies = options_.policies,
        .verifier = options_.verifier,

@@ -15,6 +15,8 @@
 //   - TLS with the given credentials (plaintext only with the loudly named
 //     insecure_plaintext_for_tests);
 //   - the access interceptor (libs/access) deciding who may call each method;
+//   - with an audit sink, the audit interceptor (libs/audit) recording
+//     mutations, personal-data calls and denials;
 //     handlers finish refused calls through grpcserver::Respond/CallerOf;
 //   - grpc.health.v1 (default health service): overall ("") and every
 //     registered service SERVING once started;
@@ -50,6 +52,7 @@
 #include "grpcpp/server_context.h"
 #include "libs/access/interceptor.h"
 #include "libs/access/policy.h"
+#include "libs/audit/recorder.h"
 #include "libs/metrics/grpc_server_metrics.h"
 
 namespace jit::grpcserver {
@@ -69,6 +72,11 @@ struct GrpcServerOptions {
   const access::PolicyTable* policies = nullptr;  // not owned
   const auth::TokenVerifier* verifier = nullptr;  // not owned
   access::DenialSink* denials = nullptr;          // not owned
+  // Audit (libs/audit): when set, an interceptor first in the chain hands
+  // every mutation, personal-data call and denial to it (with the caller,
+  // method, target ids, request id, outcome and trace id). Not owned; must
+  // outlive the server.
+  audit::AuditSink* audit = nullptr;
   int max_receive_message_bytes = 4 * 1024 * 1024;
   int max_send_message_bytes = 4 * 1024 * 1024;
   // Server-initiated HTTP/2 pings on idle connections, and how long to wait

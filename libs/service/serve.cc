@@ -49,6 +49,7 @@ absl::Status ServeUntilSignal(const ServeOptions& options) {
   server_options.policies = &policies;
   server_options.verifier = options.security->verifier.get();
   server_options.denials = options.denials;
+  server_options.audit = options.audit;
   server_options.enable_reflection = options.enable_reflection;
   grpcserver::GrpcServer server(server_options);
   for (grpc::Service* s : options.services) server.AddService(s);

@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/access/interceptor.h"
+#include "libs/audit/recorder.h"
 #include "libs/log/log.h"
 #include "libs/service/security.h"
 
@@ -47,6 +48,9 @@ struct ServeOptions {
   std::vector<std::string> service_names = {};
   const Security* security = nullptr;  // not owned, required
   access::DenialSink* denials = nullptr;  // not owned, may be null
+  // The audit log (libs/audit ServerAudit::sink()); not owned, may be null.
+  // Add its AuditService to `services` and `service_names` to serve it.
+  audit::AuditSink* audit = nullptr;
   // grpc.reflection answers whoever connects (gRPC's reflection service does
   // not consult the access decision), so it is off unless asked for.
   bool enable_reflection = false;

@@ -6,7 +6,8 @@ namespace jit::testing {
 
 absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Start(
     const std::string& dir, const std::vector<grpc::Service*>& services,
-    const std::vector<std::string>& contracts, access::DenialSink* denials) {
+    const std::vector<std::string>& contracts, access::DenialSink* denials,
+    audit::AuditSink* audit) {
   std::unique_ptr<SecureServer> out(new SecureServer());
   auto pki = TestPki::Create(dir);
   if (!pki.ok()) return pki.status();
@@ -20,6 +21,7 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Start(
       .policies = out->policies_.get(),
       .verifier = out->pki_->verifier(),
       .denials = denials,
+      .audit = audit,
       .enable_reflection = false,
       .log_calls = false});
   for (grpc::Service* s : services) out->server_->AddService(s);

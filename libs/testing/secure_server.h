@@ -17,6 +17,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/impl/service_type.h"
 #include "libs/access/policy.h"
+#include "libs/audit/recorder.h"
 #include "libs/grpcserver/grpc_server.h"
 #include "libs/testing/test_pki.h"
 
@@ -27,7 +28,8 @@ class SecureServer {
   // The PKI goes to `dir`; the server listens on 127.0.0.1, a free port.
   static absl::StatusOr<std::unique_ptr<SecureServer>> Start(
       const std::string& dir, const std::vector<grpc::Service*>& services,
-      const std::vector<std::string>& contracts, access::DenialSink* denials = nullptr);
+      const std::vector<std::string>& contracts, access::DenialSink* denials = nullptr,
+      audit::AuditSink* audit = nullptr);
   ~SecureServer();
 
   std::string address() const;

@@ -3,4 +3,4 @@ jit_cc_binary(
   SRCS main.cc
   DEPS jit::aggregator_api jit::aggregator_ingest jit::aggregator_storage
        jit::aggregator_events jit::aggregator_domain jit::config jit::log jit::metrics
-       jit::grpcserver jit::service jit::access jit::auth absl::flags)
+       jit::grpcserver jit::service jit::audit jit::access jit::auth absl::flags)

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "httplib.h"
+#include "libs/audit/server_audit.h"
 #include "libs/clock/clock.h"
 #include "libs/config/config.h"
 #include "libs/grpcserver/grpc_server.h"
@@ -93,6 +94,10 @@ absl::Status Run() {
   ASSIGN_OR_RETURN(auto store, CheckpointStore::Open(db_options));
 
   auto registry = std::make_shared<prometheus::Registry>();
+  // The audit log (denials; the aggregator holds no personal data) in the
+  // checkpoint's file, on a connection of its own.
+  ASSIGN_OR_RETURN(auto server_audit,
+                   audit::ServerAudit::OpenFromFlags(db_options, &clock, registry.get()));
   ASSIGN_OR_RETURN(std::string bootstrap,
                    service::ResolveBootstrap(absl::GetFlag(FLAGS_kafka_bootstrap),
                                              absl::GetFlag(FLAGS_kafka_bootstrap_file),
@@ -144,7 +149,8 @@ absl::Status Run() {
   ASSIGN_OR_RETURN(service::Security security, service::SecurityFromFlags(&clock));
   const auth::TokenVerifier* verifier = security.verifier.get();
   ASSIGN_OR_RETURN(access::PolicyTable policies,
-                   access::PolicyTable::ForServices({"jobintech.dashboard.v1.DashboardService"}));
+                   access::PolicyTable::ForServices({"jobintech.dashboard.v1.DashboardService",
+                                                     audit::ServerAudit::kServiceName}));
   const access::MethodPolicy* internal_policy =
       policies.Find("/jobintech.dashboard.v1.DashboardService/GetSummary");
   if (internal_policy == nullptr) return absl::InternalError("no policy for GetSummary");
@@ -177,11 +183,13 @@ absl::Status Run() {
   server_options.insecure_plaintext_for_tests = security.insecure_plaintext;
   server_options.policies = &policies;
   server_options.verifier = verifier;
+  server_options.audit = server_audit->sink();
   // Reflection would answer unauthenticated callers (it does not consult
   // the access decision).
   server_options.enable_reflection = false;
   grpcserver::GrpcServer server(server_options);
   server.AddService(&grpc_service);
+  server.AddService(server_audit->service());
   // Watch streams never end on their own: end them (and SSE streams) when
   // the drain starts, so it does not wait for drain_timeout.
   server.OnDrain([&hub] { hub.Shutdown(); });

@@ -8,6 +8,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "libs/audit/server_audit.h"
 #include "libs/clock/clock.h"
 #include "libs/config/config.h"
 #include "libs/grpcserver/grpc_server.h"
@@ -76,6 +77,8 @@ absl::Status Run() {
   ASSIGN_OR_RETURN(auto hasher, HmacCinHasher::Create(absl::GetFlag(FLAGS_cin_hash_key)));
 
   auto registry = std::make_shared<prometheus::Registry>();
+  ASSIGN_OR_RETURN(auto server_audit, audit::ServerAudit::StartFromFlags(repository->database(),
+                                                                         &clock, registry.get()));
   ASSIGN_OR_RETURN(std::string bootstrap,
                    service::ResolveBootstrap(absl::GetFlag(FLAGS_kafka_bootstrap),
                                              absl::GetFlag(FLAGS_kafka_bootstrap_file),
@@ -104,9 +107,11 @@ absl::Status Run() {
        .unready_grace = absl::GetFlag(FLAGS_unready_grace),
        .drain_timeout = absl::GetFlag(FLAGS_drain_timeout),
        .registry = registry,
-       .services = {&grpc_service},
-       .service_names = {jobintech::enrollment::v1::EnrollmentService::service_full_name()},
+       .services = {&grpc_service, server_audit->service()},
+       .service_names = {jobintech::enrollment::v1::EnrollmentService::service_full_name(),
+                         audit::ServerAudit::kServiceName},
        .security = &security,
+       .audit = server_audit->sink(),
        .ready_fields = {{"db_path", db_options.path}, {"kafka_bootstrap", bootstrap}},
        .after_drain = [outbox] { outbox->Stop(); }});
 }

@@ -3,4 +3,4 @@ jit_cc_binary(
   SRCS main.cc
   DEPS jit::placement_api jit::placement_domain jit::placement_storage
        jit::placement_peers jit::config jit::log jit::metrics jit::grpcserver
-       jit::service absl::flags)
+       jit::service jit::audit absl::flags)

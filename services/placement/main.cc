@@ -11,6 +11,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/audit/server_audit.h"
 #include "libs/clock/clock.h"
 #include "libs/config/config.h"
 #include "libs/grpcserver/grpc_server.h"
@@ -94,6 +95,8 @@ absl::Status Run() {
                    SqlitePlacementRepository::Open(db_options, &clock));
 
   auto registry = std::make_shared<prometheus::Registry>();
+  ASSIGN_OR_RETURN(auto server_audit, audit::ServerAudit::StartFromFlags(repository->database(),
+                                                                         &clock, registry.get()));
   ASSIGN_OR_RETURN(
       std::string bootstrap,
       service::ResolveBootstrap(absl::GetFlag(FLAGS_kafka_bootstrap),
@@ -133,9 +136,11 @@ absl::Status Run() {
        .unready_grace = absl::GetFlag(FLAGS_unready_grace),
        .drain_timeout = absl::GetFlag(FLAGS_drain_timeout),
        .registry = registry,
-       .services = {&grpc_service},
-       .service_names = {jobintech::placement::v1::PlacementService::service_full_name()},
+       .services = {&grpc_service, server_audit->service()},
+       .service_names = {jobintech::placement::v1::PlacementService::service_full_name(),
+                         audit::ServerAudit::kServiceName},
        .security = &security,
+       .audit = server_audit->sink(),
        .ready_fields = {{"db_path", db_options.path},
                         {"kafka_bootstrap", bootstrap},
                         {"progress_address", progress_address},

@@ -3,4 +3,4 @@ jit_cc_binary(
   SRCS main.cc
   DEPS jit::progress_api jit::progress_peers jit::progress_domain
        jit::progress_storage jit::config jit::log jit::metrics jit::grpcserver
-       jit::service absl::flags)
+       jit::service jit::audit absl::flags)

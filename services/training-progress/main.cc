@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
+#include "libs/audit/server_audit.h"
 #include "libs/clock/clock.h"
 #include "libs/config/config.h"
 #include "libs/grpcserver/grpc_server.h"
@@ -89,6 +90,8 @@ absl::Status Run() {
                    SqliteProgressRepository::Open(db_options, &clock));
 
   auto registry = std::make_shared<prometheus::Registry>();
+  ASSIGN_OR_RETURN(auto server_audit, audit::ServerAudit::StartFromFlags(repository->database(),
+                                                                         &clock, registry.get()));
   ASSIGN_OR_RETURN(
       std::string bootstrap,
       service::ResolveBootstrap(absl::GetFlag(FLAGS_kafka_bootstrap),
@@ -131,9 +134,11 @@ absl::Status Run() {
        .unready_grace = absl::GetFlag(FLAGS_unready_grace),
        .drain_timeout = absl::GetFlag(FLAGS_drain_timeout),
        .registry = registry,
-       .services = {&grpc_service},
-       .service_names = {jobintech::progress::v1::TrainingProgressService::service_full_name()},
+       .services = {&grpc_service, server_audit->service()},
+       .service_names = {jobintech::progress::v1::TrainingProgressService::service_full_name(),
+                         audit::ServerAudit::kServiceName},
        .security = &security,
+       .audit = server_audit->sink(),
        .ready_fields = {{"db_path", db_options.path},
                         {"kafka_bootstrap", bootstrap},
                         {"enrollment_address", enrollment_address}},

@@ -11,6 +11,7 @@ const std::vector<Command>& AllCommands() {
     AddDashboardCommands(*all);
     AddImportCommands(*all);
     AddAuthCommands(*all);
+    AddAuditCommands(*all);
     return all;
   }();
   return *kAll;

@@ -35,6 +35,7 @@ void AddPlacementCommands(std::vector<Command>& out);
 void AddDashboardCommands(std::vector<Command>& out);
 void AddImportCommands(std::vector<Command>& out);
 void AddAuthCommands(std::vector<Command>& out);
+void AddAuditCommands(std::vector<Command>& out);
 
 }  // namespace jit::jitctl
 
