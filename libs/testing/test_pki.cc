@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
 #include "libs/clock/clock.h"
+#include "libs/grpcclient/credentials.h"
 #include "libs/tls/tls.h"
 
 namespace jit::testing {
@@ -112,10 +113,8 @@ std::string TestPki::WrongAudienceToken(const std::string& role) const {
 
 std::shared_ptr<grpc::ChannelCredentials> TestPki::PersonCredentials(
     const std::string& token) const {
-  auto tls = tls::MakeChannelCredentials({.ca_file = ca_file()});
-  if (!tls.ok()) return nullptr;
-  if (token.empty()) return *tls;
-  return grpc::CompositeChannelCredentials(*tls, grpc::AccessTokenCredentials(token));
+  auto credentials = grpcclient::PersonCredentials(ca_file(), token);
+  return credentials.ok() ? *credentials : nullptr;
 }
 
 std::shared_ptr<grpc::Channel> TestPki::TokenChannel(const std::string& address,
