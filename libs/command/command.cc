@@ -12,6 +12,21 @@ absl::Status CheckSameOperation(absl::string_view stored_operation,
       "request_id", absl::StrCat("already used for ", stored_operation));
 }
 
+absl::Status CheckSameActor(absl::string_view stored_actor_id,
+                            const RequestContext& ctx) {
+  if (stored_actor_id == ctx.actor_id) return absl::OkStatus();
+  return status::InvalidField("request_id", "already used by another caller");
+}
+
+absl::Status CheckSamePayload(absl::string_view stored_fingerprint,
+                              const RequestContext& ctx) {
+  if (ctx.fingerprint.empty() || stored_fingerprint == ctx.fingerprint) {
+    return absl::OkStatus();
+  }
+  return status::InvalidField("request_id",
+                              "already used with a different request");
+}
+
 absl::Status SnapshotMismatch(absl::string_view request_id,
                               absl::string_view operation) {
   return absl::InternalError(

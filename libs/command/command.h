@@ -3,10 +3,18 @@
 //
 // A mutation carries a request id (RequestContext). Mutate runs it in one
 // write transaction of the repository:
-// - a request id seen before for the same operation answers with the stored
-//   snapshot (through `view`, when given) and changes nothing;
+// - a request id seen before, from the same actor, for the same operation
+//   and payload, answers with the stored snapshot (through `view`, when
+//   given) and changes nothing;
+// - a request id seen before from another actor is INVALID_ARGUMENT on field
+//   "request_id" ("already used by another caller"): a stored answer, which
+//   may hold what only its caller may read, is never replayed to anyone else
+//   (and the operation it answered is not disclosed either);
 // - a request id seen before for another operation is INVALID_ARGUMENT on
-//   field "request_id" ("already used for <operation>");
+//   field "request_id" ("already used for <operation>"), for the same
+//   operation with another payload ("already used with a different
+//   request"): a client reusing an id by mistake learns it, instead of
+//   getting the answer to the other request;
 // - otherwise `apply` makes the change (and publishes its events in the same
 //   transaction), the snapshot it returns is stored under the request id,
 //   and that snapshot (or `view` of it) is the answer.
@@ -46,23 +54,40 @@ namespace jit::command {
 absl::Status CheckSameOperation(absl::string_view stored_operation,
                                 absl::string_view operation);
 
+// OK when a request stored for `stored_actor_id` may be replayed to `ctx`:
+// the same actor (an empty stored actor matches only an empty one, so the
+// answers stored before actors were recorded are replayed to nobody);
+// otherwise INVALID_ARGUMENT on "request_id": "already used by another
+// caller".
+absl::Status CheckSameActor(absl::string_view stored_actor_id,
+                            const RequestContext& ctx);
+
+// OK when `ctx.fingerprint` is empty (not checked) or equals
+// `stored_fingerprint`; otherwise INVALID_ARGUMENT on "request_id": "already
+// used with a different request".
+absl::Status CheckSamePayload(absl::string_view stored_fingerprint,
+                              const RequestContext& ctx);
+
 // INTERNAL: "stored response of request '<id>' does not match operation
 // <operation>".
 absl::Status SnapshotMismatch(absl::string_view request_id,
                               absl::string_view operation);
 
-// The snapshot a stored request keeps for `operation` (pointing into
-// `stored`): the errors of CheckSameOperation and SnapshotMismatch.
+// The snapshot a stored request keeps for `operation`, replayed to `ctx`
+// (pointing into `stored`): the errors of CheckSameActor, CheckSameOperation,
+// CheckSamePayload and SnapshotMismatch, in that order.
 template <typename Snapshot, typename Variant>
 absl::StatusOr<const Snapshot*> ReplayOf(const StoredRequest<Variant>& stored,
-                                         absl::string_view request_id,
+                                         const RequestContext& ctx,
                                          absl::string_view operation) {
+  RETURN_IF_ERROR(CheckSameActor(stored.actor_id, ctx));
   RETURN_IF_ERROR(CheckSameOperation(stored.operation, operation));
+  RETURN_IF_ERROR(CheckSamePayload(stored.fingerprint, ctx));
   if constexpr (std::is_same_v<Snapshot, Variant>) {
     return &stored.response;
   } else {
     const Snapshot* snapshot = std::get_if<Snapshot>(&stored.response);
-    if (snapshot == nullptr) return SnapshotMismatch(request_id, operation);
+    if (snapshot == nullptr) return SnapshotMismatch(ctx.request_id, operation);
     return snapshot;
   }
 }
@@ -82,7 +107,7 @@ absl::StatusOr<Result> Mutate(Repository& repository, const RequestContext& ctx,
     if (stored.has_value()) {
       ASSIGN_OR_RETURN(
           const Snapshot* snapshot,
-          (ReplayOf<Snapshot>(*stored, ctx.request_id, operation)));
+          (ReplayOf<Snapshot>(*stored, ctx, operation)));
       ASSIGN_OR_RETURN(result, view(store, *snapshot));
       return absl::OkStatus();
     }
@@ -92,6 +117,8 @@ absl::StatusOr<Result> Mutate(Repository& repository, const RequestContext& ctx,
     request.operation = std::string(operation);
     request.response = snapshot;
     request.create_time = now;
+    request.actor_id = ctx.actor_id;
+    request.fingerprint = ctx.fingerprint;
     RETURN_IF_ERROR(store.InsertRequest(request));
     ASSIGN_OR_RETURN(result, view(store, snapshot));
     return absl::OkStatus();
@@ -125,7 +152,7 @@ absl::StatusOr<std::optional<Snapshot>> FindReplay(
     ASSIGN_OR_RETURN(auto stored, store.FindRequest(ctx.request_id));
     if (!stored.has_value()) return absl::OkStatus();
     ASSIGN_OR_RETURN(const Snapshot* snapshot,
-                     (ReplayOf<Snapshot>(*stored, ctx.request_id, operation)));
+                     (ReplayOf<Snapshot>(*stored, ctx, operation)));
     replay = *snapshot;
     return absl::OkStatus();
   }));

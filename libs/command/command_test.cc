@@ -90,9 +90,15 @@ constexpr absl::string_view kCount = "Count";
 class CommandTest : public ::testing::Test {
  protected:
   // Adds a note under `request_id`, publishing one event; counts applies.
+  // `actor` and `fingerprint` go into the request context.
   absl::StatusOr<Note> Add(const std::string& request_id,
-                           const std::string& text) {
-    return Mutate<Note>(repository_, RequestContext{.request_id = request_id},
+                           const std::string& text,
+                           const std::string& actor = "act_ana",
+                           const std::string& fingerprint = "") {
+    return Mutate<Note>(repository_,
+                        RequestContext{.request_id = request_id,
+                                       .actor_id = actor,
+                                       .fingerprint = fingerprint},
                         kAddNote, now_,
                         [&](NoteStore& store) -> absl::StatusOr<Note> {
                           ++applied_;
@@ -132,6 +138,61 @@ TEST_F(CommandTest, NewRequestAppliesStoresAndAnswers) {
   EXPECT_EQ(stored->operation, "AddNote");
   EXPECT_EQ(std::get<Note>(stored->response), *note);
   EXPECT_EQ(stored->create_time, now_);
+  EXPECT_EQ(stored->actor_id, "act_ana");
+  EXPECT_EQ(stored->fingerprint, "");
+}
+
+TEST_F(CommandTest, StoredAnswerIsReplayedOnlyToTheSameActor) {
+  ASSERT_TRUE(Add("r1", "hello", "act_ana", "f1").ok());
+  absl::StatusOr<Note> other = Add("r1", "hello", "act_bob", "f1");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status::GetFieldViolations(other.status()),
+              ElementsAre(status::FieldViolation{
+                  "request_id", "already used by another caller"}));
+  // Another operation under the same id does not tell bob what ana did.
+  absl::StatusOr<std::optional<Tally>> probe = FindReplay<Tally>(
+      repository_, RequestContext{.request_id = "r1", .actor_id = "act_bob"},
+      kCount);
+  EXPECT_THAT(status::GetFieldViolations(probe.status()),
+              ElementsAre(status::FieldViolation{
+                  "request_id", "already used by another caller"}));
+  EXPECT_EQ(applied_, 1);
+  EXPECT_EQ(*Notes(), 1);
+
+  absl::StatusOr<Note> same = Add("r1", "hello", "act_ana", "f1");
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(*same, (Note{.text = "hello", .number = 1}));
+  EXPECT_EQ(applied_, 1);
+}
+
+TEST_F(CommandTest, SameRequestIdWithAnotherPayloadIsRefused) {
+  ASSERT_TRUE(Add("r1", "hello", "act_ana", "f1").ok());
+  absl::StatusOr<Note> changed = Add("r1", "bye", "act_ana", "f2");
+  EXPECT_EQ(changed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status::GetFieldViolations(changed.status()),
+              ElementsAre(status::FieldViolation{
+                  "request_id", "already used with a different request"}));
+  EXPECT_EQ(applied_, 1);
+  EXPECT_EQ(*Notes(), 1);
+  // A caller inside the service that sets no fingerprint is not checked.
+  absl::StatusOr<Note> unchecked = Add("r1", "bye", "act_ana", "");
+  ASSERT_TRUE(unchecked.ok()) << unchecked.status();
+  EXPECT_EQ(unchecked->text, "hello");
+}
+
+TEST_F(CommandTest, AnswersStoredWithoutAnActorAreReplayedToNobody) {
+  // A record written before actors were recorded (migrated table).
+  ASSERT_TRUE(repository_
+                  .Write([&](NoteStore& store) {
+                    return store.InsertRequest({.request_id = "r1",
+                                                .operation = "AddNote",
+                                                .response = Note{.text = "old"},
+                                                .create_time = now_});
+                  })
+                  .ok());
+  EXPECT_EQ(Add("r1", "hello", "act_ana").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(applied_, 0);
 }
 
 TEST_F(CommandTest, SameRequestSameOperationReplaysTheFirstAnswer) {
@@ -149,7 +210,9 @@ TEST_F(CommandTest, SameRequestSameOperationReplaysTheFirstAnswer) {
 TEST_F(CommandTest, SameRequestOtherOperationIsInvalidArgument) {
   ASSERT_TRUE(Add("r1", "hello").ok());
   absl::StatusOr<Tally> tally =
-      Mutate<Tally>(repository_, RequestContext{.request_id = "r1"}, kCount,
+      Mutate<Tally>(repository_,
+                    RequestContext{.request_id = "r1", .actor_id = "act_ana"},
+                    kCount,
                     now_, [](NoteStore& store) -> absl::StatusOr<Tally> {
                       ADD_FAILURE() << "applied a reused request id";
                       return Tally{};
@@ -167,7 +230,8 @@ TEST_F(CommandTest, StoredSnapshotOfAnotherTypeIsInternal) {
                     return store.InsertRequest({.request_id = "r1",
                                                 .operation = "AddNote",
                                                 .response = Tally{.notes = 4},
-                                                .create_time = now_});
+                                                .create_time = now_,
+                                                .actor_id = "act_ana"});
                   })
                   .ok());
   absl::StatusOr<Note> note = Add("r1", "hello");
@@ -223,7 +287,7 @@ TEST_F(CommandTest, ViewAnswersFromTheSnapshotAndTheCurrentStore) {
 }
 
 TEST_F(CommandTest, FindReplayReadsTheStoredAnswerWithoutWriting) {
-  const RequestContext ctx{.request_id = "r1"};
+  const RequestContext ctx{.request_id = "r1", .actor_id = "act_ana"};
   absl::StatusOr<std::optional<Note>> none =
       FindReplay<Note>(repository_, ctx, kAddNote);
   ASSERT_TRUE(none.ok()) << none.status();
@@ -247,7 +311,7 @@ TEST_F(CommandTest, ReplayOfTheWholeVariant) {
   StoredRequest<Snapshot> stored{
       .request_id = "r1", .operation = "Count", .response = Tally{.notes = 2}};
   absl::StatusOr<const Snapshot*> whole =
-      ReplayOf<Snapshot>(stored, "r1", kCount);
+      ReplayOf<Snapshot>(stored, RequestContext{.request_id = "r1"}, kCount);
   ASSERT_TRUE(whole.ok()) << whole.status();
   EXPECT_EQ(std::get<Tally>(**whole).notes, 2);
 }

@@ -35,8 +35,14 @@ struct RequestContext {
   // The rows the caller may change (scope.h); national by default.
   Scope scope = {};
   // Who asks, pseudonymously (auth::Principal::actor_id): copied onto the
-  // events' metadata. Never a name or an e-mail.
+  // events' metadata and kept with the stored answer, which is replayed to
+  // this actor only. Never a name or an e-mail.
   std::string actor_id = {};
+  // Digest of the request's payload (e.g. grpcserver::CommandContextOf: the
+  // SHA-256 of the deterministically serialized request), kept with the
+  // stored answer: a request id reused with another payload is refused
+  // instead of answered. Empty: not checked (callers inside a service).
+  std::string fingerprint = {};
 };
 
 // The first answer to a mutating request, kept for idempotent replay.
@@ -50,6 +56,9 @@ struct StoredRequest {
   std::string operation = {};
   Snapshot response = {};
   absl::Time create_time = absl::UnixEpoch();
+  // RequestContext::actor_id and ::fingerprint of the first request.
+  std::string actor_id = {};
+  std::string fingerprint = {};
 };
 
 // The idempotency records of a store, used inside one of its transactions.

@@ -9,29 +9,45 @@ namespace jit::storage {
 
 absl::StatusOr<std::optional<RequestRecord>> FindRequestRecord(Tx& tx,
                                                                absl::string_view request_id) {
-  ASSIGN_OR_RETURN(Statement st, tx.Prepare("SELECT operation, response, create_time "
-                                            "FROM idempotency_requests WHERE request_id = ?1"));
+  ASSIGN_OR_RETURN(Statement st,
+                   tx.Prepare("SELECT operation, response, create_time, actor_id, fingerprint "
+                              "FROM idempotency_requests WHERE request_id = ?1"));
   RETURN_IF_ERROR(st.BindText(1, request_id));
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<RequestRecord>();
-  return std::optional<RequestRecord>(RequestRecord{
-      st.ColumnText(0), st.ColumnText(1), absl::FromUnixMicros(st.ColumnInt64(2))});
+  return std::optional<RequestRecord>(
+      RequestRecord{.operation = st.ColumnText(0),
+                    .response = st.ColumnText(1),
+                    .create_time = absl::FromUnixMicros(st.ColumnInt64(2)),
+                    .actor_id = st.ColumnText(3),
+                    .fingerprint = st.ColumnText(4)});
 }
 
 absl::Status InsertRequestRecord(Tx& tx, absl::string_view request_id,
                                  const RequestRecord& record) {
   ASSIGN_OR_RETURN(Statement st, tx.Prepare("INSERT INTO idempotency_requests "
-                                            "(request_id, operation, response, create_time) "
-                                            "VALUES (?1, ?2, ?3, ?4)"));
+                                            "(request_id, operation, response, create_time, "
+                                            "actor_id, fingerprint) "
+                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
   RETURN_IF_ERROR(st.BindText(1, request_id));
   RETURN_IF_ERROR(st.BindText(2, record.operation));
   RETURN_IF_ERROR(st.BindText(3, record.response));
   RETURN_IF_ERROR(st.BindInt64(4, absl::ToUnixMicros(record.create_time)));
+  RETURN_IF_ERROR(st.BindText(5, record.actor_id));
+  RETURN_IF_ERROR(st.BindText(6, record.fingerprint));
   absl::Status s = st.Run();
   if (IsUniqueViolation(s)) {
     return absl::AlreadyExistsError(absl::StrCat("request '", request_id, "' already exists"));
   }
   return s;
+}
+
+Migration IdempotencyCallerMigration(int version) {
+  return Migration{
+      .version = version,
+      .description = "idempotency requests: the first caller's actor id and the request digest",
+      .sql = "ALTER TABLE idempotency_requests ADD COLUMN actor_id TEXT NOT NULL DEFAULT '';\n"
+             "ALTER TABLE idempotency_requests ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';\n"};
 }
 
 absl::StatusOr<int64_t> DeleteRequestRecordsBefore(Tx& tx, absl::Time before, int64_t limit) {

@@ -1,8 +1,10 @@
 // The `idempotency_requests` table every service keeps (request_id TEXT
 // PRIMARY KEY, operation TEXT, response TEXT, create_time INTEGER in
-// microseconds, indexed): the first answer to a mutating request, stored in
-// the transaction of its change. The response text is the service's own
-// snapshot format.
+// microseconds, indexed; since IdempotencyCallerMigration also actor_id and
+// fingerprint TEXT): the first answer to a mutating request, stored in the
+// transaction of its change, with who asked and a digest of what was asked
+// (see libs/command/command.h for the replay rules). The response text is the
+// service's own snapshot format.
 #ifndef JIT_LIBS_STORAGE_IDEMPOTENCY_H_
 #define JIT_LIBS_STORAGE_IDEMPOTENCY_H_
 
@@ -22,7 +24,15 @@ struct RequestRecord {
   std::string operation;
   std::string response;
   absl::Time create_time = absl::UnixEpoch();
+  // The first caller's pseudonymous actor id and the request's digest ("" in
+  // rows stored before IdempotencyCallerMigration).
+  std::string actor_id = {};
+  std::string fingerprint = {};
 };
+
+// The schema step that adds `actor_id` and `fingerprint` (NOT NULL DEFAULT
+// '') to a service's idempotency_requests table, as migration `version`.
+Migration IdempotencyCallerMigration(int version);
 
 // nullopt when the request id was never stored (or has expired).
 absl::StatusOr<std::optional<RequestRecord>> FindRequestRecord(Tx& tx,

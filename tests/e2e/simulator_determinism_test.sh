@@ -2,7 +2,8 @@
 # End-to-end: the journey simulator, started by scripts/run.sh --simulate in
 # deterministic mode, gives the same final figures for the same seed and
 # number of journeys on two fresh suites; running it again on the same suite
-# changes nothing (every request id is derived from the seed and journey).
+# as the same caller changes nothing (every request id is derived from the
+# seed and journey), and another caller's re-run is refused.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export JIT_SIMULATOR_SEED=4242 JIT_SIMULATOR_DETERMINISTIC=true JIT_SIMULATOR_SPEED=0
 journeys=60
@@ -22,15 +23,27 @@ simulate_once() {
 }
 
 simulate_once "$work/data1" "$work/figures1.json"
-# Again on the same suite: replayed, nothing doubles.
-"$simulator" --deterministic --seed=4242 --journeys="$journeys" --speed=0 --aggregator_address= \
-  --enrollment_address="$JITCTL_ENROLLMENT" --progress_address="$JITCTL_PROGRESS" \
-  --placement_address="$JITCTL_PLACEMENT" --ca_file="$JITCTL_CA_FILE" --token_file="$work/admin.token" \
-  >"$work/rerun.log" 2>&1 || fail "re-run of the simulator failed"
+rerun() {  # token file, log file
+  "$simulator" --deterministic --seed=4242 --journeys="$journeys" --speed=0 --aggregator_address= \
+    --enrollment_address="$JITCTL_ENROLLMENT" --progress_address="$JITCTL_PROGRESS" \
+    --placement_address="$JITCTL_PLACEMENT" --ca_file="$JITCTL_CA_FILE" --token_file="$1" >"$2" 2>&1
+}
+# Again on the same suite, as the same caller (run.sh's simulator token):
+# replayed, nothing doubles.
+rerun "$work/data1/secrets/simulator.token" "$work/rerun.log" || fail "re-run of the simulator failed"
 settle
 figures_grpc >"$work/figures1b.json"
 cmp -s "$work/figures1.json" "$work/figures1b.json" ||
   fail "a re-run changed the figures: $(cat "$work/figures1.json") vs $(cat "$work/figures1b.json")"
+# The same request ids from another caller (another administrator): refused,
+# the stored answers are not replayed to it, nothing changes.
+if rerun "$work/admin.token" "$work/rerun-other.log"; then fail "another caller replayed the simulator's requests"; fi
+grep -q "already used by another caller" "$work/rerun-other.log" ||
+  fail "another caller's re-run failed for another reason: $(tail -5 "$work/rerun-other.log")"
+settle
+figures_grpc >"$work/figures1c.json"
+cmp -s "$work/figures1.json" "$work/figures1c.json" ||
+  fail "another caller's re-run changed the figures: $(cat "$work/figures1c.json")"
 stop_suite "$work/data1"
 
 simulate_once "$work/data2" "$work/figures2.json"

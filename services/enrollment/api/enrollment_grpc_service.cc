@@ -3,6 +3,7 @@
 #include <string>
 
 #include "libs/access/interceptor.h"
+#include "libs/grpcserver/command_context.h"
 #include "libs/grpcserver/unary.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/grpc_status.h"
@@ -12,21 +13,8 @@
 namespace jit::enrollment::api {
 namespace {
 
+using grpcserver::CommandContextOf;
 using grpcserver::Respond;
-
-// The request context of a mutation: its request id, the caller's W3C
-// traceparent (a new one when the caller sent none or a malformed one, so
-// that every event can be traced back to one call) and the rows the caller
-// may change.
-RequestContext ContextOf(const grpc::CallbackServerContext& context,
-                         const std::string& request_id) {
-  RequestContext ctx;
-  ctx.request_id = request_id;
-  ctx.traceparent = grpcserver::TraceparentOf(context);
-  ctx.scope = access::ScopeOfCall(context);
-  ctx.actor_id = access::ActorIdOfCall(context);
-  return ctx;
-}
 
 using grpcserver::RequireId;
 
@@ -59,7 +47,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::UpdateProgramme(
     }
     ASSIGN_OR_RETURN(Programme p,
                      service_->UpdateProgramme(
-                         ContextOf(*context, request->request_id()), target, name));
+                         CommandContextOf(*context, *request), target, name));
     ToProto(p, response->mutable_programme());
     return absl::OkStatus();
   });
@@ -74,7 +62,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::CreateTrack(
     t.name_fr = request->track().name_fr();
     t.name_ar = request->track().name_ar();
     ASSIGN_OR_RETURN(Track created,
-                     service_->CreateTrack(ContextOf(*context, request->request_id()), t));
+                     service_->CreateTrack(CommandContextOf(*context, *request), t));
     ToProto(created, response->mutable_track());
     return absl::OkStatus();
   });
@@ -96,7 +84,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::CreateCentre(
   return Respond(context, [&]() -> absl::Status {
     NewCentre c{request->name(), request->operator_name(), request->province_code()};
     ASSIGN_OR_RETURN(Centre created,
-                     service_->CreateCentre(ContextOf(*context, request->request_id()), c));
+                     service_->CreateCentre(CommandContextOf(*context, *request), c));
     ToProto(created, response->mutable_centre());
     return absl::OkStatus();
   });
@@ -142,7 +130,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::CreateCohort(
     c.status = FromProto(request->status(), "status", v);
     RETURN_IF_ERROR(v.ToStatus());
     ASSIGN_OR_RETURN(CohortView created,
-                     service_->CreateCohort(ContextOf(*context, request->request_id()), c));
+                     service_->CreateCohort(CommandContextOf(*context, *request), c));
     ToProto(created, response->mutable_cohort());
     return absl::OkStatus();
   });
@@ -195,7 +183,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::UpdateCohort(
                                   "nothing to update: set capacity or status");
     }
     ASSIGN_OR_RETURN(CohortView c,
-                     service_->UpdateCohort(ContextOf(*context, request->request_id()),
+                     service_->UpdateCohort(CommandContextOf(*context, *request),
                                             request->cohort_id(), update));
     ToProto(c, response->mutable_cohort());
     return absl::OkStatus();
@@ -223,7 +211,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::SubmitApplication(
     RETURN_IF_ERROR(v.ToStatus());
     ASSIGN_OR_RETURN(ApplicationView view,
                      service_->SubmitApplication(
-                         ContextOf(*context, request->request_id()), a));
+                         CommandContextOf(*context, *request), a));
     ToProto(view, response->mutable_application());
     return absl::OkStatus();
   });
@@ -276,7 +264,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::ListApplications(
       const pb::Name##Request* request, pb::Name##Response* response) {     \
     return Respond(context, [&]() -> absl::Status {                         \
       RETURN_IF_ERROR(RequireId("application_id", request->application_id())); \
-      const RequestContext ctx = ContextOf(*context, request->request_id()); \
+      const RequestContext ctx = CommandContextOf(*context, *request); \
       ASSIGN_OR_RETURN(ApplicationView view, call);                         \
       ToProto(view, response->mutable_application());                       \
       return absl::OkStatus();                                              \
@@ -308,7 +296,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::AdmitFromWaitlist(
     RETURN_IF_ERROR(RequireId("cohort_id", request->cohort_id()));
     ASSIGN_OR_RETURN(ApplicationView view,
                      service_->AdmitFromWaitlist(
-                         ContextOf(*context, request->request_id()),
+                         CommandContextOf(*context, *request),
                          request->cohort_id()));
     ToProto(view, response->mutable_application());
     return absl::OkStatus();
@@ -338,7 +326,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::EraseCandidate(
     RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
     ASSIGN_OR_RETURN(EraseResult result,
                      service_->EraseCandidate(
-                         ContextOf(*context, request->request_id()),
+                         CommandContextOf(*context, *request),
                          request->trainee_id()));
     *response->mutable_erase_time() = ToProtoTime(result.erase_time);
     return absl::OkStatus();

@@ -224,6 +224,50 @@ TEST_F(EnrollmentGrpcServiceTest, RepeatedRequestIdReturnsTheFirstAnswer) {
   EXPECT_EQ(listed.applications_size(), 1);
 }
 
+// The PRIV/SEC rule: a stored answer (here a candidate's personal data) is
+// replayed only to its first caller, and only for the same request.
+TEST_F(EnrollmentGrpcServiceTest, ReplaysGoOnlyToTheSameCallerWithTheSameRequest) {
+  const std::string cohort = CreateOpenCohort(10);
+  pb::SubmitApplicationRequest req = Application(cohort, "AB123456");
+  pb::SubmitApplicationResponse first;
+  grpc::ClientContext c1;
+  ASSERT_TRUE(stub_->SubmitApplication(&c1, req, &first).ok());
+
+  // Someone else, with the same role, who read the request id off a topic.
+  auto other = pb::EnrollmentService::NewStub(
+      server_->Channel("programme-admin", {}, "mallory"));
+  pb::SubmitApplicationRequest dummy = Application(cohort, "ZZ999999");
+  dummy.set_request_id(req.request_id());
+  for (const pb::SubmitApplicationRequest* r : {&dummy, &req}) {
+    pb::SubmitApplicationResponse stolen;
+    grpc::ClientContext c;
+    const grpc::Status s = other->SubmitApplication(&c, *r, &stolen);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(ViolatedFields(s), std::vector<std::string>{"request_id"});
+    EXPECT_EQ(s.error_message().find("SubmitApplication"), std::string::npos) << s.error_message();
+    EXPECT_FALSE(stolen.has_application());
+  }
+  // The first caller with another payload under the same id.
+  pb::SubmitApplicationResponse changed;
+  grpc::ClientContext c2;
+  const grpc::Status s = stub_->SubmitApplication(&c2, dummy, &changed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("already used with a different request"), std::string::npos)
+      << s.error_message();
+  // The first caller retrying the same request: the first answer.
+  pb::SubmitApplicationResponse again;
+  grpc::ClientContext c3;
+  ASSERT_TRUE(stub_->SubmitApplication(&c3, req, &again).ok());
+  EXPECT_EQ(again.application().application_id(), first.application().application_id());
+  // Nothing else was written.
+  pb::ListApplicationsRequest list;
+  list.set_cohort_id(cohort);
+  pb::ListApplicationsResponse listed;
+  grpc::ClientContext c4;
+  ASSERT_TRUE(stub_->ListApplications(&c4, list, &listed).ok());
+  EXPECT_EQ(listed.applications_size(), 1);
+}
+
 TEST_F(EnrollmentGrpcServiceTest, LookupGivesNoPersonalData) {
   const std::string cohort = CreateOpenCohort(10);
   pb::SubmitApplicationResponse submitted;

@@ -111,12 +111,16 @@ class SqliteEnrollmentRepositoryTest : public ::testing::Test {
   Cohort cohort_ = ContractCohort("coh_1", centre_, "cybersecurity");
 };
 
-TEST_F(SqliteEnrollmentRepositoryTest, CreatesSchemaVersionTwo) {
+TEST_F(SqliteEnrollmentRepositoryTest, CreatesSchemaVersionThree) {
   EXPECT_EQ(*repo_->database()->SchemaVersion(),
             SqliteEnrollmentRepository::kSchemaVersion);
-  EXPECT_EQ(SqliteEnrollmentRepository::kSchemaVersion, 2);
+  EXPECT_EQ(SqliteEnrollmentRepository::kSchemaVersion, 3);
   EXPECT_THAT(Query("SELECT version FROM schema_migrations ORDER BY version"),
-              ElementsAre("1", "2"));
+              ElementsAre("1", "2", "3"));
+  EXPECT_THAT(Query("SELECT name FROM pragma_table_info('idempotency_requests') "
+                    "ORDER BY cid"),
+              ElementsAre("request_id", "operation", "response", "create_time",
+                          "actor_id", "fingerprint"));
   EXPECT_THAT(
       Query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT "
             "LIKE 'sqlite_%' ORDER BY name"),
@@ -224,13 +228,13 @@ TEST_F(SqliteEnrollmentRepositoryTest, ReopeningKeepsDataAndSeedsOnce) {
 }
 
 TEST_F(SqliteEnrollmentRepositoryTest, RefusesADatabaseFromANewerBinary) {
-  ASSERT_TRUE(repo_->database()->Execute("PRAGMA user_version = 3").ok());
+  ASSERT_TRUE(repo_->database()->Execute("PRAGMA user_version = 4").ok());
   repo_.reset();
   auto repo = SqliteEnrollmentRepository::Open({.path = path_}, &clock_);
   EXPECT_EQ(repo.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(repo.status().message(),
-              HasSubstr("database schema version 3 is newer than this binary "
-                        "supports (2)"));
+              HasSubstr("database schema version 4 is newer than this binary "
+                        "supports (3)"));
 }
 
 TEST_F(SqliteEnrollmentRepositoryTest, RefusesAnUnopenableFileAndNoClock) {
@@ -360,7 +364,7 @@ TEST(SnapshotJsonTest, MalformedDocumentsAreDataLoss) {
 TEST_F(SqliteEnrollmentRepositoryTest, CorruptStoredRequestIsDataLoss) {
   ASSERT_TRUE(repo_->database()
                   ->Execute("INSERT INTO idempotency_requests VALUES "
-                            "('req-1', 'CreateTrack', 'not json', 0)")
+                            "('req-1', 'CreateTrack', 'not json', 0, '', '')")
                   .ok());
   absl::Status s = repo_->Read([](EnrollmentStore& store) {
     return store.FindRequest("req-1").status();

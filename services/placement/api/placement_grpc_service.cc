@@ -4,6 +4,7 @@
 #include <string>
 
 #include "libs/access/interceptor.h"
+#include "libs/grpcserver/command_context.h"
 #include "libs/grpcserver/unary.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/grpc_status.h"
@@ -13,20 +14,8 @@
 namespace jit::placement::api {
 namespace {
 
+using grpcserver::CommandContextOf;
 using grpcserver::Respond;
-
-// The request context of a mutation: its request id and the caller's W3C
-// traceparent (a new one when the caller sent none or a malformed one, so
-// that every event can be traced back to one call).
-RequestContext ContextOf(const grpc::CallbackServerContext& context,
-                         const std::string& request_id) {
-  RequestContext ctx;
-  ctx.request_id = request_id;
-  ctx.traceparent = grpcserver::TraceparentOf(context);
-  ctx.scope = access::ScopeOfCall(context);
-  ctx.actor_id = access::ActorIdOfCall(context);
-  return ctx;
-}
 
 using grpcserver::RequireId;
 
@@ -62,7 +51,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::RegisterEmployer(
     e.partner = request->partner();
     ASSIGN_OR_RETURN(Employer created,
                      service_->RegisterEmployer(
-                         ContextOf(*context, request->request_id()), e));
+                         CommandContextOf(*context, *request), e));
     ToProto(created, response->mutable_employer());
     return absl::OkStatus();
   });
@@ -108,7 +97,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::SetEmployerPartner(
     RETURN_IF_ERROR(RequireId("employer_id", request->employer_id()));
     ASSIGN_OR_RETURN(Employer e,
                      service_->SetEmployerPartner(
-                         ContextOf(*context, request->request_id()),
+                         CommandContextOf(*context, *request),
                          request->employer_id(), request->partner()));
     ToProto(e, response->mutable_employer());
     return absl::OkStatus();
@@ -132,7 +121,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::PostJobOffer(
     o.openings = request->openings();
     ASSIGN_OR_RETURN(
         JobOffer created,
-        service_->PostJobOffer(ContextOf(*context, request->request_id()), o));
+        service_->PostJobOffer(CommandContextOf(*context, *request), o));
     ToProto(created, response->mutable_job_offer());
     return absl::OkStatus();
   });
@@ -145,7 +134,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::CloseJobOffer(
   return Respond(context, [&]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("job_offer_id", request->job_offer_id()));
     ASSIGN_OR_RETURN(JobOffer o, service_->CloseJobOffer(
-                                     ContextOf(*context, request->request_id()),
+                                     CommandContextOf(*context, *request),
                                      request->job_offer_id()));
     ToProto(o, response->mutable_job_offer());
     return absl::OkStatus();
@@ -197,7 +186,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::StartJobSearch(
     RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
     ASSIGN_OR_RETURN(
         TraineeResult r,
-        service_->StartJobSearch(ContextOf(*context, request->request_id()),
+        service_->StartJobSearch(CommandContextOf(*context, *request),
                                  request->trainee_id()));
     TraineeInto(r, response);
     return absl::OkStatus();
@@ -218,7 +207,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::RecordOffer(
     RETURN_IF_ERROR(v.ToStatus());
     ASSIGN_OR_RETURN(
         TraineeResult r,
-        service_->RecordOffer(ContextOf(*context, request->request_id()), o));
+        service_->RecordOffer(CommandContextOf(*context, *request), o));
     TraineeInto(r, response);
     if (r.offer.has_value()) ToProto(*r.offer, response->mutable_offer());
     return absl::OkStatus();
@@ -243,7 +232,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::RecordPlacement(
     RETURN_IF_ERROR(v.ToStatus());
     ASSIGN_OR_RETURN(TraineeResult r,
                      service_->RecordPlacement(
-                         ContextOf(*context, request->request_id()), p));
+                         CommandContextOf(*context, *request), p));
     TraineeInto(r, response);
     if (r.placement.has_value()) {
       ToProto(*r.placement, response->mutable_placement());
@@ -260,7 +249,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::VerifyPlacement(
     RETURN_IF_ERROR(RequireId("placement_id", request->placement_id()));
     ASSIGN_OR_RETURN(TraineeResult r,
                      service_->VerifyPlacement(
-                         ContextOf(*context, request->request_id()),
+                         CommandContextOf(*context, *request),
                          request->placement_id(), request->verification()));
     TraineeInto(r, response);
     if (r.placement.has_value()) {
@@ -282,7 +271,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::EndPlacement(
     RETURN_IF_ERROR(v.ToStatus());
     ASSIGN_OR_RETURN(TraineeResult r,
                      service_->EndPlacement(
-                         ContextOf(*context, request->request_id()),
+                         CommandContextOf(*context, *request),
                          request->placement_id(), end, request->reason()));
     TraineeInto(r, response);
     if (r.placement.has_value()) {
@@ -383,7 +372,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::RecordFollowUp(
     f.employer_id = request->employer_id();
     ASSIGN_OR_RETURN(TraineeResult r,
                      service_->RecordFollowUp(
-                         ContextOf(*context, request->request_id()), f));
+                         CommandContextOf(*context, *request), f));
     TraineeInto(r, response);
     if (r.follow_up.has_value()) {
       ToProto(*r.follow_up, response->mutable_follow_up());

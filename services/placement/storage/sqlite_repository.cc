@@ -700,6 +700,8 @@ class SqliteStore final : public PlacementStore {
     r.operation = std::move(record->operation);
     r.response = *std::move(response);
     r.create_time = record->create_time;
+    r.actor_id = std::move(record->actor_id);
+    r.fingerprint = std::move(record->fingerprint);
     return std::optional<StoredRequest>(std::move(r));
   }
 
@@ -712,7 +714,11 @@ class SqliteStore final : public PlacementStore {
     if (!writable_) return ReadOnly("InsertRequest");
     return storage::InsertRequestRecord(
         tx_, request.request_id,
-        {request.operation, SnapshotToJson(request.response), request.create_time});
+        {.operation = request.operation,
+         .response = SnapshotToJson(request.response),
+         .create_time = request.create_time,
+         .actor_id = request.actor_id,
+         .fingerprint = request.fingerprint});
   }
 
 
@@ -1064,6 +1070,7 @@ std::vector<storage::Migration> SqlitePlacementRepository::Migrations() {
        "follow-ups, idempotency requests",
        kPlacementSchemaV1Sql}};
   for (storage::Migration& x : outbox::Migrations(2)) m.push_back(std::move(x));
+  m.push_back(storage::IdempotencyCallerMigration(2 + outbox::kMigrationCount));
   return m;
 }
 

@@ -43,9 +43,10 @@ namespace jit::placement {
 
 class SqlitePlacementRepository final : public PlacementRepository {
  public:
-  // The placement schema (version 1) followed by the outbox (version 2).
+  // The placement schema (version 1), the outbox (version 2), the
+  // idempotency caller columns (version 3).
   static std::vector<storage::Migration> Migrations();
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens (creating if allowed by `options`) and migrates the database.
   // `clock` stamps outbox rows (created_at) and must outlive the repository.

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/access/interceptor.h"
+#include "libs/grpcserver/command_context.h"
 #include "libs/grpcserver/unary.h"
 #include "libs/status/field_violations.h"
 #include "libs/status/grpc_status.h"
@@ -15,20 +16,8 @@
 namespace jit::progress::api {
 namespace {
 
+using grpcserver::CommandContextOf;
 using grpcserver::Respond;
-
-// The request context of a mutation: its request id and the caller's W3C
-// traceparent (a new one when the caller sent none or a malformed one, so
-// that every event can be traced back to one call).
-RequestContext ContextOf(const grpc::CallbackServerContext& context,
-                         const std::string& request_id) {
-  RequestContext ctx;
-  ctx.request_id = request_id;
-  ctx.traceparent = grpcserver::TraceparentOf(context);
-  ctx.scope = access::ScopeOfCall(context);
-  ctx.actor_id = access::ActorIdOfCall(context);
-  return ctx;
-}
 
 }  // namespace
 
@@ -43,7 +32,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::PublishCurriculum(
       modules.push_back(FromProto(m));
     ASSIGN_OR_RETURN(
         Curriculum c,
-        service_->PublishCurriculum(ContextOf(*context, request->request_id()),
+        service_->PublishCurriculum(CommandContextOf(*context, *request),
                                     request->track_id(), std::move(modules)));
     ToProto(c, response->mutable_curriculum());
     return absl::OkStatus();
@@ -80,7 +69,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RecordAttendance(
     }
     ASSIGN_OR_RETURN(AttendanceOutcome out,
                      service_->RecordAttendance(
-                         ContextOf(*context, request->request_id()), in));
+                         CommandContextOf(*context, *request), in));
     for (const TraineeProgress& p : out.progress)
       ToProto(p, response->add_progress());
     return absl::OkStatus();
@@ -102,7 +91,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RecordAssessment(
     RETURN_IF_ERROR(v.ToStatus());
     ASSIGN_OR_RETURN(AssessmentOutcome out,
                      service_->RecordAssessment(
-                         ContextOf(*context, request->request_id()), in));
+                         CommandContextOf(*context, *request), in));
     response->set_passed(out.passed);
     response->set_attempt(out.attempt);
     ToProto(out.progress, response->mutable_progress());
@@ -124,7 +113,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RecordDropOut(
     RETURN_IF_ERROR(v.ToStatus());
     ASSIGN_OR_RETURN(DropOutOutcome out,
                      service_->RecordDropOut(
-                         ContextOf(*context, request->request_id()), in));
+                         CommandContextOf(*context, *request), in));
     ToProto(out.progress, response->mutable_progress());
     return absl::OkStatus();
   });
@@ -137,7 +126,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::IssueCertificate(
   return Respond(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(CertificateOutcome out,
                      service_->IssueCertificate(
-                         ContextOf(*context, request->request_id()),
+                         CommandContextOf(*context, *request),
                          request->cohort_id(), request->trainee_id()));
     ToProto(out.certificate, response->mutable_certificate());
     ToProto(out.progress, response->mutable_progress());
@@ -152,7 +141,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RevokeCertificate(
   return Respond(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         CertificateOutcome out,
-        service_->RevokeCertificate(ContextOf(*context, request->request_id()),
+        service_->RevokeCertificate(CommandContextOf(*context, *request),
                                     request->cohort_id(), request->trainee_id(),
                                     request->reason()));
     ToProto(out.certificate, response->mutable_certificate());

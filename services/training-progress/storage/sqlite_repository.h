@@ -45,10 +45,11 @@ namespace jit::progress {
 
 class SqliteProgressRepository final : public ProgressRepository {
  public:
-  // The progress schema (version 1) followed by the outbox (version 2).
+  // The progress schema (version 1), the outbox (version 2), the
+  // idempotency caller columns (version 3).
   static std::vector<storage::Migration> Migrations();
   // Version of the newest migration above.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens (creating if allowed by `options`) and migrates the database.
   // `clock` stamps outbox rows (created_at) and must outlive the repository.
