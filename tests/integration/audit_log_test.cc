@@ -20,6 +20,7 @@
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
 #include "jobintech/placement/v1/placement_service.grpc.pb.h"
 #include "jobintech/progress/v1/training_progress_service.grpc.pb.h"
+#include "libs/testing/secure_suite.h"
 #include "libs/testing/subprocess.h"
 #include "libs/testing/test_pki.h"
 
@@ -30,12 +31,11 @@ namespace apb = ::jobintech::audit::v1;
 namespace enr = ::jobintech::enrollment::v1;
 namespace cmn = ::jobintech::common::v1;
 
-using testing::EmbeddedBroker;
+using testing::SecureSuite;
 using testing::Subprocess;
 using testing::TempDir;
 using testing::TestPki;
 
-constexpr char kHashKey[] = "audit-log-test-cin-hash-key-0001";
 constexpr char kTraceparent[] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 constexpr char kTraceId[] = "0af7651916cd43dd8448eb211c80319c";
 constexpr char kEnrollment[] = "/jobintech.enrollment.v1.EnrollmentService/";
@@ -56,50 +56,24 @@ std::string Line(const apb::AuditRecord& r) {
 class AuditLogTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    auto pki = TestPki::Create(dir_->File("pki"));
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_ = new TestPki(*std::move(pki));
-    auto broker = EmbeddedBroker::Start(JIT_KAFKA_BROKER_BIN, dir_->path(), 2);
-    ASSERT_TRUE(broker.ok()) << broker.status();
-    broker_ = broker->release();
-    processes_ = new std::vector<std::unique_ptr<Subprocess>>();
+    auto suite = SecureSuite::Start({.broker = JIT_KAFKA_BROKER_BIN,
+                                     .enrollment = JIT_ENROLLMENT_BIN,
+                                     .progress = JIT_PROGRESS_BIN,
+                                     .placement = JIT_PLACEMENT_BIN,
+                                     .aggregator = JIT_AGGREGATOR_BIN});
+    ASSERT_TRUE(suite.ok()) << suite.status();
+    suite_ = suite->release();
+    pki_ = &suite_->pki();
+    dir_ = &suite_->dir();
     addresses_ = new std::map<std::string, std::string>();
-    Start("enrollment", JIT_ENROLLMENT_BIN, {});
-    Start("training-progress", JIT_PROGRESS_BIN,
-          {"--enrollment_address=" + (*addresses_)["enrollment"]});
-    Start("placement", JIT_PLACEMENT_BIN,
-          {"--progress_address=" + (*addresses_)["training-progress"],
-           "--enrollment_address=" + (*addresses_)["enrollment"]});
-    Start("aggregator", JIT_AGGREGATOR_BIN, {"--http_address=127.0.0.1:0"});
+    for (const std::string& name : SecureSuite::ServiceNames()) {
+      (*addresses_)[name] = suite_->address(name);
+    }
   }
 
   static void TearDownTestSuite() {
-    delete processes_;  // SIGTERM each
-    delete broker_;
     delete addresses_;
-    delete pki_;
-    delete dir_;
-  }
-
-  static void Start(const std::string& name, const std::string& binary,
-                    std::vector<std::string> extra) {
-    std::vector<std::string> argv = {binary,
-                                     "--grpc_address=127.0.0.1:0",
-                                     "--admin_address=127.0.0.1:0",
-                                     "--db_path=" + dir_->File(name + ".db"),
-                                     "--kafka_bootstrap=" + broker_->bootstrap_servers(),
-                                     "--unready_grace=0s"};
-    for (const std::string& f : pki_->ServerFlags(name)) argv.push_back(f);
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    const std::string log = dir_->File(name + ".log");
-    auto p = Subprocess::Start(argv, log, {{"JIT_ENROLLMENT_CIN_HASH_KEY", kHashKey}});
-    ASSERT_TRUE(p.ok()) << p.status();
-    processes_->push_back(*std::move(p));
-    auto port =
-        testing::WaitForLogField(log, name + " service ready", "grpc_port", absl::Seconds(30));
-    ASSERT_TRUE(port.ok()) << port.status() << "\n" << testing::ReadFile(log).value_or("");
-    (*addresses_)[name] = "127.0.0.1:" + *port;
+    delete suite_;
   }
 
   static std::shared_ptr<grpc::Channel> Person(const std::string& server, const std::string& role,
@@ -140,17 +114,15 @@ class AuditLogTest : public ::testing::Test {
     return out;
   }
 
-  static TempDir* dir_;
+  static SecureSuite* suite_;
   static TestPki* pki_;
-  static EmbeddedBroker* broker_;
-  static std::vector<std::unique_ptr<Subprocess>>* processes_;
+  static TempDir* dir_;
   static std::map<std::string, std::string>* addresses_;
 };
 
-TempDir* AuditLogTest::dir_ = nullptr;
+SecureSuite* AuditLogTest::suite_ = nullptr;
 TestPki* AuditLogTest::pki_ = nullptr;
-EmbeddedBroker* AuditLogTest::broker_ = nullptr;
-std::vector<std::unique_ptr<Subprocess>>* AuditLogTest::processes_ = nullptr;
+TempDir* AuditLogTest::dir_ = nullptr;
 std::map<std::string, std::string>* AuditLogTest::addresses_ = nullptr;
 
 cmn::Date Day(int y, int m, int d) {

@@ -25,7 +25,7 @@
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
 #include "jobintech/placement/v1/placement_service.grpc.pb.h"
 #include "jobintech/progress/v1/training_progress_service.grpc.pb.h"
-#include "libs/testing/subprocess.h"
+#include "libs/testing/secure_suite.h"
 #include "libs/testing/test_pki.h"
 #include "libs/tls/dev_pki.h"
 #include "libs/tls/tls.h"
@@ -33,12 +33,8 @@
 namespace jit {
 namespace {
 
-using testing::EmbeddedBroker;
-using testing::Subprocess;
-using testing::TempDir;
+using testing::SecureSuite;
 using testing::TestPki;
-
-constexpr char kHashKey[] = "authz-matrix-test-cin-hash-key-01";
 
 // Who may call what, written by hand from the roles of the [SEC] issue:
 //   A programme-admin, R regional-coordinator, C centre-staff,
@@ -154,61 +150,31 @@ struct Caller {
 class AuthzMatrixTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    auto pki = TestPki::Create(dir_->File("pki"));
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_ = new TestPki(*std::move(pki));
-    auto other = TestPki::Create(dir_->File("other-pki"));
+    auto suite = SecureSuite::Start({.broker = JIT_KAFKA_BROKER_BIN,
+                                     .enrollment = JIT_ENROLLMENT_BIN,
+                                     .progress = JIT_PROGRESS_BIN,
+                                     .placement = JIT_PLACEMENT_BIN,
+                                     .aggregator = JIT_AGGREGATOR_BIN});
+    ASSERT_TRUE(suite.ok()) << suite.status();
+    suite_ = suite->release();
+    pki_ = &suite_->pki();
+    auto other = TestPki::Create(suite_->dir().File("other-pki"));
     ASSERT_TRUE(other.ok()) << other.status();
     other_ = new TestPki(*std::move(other));
-    auto broker = EmbeddedBroker::Start(JIT_KAFKA_BROKER_BIN, dir_->path(), 2);
-    ASSERT_TRUE(broker.ok()) << broker.status();
-    broker_ = broker->release();
-    processes_ = new std::vector<std::unique_ptr<Subprocess>>();
-    addresses_ = new std::map<std::string, std::string>();
-    Start("enrollment", JIT_ENROLLMENT_BIN, {});
-    Start("training-progress", JIT_PROGRESS_BIN,
-          {"--enrollment_address=" + (*addresses_)["enrollment"]});
-    Start("placement", JIT_PLACEMENT_BIN,
-          {"--progress_address=" + (*addresses_)["training-progress"],
-           "--enrollment_address=" + (*addresses_)["enrollment"]});
-    Start("aggregator", JIT_AGGREGATOR_BIN, {"--http_address=127.0.0.1:0"});
   }
 
   static void TearDownTestSuite() {
-    delete processes_;  // SIGTERM each
-    delete broker_;
-    delete addresses_;
     delete other_;
-    delete pki_;
-    delete dir_;
-  }
-
-  static void Start(const std::string& name, const std::string& binary,
-                    std::vector<std::string> extra) {
-    std::vector<std::string> argv = {binary,
-                                     "--grpc_address=127.0.0.1:0",
-                                     "--admin_address=127.0.0.1:0",
-                                     "--db_path=" + dir_->File(name + ".db"),
-                                     "--kafka_bootstrap=" + broker_->bootstrap_servers(),
-                                     "--unready_grace=0s"};
-    for (const std::string& f : pki_->ServerFlags(name)) argv.push_back(f);
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    const std::string log = dir_->File(name + ".log");
-    auto p = Subprocess::Start(argv, log, {{"JIT_ENROLLMENT_CIN_HASH_KEY", kHashKey}});
-    ASSERT_TRUE(p.ok()) << p.status();
-    processes_->push_back(*std::move(p));
-    auto port = testing::WaitForLogField(log, name + " service ready", "grpc_port",
-                                         absl::Seconds(30));
-    ASSERT_TRUE(port.ok()) << port.status() << "\n" << testing::ReadFile(log).value_or("");
-    (*addresses_)[name] = "127.0.0.1:" + *port;
+    delete suite_;
   }
 
   static std::string AddressOf(const std::string& service_short) {
-    if (service_short == "DashboardService") return (*addresses_)["aggregator"];
-    if (service_short == "EnrollmentService") return (*addresses_)["enrollment"];
-    if (service_short == "TrainingProgressService") return (*addresses_)["training-progress"];
-    return (*addresses_)["placement"];
+    if (service_short == "DashboardService") return suite_->address("aggregator");
+    if (service_short == "EnrollmentService") return suite_->address("enrollment");
+    if (service_short == "TrainingProgressService") {
+      return suite_->address("training-progress");
+    }
+    return suite_->address("placement");
   }
 
   static std::shared_ptr<grpc::Channel> ChannelFor(const Caller& caller,
@@ -304,20 +270,14 @@ class AuthzMatrixTest : public ::testing::Test {
     return Outcome::kPermissionDenied;
   }
 
-  static TempDir* dir_;
+  static SecureSuite* suite_;
   static TestPki* pki_;
   static TestPki* other_;
-  static EmbeddedBroker* broker_;
-  static std::vector<std::unique_ptr<Subprocess>>* processes_;
-  static std::map<std::string, std::string>* addresses_;
 };
 
-TempDir* AuthzMatrixTest::dir_ = nullptr;
+SecureSuite* AuthzMatrixTest::suite_ = nullptr;
 TestPki* AuthzMatrixTest::pki_ = nullptr;
 TestPki* AuthzMatrixTest::other_ = nullptr;
-EmbeddedBroker* AuthzMatrixTest::broker_ = nullptr;
-std::vector<std::unique_ptr<Subprocess>>* AuthzMatrixTest::processes_ = nullptr;
-std::map<std::string, std::string>* AuthzMatrixTest::addresses_ = nullptr;
 
 // The four services' descriptors (reached through a message of each file, so
 // that the generated code is linked in and registered).
@@ -346,7 +306,7 @@ TEST_F(AuthzMatrixTest, TheTableCoversEveryRpc) {
 }
 
 TEST_F(AuthzMatrixTest, EveryRpcTimesEveryCallerGetsTheExpectedOutcome) {
-  ASSERT_EQ(addresses_->size(), 4u);
+  ASSERT_NE(suite_, nullptr);
   std::map<std::string, const google::protobuf::ServiceDescriptor*> by_name;
   for (const google::protobuf::ServiceDescriptor* s : Services()) {
     ASSERT_NE(s, nullptr);
@@ -390,8 +350,10 @@ TEST_F(AuthzMatrixTest, EveryRpcTimesEveryCallerGetsTheExpectedOutcome) {
 
 TEST_F(AuthzMatrixTest, PlaintextAndForeignCertificatesAreRefusedAtTheHandshake) {
   const std::string method = "/jobintech.dashboard.v1.DashboardService/ListMetricDefinitions";
-  ASSERT_EQ(addresses_->size(), 4u);
-  for (const auto& [name, address] : *addresses_) {
+  ASSERT_NE(suite_, nullptr);
+  for (const std::string& name : SecureSuite::ServiceNames()) {
+    const std::string address = suite_->address(name);
+    ASSERT_FALSE(address.empty()) << name;
     // A plaintext client on a TLS port (public method: only transport matters).
     auto plaintext = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
     EXPECT_EQ(CallEmpty(plaintext, method, false).error_code(), grpc::StatusCode::UNAVAILABLE)

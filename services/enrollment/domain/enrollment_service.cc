@@ -472,8 +472,13 @@ absl::StatusOr<CohortView> EnrollmentService::CreateCohort(
     if (!track.has_value()) return NotFound("track", input.track_id);
     ASSIGN_OR_RETURN(std::optional<Centre> centre,
                      store.FindCentre(input.centre_id));
-    if (!centre.has_value() || !ctx.scope.Allows(centre->region_code, centre->centre_id)) {
-      return NotFound("centre", input.centre_id);
+    if (!centre.has_value()) return NotFound("centre", input.centre_id);
+    // Centres are catalogue (GetCentre answers anyone on staff): a centre
+    // outside the caller's scope is refused, not hidden.
+    if (!ctx.scope.Allows(centre->region_code, centre->centre_id)) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("missing permission 'cohorts.write' in centre ", centre->centre_id,
+                       " (region ", centre->region_code, "): outside the caller's scope"));
     }
     Cohort created = cohort;
     created.cohort_id = ids::NewOpaqueId("coh");

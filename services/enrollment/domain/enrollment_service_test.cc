@@ -1541,6 +1541,15 @@ TEST_F(EnrollmentServiceTest, ALimitedScopeSeesAndChangesOnlyItsRowsAndOthersLoo
                 .status()
                 .code(),
             absl::StatusCode::kPermissionDenied);
+  // Nor a cohort in a centre of another region: centres are catalogue, so the
+  // refusal says so rather than pretend the centre is missing.
+  RequestContext limited5 = Ctx();
+  limited5.scope = ma05;
+  NewCohort elsewhere = CohortInput(10, CohortStatus::kOpen);
+  elsewhere.centre_id = there_input.centre_id;
+  const absl::Status cohort_there = svc().CreateCohort(limited5, elsewhere).status();
+  EXPECT_EQ(cohort_there.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(std::string(cohort_there.message()), HasSubstr("missing permission 'cohorts.write'"));
   // Centre staff see their centre's rows only; an empty limited scope sees nothing.
   const std::string there_centre = there_input.centre_id;
   ApplicationFilter staff;

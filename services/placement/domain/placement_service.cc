@@ -481,10 +481,7 @@ absl::StatusOr<Trainee> PlacementService::NewTraineeFromPeers(
         enrollment_->LookupTrainee(trainee_id, ctx.traceparent);
     if (!record.ok()) {
       if (record.status().code() == absl::StatusCode::kNotFound) {
-        return absl::NotFoundError(
-            absl::StrCat("trainee '", trainee_id,
-                         "' is unknown to the training-progress and "
-                         "enrollment services"));
+        return UnknownTrainee(trainee_id);
       }
       return record.status();
     }
@@ -508,9 +505,7 @@ absl::StatusOr<Trainee> PlacementService::NewTraineeFromPeers(
     exit.cohort_id = record->cohort_id;
     dimensions = record->dimensions;
   } else if (progress.status().code() == absl::StatusCode::kNotFound) {
-    return absl::NotFoundError(
-        absl::StrCat("trainee '", trainee_id,
-                     "' is unknown to the training-progress service"));
+    return UnknownTrainee(trainee_id);
   } else {
     return progress.status();
   }
@@ -529,6 +524,15 @@ absl::StatusOr<Trainee> PlacementService::NewTraineeFromPeers(
   return t;
 }
 
+absl::Status PlacementService::UnknownTrainee(
+    const std::string& trainee_id) const {
+  return absl::NotFoundError(absl::StrCat(
+      "trainee '", trainee_id,
+      enrollment_ != nullptr
+          ? "' is unknown to the training-progress and enrollment services"
+          : "' is unknown to the training-progress service"));
+}
+
 template <typename Apply>
 absl::StatusOr<TraineeResult> PlacementService::MutateTrainee(
     const RequestContext& ctx, absl::string_view operation,
@@ -539,10 +543,16 @@ absl::StatusOr<TraineeResult> PlacementService::MutateTrainee(
       std::optional<TraineeResult> replay,
       command::FindReplay<TraineeResult>(*repository_, ctx, operation));
   if (replay.has_value()) return *std::move(replay);
+  // Out of scope reads exactly like missing: for the operations that would
+  // create the record, like an id the peers do not know.
+  auto out_of_scope = [&] {
+    return create_if_missing ? UnknownTrainee(trainee_id)
+                             : NoPlacementRecord(trainee_id);
+  };
   bool known = false;
   RETURN_IF_ERROR(repository_->Read([&](PlacementStore& store) -> absl::Status {
     ASSIGN_OR_RETURN(std::optional<Trainee> t, store.FindTrainee(trainee_id));
-    if (t.has_value() && !InScope(ctx.scope, *t)) return NoPlacementRecord(trainee_id);
+    if (t.has_value() && !InScope(ctx.scope, *t)) return out_of_scope();
     known = t.has_value();
     return absl::OkStatus();
   }));
@@ -552,7 +562,7 @@ absl::StatusOr<TraineeResult> PlacementService::MutateTrainee(
   if (!known && create_if_missing) {
     ASSIGN_OR_RETURN(fresh, NewTraineeFromPeers(ctx, trainee_id, now));
     // The peers know the trainee, but the caller may not see it.
-    if (!InScope(ctx.scope, *fresh)) return NoPlacementRecord(trainee_id);
+    if (!InScope(ctx.scope, *fresh)) return out_of_scope();
   }
   return Mutate<TraineeResult>(
       *repository_, ctx, operation, now,
@@ -560,7 +570,7 @@ absl::StatusOr<TraineeResult> PlacementService::MutateTrainee(
         ASSIGN_OR_RETURN(std::optional<Trainee> existing,
                          store.FindTrainee(trainee_id));
         if (existing.has_value() && !InScope(ctx.scope, *existing)) {
-          return NoPlacementRecord(trainee_id);
+          return out_of_scope();
         }
         Trainee t;
         bool is_new = false;
@@ -898,7 +908,7 @@ absl::StatusOr<TraineeResult> PlacementService::RecordFollowUp(
   }
   RETURN_IF_ERROR(v.ToStatus());
 
-  // A trainee without a record was never placed: no peer is asked.
+  // A trainee without a record here has no follow-ups: no peer is asked.
   ASSIGN_OR_RETURN(
       std::optional<TraineeResult> replay,
       command::FindReplay<TraineeResult>(*repository_, ctx, kOpRecordFollowUp));
@@ -907,15 +917,16 @@ absl::StatusOr<TraineeResult> PlacementService::RecordFollowUp(
   return Mutate<TraineeResult>(
       *repository_, ctx, kOpRecordFollowUp, now,
       [&](PlacementStore& store) -> absl::StatusOr<TraineeResult> {
-        ASSIGN_OR_RETURN(std::optional<Trainee> found,
-                         store.FindTrainee(input.trainee_id));
-        if (!found.has_value() || !found->first_placement_date.has_value()) {
+        // Missing or out of scope: NOT_FOUND alike.
+        ASSIGN_OR_RETURN(Trainee found,
+                         LoadTrainee(store, input.trainee_id, ctx.scope));
+        if (!found.first_placement_date.has_value()) {
           return absl::FailedPreconditionError(absl::StrCat(
               "trainee '", input.trainee_id,
               "' was never placed: follow-ups are recorded for placed "
               "trainees"));
         }
-        Trainee t = *std::move(found);
+        Trainee t = std::move(found);
         const int32_t months = input.months_after_exit;
         ASSIGN_OR_RETURN(std::optional<FollowUp> scheduled,
                          store.FindFollowUp(t.trainee_id, months));

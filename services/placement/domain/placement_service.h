@@ -182,6 +182,10 @@ class PlacementService {
   absl::StatusOr<Trainee> NewTraineeFromPeers(const RequestContext& ctx,
                                               const std::string& trainee_id,
                                               absl::Time now);
+  // NOT_FOUND as for an id none of the peers knows: also the answer, word
+  // for word, to a trainee out of the caller's scope in the operations that
+  // would start a job search.
+  absl::Status UnknownTrainee(const std::string& trainee_id) const;
 
   // The clock's time truncated to microseconds: stores keep microseconds, so
   // a first answer and its idempotent replay show the same times.

@@ -808,7 +808,7 @@ TEST_F(PlacementServiceTest, FollowUpScheduleComesDueWithTheClock) {
 }
 
 TEST_F(PlacementServiceTest,
-       FollowUpOfATraineeNeverPlacedIsFailedPrecondition) {
+       FollowUpOfATraineeNeverPlacedIsFailedPreconditionAndOfAnUnknownOneNotFound) {
   const std::string t = Exited();
   ASSERT_TRUE(svc().StartJobSearch(Ctx(), t).ok());
   const int calls = progress_.calls();
@@ -819,7 +819,9 @@ TEST_F(PlacementServiceTest,
   r = svc().RecordFollowUp(
       Ctx(),
       FollowUpInput("trn_unknown", 3, ev::FOLLOW_UP_OUTCOME_UNREACHABLE));
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(r.status().message(),
+            "trainee 'trn_unknown' has no placement record (no job search started)");
   EXPECT_EQ(progress_.calls(), calls);  // never asks a peer
   EXPECT_THAT(Must(svc().ListDueFollowUps(FollowUpFilter{}, PageQuery{})).items,
               IsEmpty());
@@ -1014,12 +1016,35 @@ TEST_F(PlacementServiceTest, ALimitedScopeReadsAndChangesOnlyItsTraineesPlacemen
   EXPECT_EQ(svc().EndPlacement(limited, theirs, std::nullopt, "contract ended").status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_TRUE(Must(svc().GetPlacement(theirs)).active());  // unchanged
+  // A follow-up of a trainee out of scope: missing, before any date check.
+  RequestContext limited5 = Ctx();
+  limited5.scope = ma01;
+  const absl::Status follow_up =
+      svc().RecordFollowUp(limited5, FollowUpInput("trn_o", 3, ev::FOLLOW_UP_OUTCOME_UNREACHABLE))
+          .status();
+  EXPECT_EQ(follow_up.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(follow_up.message(),
+            "trainee 'trn_o' has no placement record (no job search started)");
   // A trainee the peers know but out of scope cannot be started either.
   progress_.SetExited("trn_n", ev::EXIT_KIND_COMPLETED, absl::CivilDay(2025, 3, 1));
   RequestContext limited2 = Ctx();
   limited2.scope = ma01;
-  EXPECT_EQ(svc().StartJobSearch(limited2, "trn_n").status().code(),
-            absl::StatusCode::kNotFound);
+  const absl::Status known_elsewhere = svc().StartJobSearch(limited2, "trn_n").status();
+  EXPECT_EQ(known_elsewhere.code(), absl::StatusCode::kNotFound);
+  // Word for word what an id nobody knows gets, whether the trainee has a
+  // record here (trn_o) or only at the peers (trn_n).
+  RequestContext limited3 = Ctx();
+  limited3.scope = ma01;
+  const absl::Status unknown = svc().StartJobSearch(limited3, "trn_nobody").status();
+  ASSERT_EQ(unknown.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(std::string(known_elsewhere.message()),
+            absl::StrReplaceAll(std::string(unknown.message()), {{"trn_nobody", "trn_n"}}));
+  RequestContext limited4 = Ctx();
+  limited4.scope = ma01;
+  const absl::Status recorded_elsewhere =
+      svc().RecordPlacement(limited4, PlacementInput("trn_o", employer)).status();
+  EXPECT_EQ(std::string(recorded_elsewhere.message()),
+            absl::StrReplaceAll(std::string(unknown.message()), {{"trn_nobody", "trn_o"}}));
 }
 
 }  // namespace
