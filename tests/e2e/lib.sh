@@ -7,7 +7,7 @@ bin="${JIT_BINARY_DIR:-$src/build}"
 jitctl="$bin/tools/jitctl/jitctl"
 simulator="$bin/tools/simulator/jit-simulator"
 work="$(mktemp -d "${TMPDIR:-/tmp}/jit-e2e.XXXXXX")"
-export JITCTL_JOURNAL="$work/import-journal.tsv"
+export JITCTL_JOURNAL="$work/import-journal.tsv" JITCTL_IMPORT_KEY_FILE="$work/import.key"
 run_pid=""
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }

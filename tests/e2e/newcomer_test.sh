@@ -116,6 +116,12 @@ jtest 'd["imported"] == 0 and d["alreadyImported"] == 3 and d["rejected"] == 1' 
   fail "re-import of applications: $(cat "$work/import3.json")"
 jtest 'd["imported"] == 0 and d["alreadyImported"] == 2 and d["rejected"] == 1' <"$work/import4.json" ||
   fail "re-import of attendance: $(cat "$work/import4.json")"
+# The journal holds request ids keyed with this installation's import key,
+# never a plain hash of a row (which would confirm a guessed national ID).
+[ "$(stat -c %a "$JITCTL_IMPORT_KEY_FILE")" = 600 ] || fail "the import key is not private"
+[ "$(stat -c %a "$JITCTL_JOURNAL")" = 600 ] || fail "the import journal is not private"
+grep -qv $'\timp-a[pt][pt]-v2-[0-9a-f]\{32\}\t' "$JITCTL_JOURNAL" &&
+  fail "the journal holds ids that are not keyed: $(cat "$JITCTL_JOURNAL")"
 # Even without the local journal, the services replay: nothing doubles.
 "$jitctl" import applications "$work/applications.csv" --no-journal --quiet >/dev/null 2>&1 || true
 settle

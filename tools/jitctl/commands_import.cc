@@ -6,6 +6,7 @@
 // request ids acknowledged by the service (per service address); the
 // services' replay of a known request id is what guarantees that nothing is
 // written twice, journal or not.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -27,6 +28,7 @@
 #include "nlohmann/json.hpp"
 #include "tools/jitctl/commands.h"
 #include "tools/jitctl/csv.h"
+#include "tools/jitctl/import_journal.h"
 #include "tools/jitctl/import_rows.h"
 #include "tools/jitctl/output.h"
 
@@ -36,51 +38,26 @@ namespace {
 namespace ev1 = jobintech::enrollment::v1;
 namespace pv1 = jobintech::progress::v1;
 
-// Request ids the services acknowledged, one "address<TAB>request_id<TAB>id"
-// line each; appended as rows are imported.
-class Journal {
- public:
-  explicit Journal(std::string path) : path_(std::move(path)) {
-    if (path_.empty()) return;
-    std::ifstream in(path_);
-    std::string line;
-    while (std::getline(in, line)) {
-      std::vector<std::string> p = absl::StrSplit(line, '\t');
-      if (p.size() >= 2) known_.insert(p[0] + "\t" + p[1]);
-    }
+std::string StateDir() {
+  if (const char* s = std::getenv("XDG_STATE_HOME"); s != nullptr && *s != '\0') {
+    return absl::StrCat(s, "/jitctl");
   }
-  bool Contains(const std::string& address, const std::string& request_id) const {
-    return known_.count(address + "\t" + request_id) > 0;
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') {
+    return absl::StrCat(h, "/.local/state/jitctl");
   }
-  void Add(const std::string& address, const std::string& request_id, const std::string& id) {
-    known_.insert(address + "\t" + request_id);
-    if (path_.empty()) return;
-    if (!out_.is_open()) {
-      std::error_code ec;
-      std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
-      out_.open(path_, std::ios::app);
-    }
-    out_ << address << '\t' << request_id << '\t' << id << '\n';
-    out_.flush();
-  }
-
- private:
-  std::string path_;
-  std::set<std::string> known_;
-  std::ofstream out_;
-};
+  return "";
+}
 
 std::string DefaultJournalPath() {
   if (const char* p = std::getenv("JITCTL_JOURNAL"); p != nullptr && *p != '\0') return p;
-  std::string base;
-  if (const char* s = std::getenv("XDG_STATE_HOME"); s != nullptr && *s != '\0') {
-    base = s;
-  } else if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') {
-    base = absl::StrCat(h, "/.local/state");
-  } else {
-    return "";
-  }
-  return absl::StrCat(base, "/jitctl/import-journal.tsv");
+  const std::string dir = StateDir();
+  return dir.empty() ? "" : dir + "/import-journal.tsv";
+}
+
+std::string DefaultImportKeyPath() {
+  if (const char* p = std::getenv("JITCTL_IMPORT_KEY_FILE"); p != nullptr && *p != '\0') return p;
+  const std::string dir = StateDir();
+  return dir.empty() ? "" : dir + "/import.key";
 }
 
 enum class Outcome { kImported, kAlreadyImported, kRejected, kNotAttempted };
@@ -208,7 +185,14 @@ int RunImport(Context& ctx, const ParsedArgs& args, ImportKind kind) {
 
   const std::string address =
       kind == ImportKind::kApplications ? ctx.endpoints().enrollment : ctx.endpoints().progress;
-  Journal journal(args.Bool("no-journal") ? "" : args.Get("journal", DefaultJournalPath()));
+  const std::string key_path = args.Get("import-key", DefaultImportKeyPath());
+  if (key_path.empty()) {
+    return ctx.Usage("no place for the import key: set --import-key, JITCTL_IMPORT_KEY_FILE or HOME");
+  }
+  const absl::StatusOr<std::string> id_key = LoadOrCreateImportKey(key_path);
+  if (!id_key.ok()) return ctx.Fail(id_key.status());
+  Journal journal(args.Bool("no-journal") ? "" : args.Get("journal", DefaultJournalPath()),
+                  *id_key);
   const bool dry_run = args.Bool("dry-run");
   const int total = static_cast<int>(records.size()) - 1;
   ProgressDisplay progress(total, !args.Bool("quiet") && !dry_run);
@@ -219,7 +203,7 @@ int RunImport(Context& ctx, const ParsedArgs& args, ImportKind kind) {
   absl::Status unreachable_status;
 
   for (int i = 1; i <= total; ++i) {
-    const MappedRow mapped = MapRow(kind, *header, records[i], i, defaults);
+    MappedRow mapped = MapRow(kind, *header, records[i], i, defaults, *id_key);
     RowResult r;
     r.row = mapped.row;
     r.line = mapped.line;
@@ -239,7 +223,14 @@ int RunImport(Context& ctx, const ParsedArgs& args, ImportKind kind) {
         r.outcome = Outcome::kNotAttempted;
         r.note = r.note.empty() ? "dry run: valid" : r.note;
       } else {
-        const bool known = journal.Contains(address, mapped.request_id);
+        bool known = journal.Contains(address, mapped.request_id);
+        if (!known && journal.ContainsLegacy(address, mapped.legacy_request_id)) {
+          // Imported by an older jitctl under its version-1 id: send that id
+          // again so that the service replays instead of refusing a duplicate.
+          known = true;
+          if (mapped.application) mapped.application->set_request_id(mapped.legacy_request_id);
+          if (mapped.attendance) mapped.attendance->set_request_id(mapped.legacy_request_id);
+        }
         absl::Status st;
         if (kind == ImportKind::kApplications) {
           ev1::SubmitApplicationResponse resp;
@@ -378,6 +369,9 @@ void AddImportCommands(std::vector<Command>& out) {
        "where acknowledged request ids are kept (default $XDG_STATE_HOME/jitctl/import-journal.tsv, "
        "or $JITCTL_JOURNAL)"},
       {"no-journal", "", FlagKind::kBool, "keep no journal (rows the service replays count as imported)"},
+      {"import-key", "FILE", FlagKind::kValue,
+       "this installation's secret for request ids (default $XDG_STATE_HOME/jitctl/import.key, or "
+       "$JITCTL_IMPORT_KEY_FILE; created 0600 on first use)"},
       {"delimiter", "CHAR", FlagKind::kValue, "field separator (default: detected, ',' or ';'; 'tab' for TSV)"},
       {"quiet", "", FlagKind::kBool, "no progress on stderr"},
       {"verbose", "", FlagKind::kBool, "report every row, not only rejected ones"}};

@@ -1,10 +1,21 @@
 #include "tools/jitctl/import_rows.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -42,8 +53,15 @@ int IndexOf(const std::vector<ColumnSpec>& columns, absl::string_view name) {
 class RowReader {
  public:
   RowReader(ImportKind kind, const HeaderMap& header, const CsvRecord& record,
-            const RowDefaults& defaults)
-      : columns_(ColumnsOf(kind)), header_(header), record_(record), defaults_(defaults) {}
+            const RowDefaults& defaults, absl::string_view id_key)
+      : columns_(ColumnsOf(kind)),
+        header_(header),
+        record_(record),
+        defaults_(defaults),
+        id_key_(id_key) {}
+
+  // The installation's import key, for the row's request id.
+  absl::string_view id_key() const { return id_key_; }
 
   // The trimmed cell, or the default when the column is absent.
   std::string Get(absl::string_view name) const {
@@ -63,6 +81,7 @@ class RowReader {
   const HeaderMap& header_;
   const CsvRecord& record_;
   const RowDefaults& defaults_;
+  const absl::string_view id_key_;
 };
 
 std::string RemoveChars(absl::string_view s, absl::string_view chars) {
@@ -126,7 +145,8 @@ void MapApplication(const RowReader& r, MappedRow& out) {
       {req.cohort_id(), cand->given_name(), cand->family_name(), cand->national_id(), birth,
        cand->phone(), cand->email(), gender, education, residence},
       "\x1f");
-  out.request_id = DeriveRequestId(ImportKind::kApplications, out.canonical);
+  out.request_id = DeriveRequestId(ImportKind::kApplications, out.canonical, r.id_key());
+  out.legacy_request_id = LegacyRequestId(ImportKind::kApplications, out.canonical);
   req.set_request_id(out.request_id);
   out.application = std::move(req);
 }
@@ -160,7 +180,8 @@ void MapAttendance(const RowReader& r, MappedRow& out) {
   if (!out.errors.empty()) return;
   out.canonical = absl::StrJoin(
       {req.cohort_id(), req.module_id(), date, entry->trainee_id(), mark}, "\x1f");
-  out.request_id = DeriveRequestId(ImportKind::kAttendance, out.canonical);
+  out.request_id = DeriveRequestId(ImportKind::kAttendance, out.canonical, r.id_key());
+  out.legacy_request_id = LegacyRequestId(ImportKind::kAttendance, out.canonical);
   req.set_request_id(out.request_id);
   out.attendance = std::move(req);
 }
@@ -237,7 +258,7 @@ absl::StatusOr<HeaderMap> ValidateHeader(ImportKind kind, const std::vector<std:
 }
 
 MappedRow MapRow(ImportKind kind, const HeaderMap& header, const CsvRecord& record, int row,
-                 const RowDefaults& defaults) {
+                 const RowDefaults& defaults, absl::string_view id_key) {
   MappedRow out;
   out.row = row;
   out.line = record.line;
@@ -250,7 +271,7 @@ MappedRow MapRow(ImportKind kind, const HeaderMap& header, const CsvRecord& reco
                                            header.width)});
     return out;
   }
-  const RowReader reader(kind, header, record, defaults);
+  const RowReader reader(kind, header, record, defaults, id_key);
   if (kind == ImportKind::kApplications) {
     MapApplication(reader, out);
   } else {
@@ -259,25 +280,103 @@ MappedRow MapRow(ImportKind kind, const HeaderMap& header, const CsvRecord& reco
   return out;
 }
 
-std::string Sha256Hex(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+namespace {
+
+std::string Hex(const unsigned char* bytes, unsigned int size) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(size * 2);
   for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xF]);
+    out.push_back(kHex[bytes[i] >> 4]);
+    out.push_back(kHex[bytes[i] & 0xF]);
   }
   return out;
 }
 
-std::string DeriveRequestId(ImportKind kind, absl::string_view canonical) {
+absl::string_view KindTag(ImportKind kind) {
+  return kind == ImportKind::kApplications ? "app" : "att";
+}
+
+}  // namespace
+
+std::string Sha256Hex(absl::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+  return Hex(digest, size);
+}
+
+std::string HmacSha256Hex(absl::string_view key, absl::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &size);
+  return Hex(digest, size);
+}
+
+std::string DeriveRequestId(ImportKind kind, absl::string_view canonical,
+                            absl::string_view id_key) {
+  const std::string mac = HmacSha256Hex(
+      id_key, absl::StrCat("jitctl-import-v2\x1e", ImportKindName(kind), "\x1e", canonical));
+  return absl::StrCat("imp-", KindTag(kind), "-v2-", mac.substr(0, 32));
+}
+
+std::string LegacyRequestId(ImportKind kind, absl::string_view canonical) {
   const std::string hash =
       Sha256Hex(absl::StrCat("jitctl-import-v1\x1e", ImportKindName(kind), "\x1e", canonical));
-  return absl::StrCat("imp-", kind == ImportKind::kApplications ? "app" : "att", "-v1-",
-                      hash.substr(0, 32));
+  return absl::StrCat("imp-", KindTag(kind), "-v1-", hash.substr(0, 32));
+}
+
+std::string MigrateJournalId(absl::string_view request_id, absl::string_view id_key) {
+  for (ImportKind kind : {ImportKind::kApplications, ImportKind::kAttendance}) {
+    const std::string v1 = absl::StrCat("imp-", KindTag(kind), "-v1-");
+    if (absl::StartsWith(request_id, v1)) {
+      return absl::StrCat("imp-", KindTag(kind), "-v1k-",
+                          HmacSha256Hex(id_key, request_id).substr(0, 32));
+    }
+  }
+  return std::string(request_id);
+}
+
+absl::StatusOr<std::string> LoadOrCreateImportKey(const std::string& path) {
+  auto failed = [&](absl::string_view what) {
+    return absl::FailedPreconditionError(absl::StrCat("import key ", path, ": ", what));
+  };
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    unsigned char key[32];
+    if (RAND_bytes(key, sizeof(key)) != 1) return failed("no random bytes from OpenSSL");
+    const std::string hex = Hex(key, sizeof(key));
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      const std::string line = hex + "\n";
+      const bool written = ::write(fd, line.data(), line.size()) ==
+                           static_cast<ssize_t>(line.size());
+      const bool synced = ::fsync(fd) == 0;
+      ::close(fd);
+      if (!written || !synced) return failed(absl::StrCat("cannot write: ", std::strerror(errno)));
+    } else if (errno != EEXIST) {  // EEXIST: another jitctl made it first
+      return failed(absl::StrCat("cannot create: ", std::strerror(errno)));
+    }
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return failed(absl::StrCat("cannot read: ", std::strerror(errno)));
+  }
+  if ((st.st_mode & 077) != 0) return failed("readable by others; chmod 600 it");
+  std::ifstream in(path);
+  std::string hex;
+  std::getline(in, hex);
+  hex = std::string(absl::StripAsciiWhitespace(hex));
+  std::string key;
+  if (hex.size() != 64 || !absl::c_all_of(hex, [](char c) { return absl::ascii_isxdigit(c); })) {
+    return failed("not 64 hex digits");
+  }
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    key.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return key;
 }
 
 std::string ColumnForField(ImportKind kind, absl::string_view field_path) {

@@ -3,13 +3,16 @@
 // services' field violations back to CSV columns.
 //
 // Idempotency: each row's request id is derived from its normalized content
-// (SHA-256 of the canonical form, columns in schema order, values trimmed and
+// (the canonical form: columns in schema order, values trimmed and
 // normalized: dates as YYYY-MM-DD, enums by name, national id upper-case
-// without spaces...), never from its position. A re-run of the same file
-// (or of a file with the rows reordered, re-saved by a spreadsheet, or with
-// columns in another order) sends the same request ids, and the services
-// replay their first answer instead of writing twice. A corrected row gets a
-// new id and is imported.
+// without spaces...), never from its position, keyed with a secret of this
+// installation (HMAC-SHA256 under the import key, LoadOrCreateImportKey):
+// the id is stored by the services and copied onto events, and a plain hash
+// of a row holding a national ID would let anyone who guesses the row confirm
+// it. A re-run of the same file on the same installation (or of a file with
+// the rows reordered, re-saved by a spreadsheet, or with columns in another
+// order) sends the same request ids, and the services replay their first
+// answer instead of writing twice. A corrected row gets a new id.
 #ifndef JIT_TOOLS_JITCTL_IMPORT_ROWS_H_
 #define JIT_TOOLS_JITCTL_IMPORT_ROWS_H_
 
@@ -73,6 +76,9 @@ struct MappedRow {
   // Canonical form the request id is derived from (empty if the row is bad).
   std::string canonical;
   std::string request_id;
+  // The id version 1 of jitctl gave the row (a plain SHA-256): never sent or
+  // stored, only compared with old journals (MigrateJournalLine).
+  std::string legacy_request_id;
   // Local problems (bad date, unknown gender, wrong number of fields...);
   // when not empty the row is not sent.
   std::vector<RowError> errors;
@@ -83,11 +89,32 @@ struct MappedRow {
 
 // Maps one parsed record (not the header). Never fails: problems go to
 // MappedRow::errors.
+// `id_key`: the installation's import key (raw bytes).
 MappedRow MapRow(ImportKind kind, const HeaderMap& header, const CsvRecord& record, int row,
-                 const RowDefaults& defaults);
+                 const RowDefaults& defaults, absl::string_view id_key);
 
-// "imp-<kind>-v1-" + the first 32 hex digits of SHA-256(kind, canonical).
-std::string DeriveRequestId(ImportKind kind, absl::string_view canonical);
+// "imp-<kind>-v2-" + the first 32 hex digits of HMAC-SHA256(id_key, kind,
+// canonical).
+std::string DeriveRequestId(ImportKind kind, absl::string_view canonical,
+                            absl::string_view id_key);
+
+// Version 1's id: "imp-<kind>-v1-" + 32 hex digits of the plain SHA-256 of
+// (kind, canonical). Only to recognize rows of an old journal.
+std::string LegacyRequestId(ImportKind kind, absl::string_view canonical);
+
+// An old journal's version-1 request id as the journal keeps it from now on:
+// "imp-<kind>-v1k-" + 32 hex digits of HMAC-SHA256(id_key, id). Other ids are
+// returned unchanged.
+std::string MigrateJournalId(absl::string_view request_id, absl::string_view id_key);
+
+// The installation's import key at `path`: 32 random bytes kept as 64 hex
+// digits in a file of mode 0600, created (with its folder) when missing.
+// FAILED_PRECONDITION naming the file when it cannot be read or written, is
+// malformed, or is readable by others.
+absl::StatusOr<std::string> LoadOrCreateImportKey(const std::string& path);
+
+// Lower-case hex HMAC-SHA256 of `data` under `key`.
+std::string HmacSha256Hex(absl::string_view key, absl::string_view data);
 
 // The CSV column of a request field path reported by a service
 // ("candidate.national_id" -> "national_id", "entries[0].mark" -> "mark");

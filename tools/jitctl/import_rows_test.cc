@@ -1,5 +1,13 @@
 #include "tools/jitctl/import_rows.h"
 
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+
 #include <set>
 #include <string>
 #include <vector>
@@ -20,13 +28,16 @@ constexpr char kHeader[] =
     "cohort_id,given_name,family_name,national_id,birth_date,phone,email,gender,education_level,"
     "residence_province\n";
 
-std::vector<MappedRow> MapAll(ImportKind kind, const std::string& csv, const RowDefaults& defaults = {}) {
+constexpr char kKey[] = "0123456789abcdef0123456789abcdef";
+
+std::vector<MappedRow> MapAll(ImportKind kind, const std::string& csv, const RowDefaults& defaults = {},
+                              absl::string_view key = kKey) {
   const std::vector<CsvRecord> records = ParseCsv(csv, DetectDelimiter(csv));
   auto header = ValidateHeader(kind, records.at(0).fields, defaults);
   EXPECT_TRUE(header.ok()) << header.status();
   std::vector<MappedRow> out;
   for (size_t i = 1; i < records.size(); ++i) {
-    out.push_back(MapRow(kind, *header, records[i], static_cast<int>(i), defaults));
+    out.push_back(MapRow(kind, *header, records[i], static_cast<int>(i), defaults, key));
   }
   return out;
 }
@@ -118,7 +129,7 @@ TEST(ImportRowsTest, RequestIdIsStableUnderPresentationChanges) {
                   "ma-bem\n");
   ASSERT_THAT(a, SizeIs(1));
   ASSERT_THAT(b, SizeIs(2));
-  EXPECT_THAT(a[0].request_id, HasSubstr("imp-app-v1-"));
+  EXPECT_THAT(a[0].request_id, HasSubstr("imp-app-v2-"));
   EXPECT_EQ(a[0].request_id, b[1].request_id);
   EXPECT_NE(a[0].request_id, b[0].request_id);
   EXPECT_LE(a[0].request_id.size(), 128u);
@@ -136,8 +147,10 @@ TEST(ImportRowsTest, RequestIdsDifferPerRowAndPerKind) {
     ids.insert(r.request_id);
   }
   EXPECT_EQ(ids.size(), rows.size());
-  EXPECT_NE(DeriveRequestId(ImportKind::kApplications, "x"), DeriveRequestId(ImportKind::kAttendance, "x"));
-  EXPECT_EQ(DeriveRequestId(ImportKind::kAttendance, "x"), DeriveRequestId(ImportKind::kAttendance, "x"));
+  EXPECT_NE(DeriveRequestId(ImportKind::kApplications, "x", kKey),
+            DeriveRequestId(ImportKind::kAttendance, "x", kKey));
+  EXPECT_EQ(DeriveRequestId(ImportKind::kAttendance, "x", kKey),
+            DeriveRequestId(ImportKind::kAttendance, "x", kKey));
 }
 
 TEST(ImportRowsTest, AttendanceDefaultsAndMarks) {
@@ -176,6 +189,84 @@ TEST(ImportRowsTest, FieldPathsMapToColumns) {
 
 TEST(ImportRowsTest, Sha256KnownAnswer) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(ImportRowsTest, HmacSha256KnownAnswer) {
+  // RFC 4231, test case 2.
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+// A row's id is keyed with the installation's secret: without the key nobody
+// can compute it from a guessed row, and it is not the plain hash of the row.
+TEST(ImportRowsTest, RequestIdsAreKeyedNotPlainHashesOfTheRow) {
+  const std::string csv = std::string(kHeader) +
+                          "coh_1,Amina,Idrissi,AB123456,2001-05-17,0612345678,amina@mail.ma,F,BAC_PLUS_2,MA-FQH\n";
+  const auto a = MapAll(ImportKind::kApplications, csv);
+  const auto same = MapAll(ImportKind::kApplications, csv);
+  const auto other_key = MapAll(ImportKind::kApplications, csv, {}, "another-installation-key-0000000");
+  ASSERT_THAT(a[0].errors, IsEmpty());
+  EXPECT_THAT(a[0].request_id, ::testing::MatchesRegex("imp-app-v2-[0-9a-f]{32}"));
+  EXPECT_EQ(a[0].request_id, same[0].request_id);
+  EXPECT_NE(a[0].request_id, other_key[0].request_id);
+  const std::string plain = Sha256Hex(absl::StrCat("jitctl-import-v1\x1e", "applications", "\x1e",
+                                                   a[0].canonical));
+  EXPECT_EQ(a[0].request_id.find(plain.substr(0, 32)), std::string::npos);
+  EXPECT_EQ(a[0].legacy_request_id, "imp-app-v1-" + plain.substr(0, 32));
+  EXPECT_EQ(a[0].application->request_id(), a[0].request_id);
+}
+
+TEST(ImportRowsTest, OldJournalIdsAreRekeyed) {
+  const std::string v1 = LegacyRequestId(ImportKind::kAttendance, "x");
+  const std::string migrated = MigrateJournalId(v1, kKey);
+  EXPECT_THAT(migrated, ::testing::MatchesRegex("imp-att-v1k-[0-9a-f]{32}"));
+  EXPECT_EQ(migrated.find(v1.substr(11)), std::string::npos);
+  EXPECT_EQ(MigrateJournalId(migrated, kKey), migrated);  // once only
+  const std::string v2 = DeriveRequestId(ImportKind::kAttendance, "x", kKey);
+  EXPECT_EQ(MigrateJournalId(v2, kKey), v2);
+}
+
+class ImportKeyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/jitctl-key-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_;
+};
+
+TEST_F(ImportKeyTest, CreatedPrivateOnFirstUseThenReused) {
+  const std::string path = dir_ + "/state/jitctl/import.key";
+  absl::StatusOr<std::string> first = LoadOrCreateImportKey(path);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->size(), 32u);
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  absl::StatusOr<std::string> again = LoadOrCreateImportKey(path);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *first);
+  // Another installation draws another key.
+  absl::StatusOr<std::string> other = LoadOrCreateImportKey(dir_ + "/other.key");
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(*other, *first);
+}
+
+TEST_F(ImportKeyTest, ReadableByOthersOrMalformedIsRefused) {
+  const std::string path = dir_ + "/import.key";
+  ASSERT_TRUE(LoadOrCreateImportKey(path).ok());
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  absl::StatusOr<std::string> open = LoadOrCreateImportKey(path);
+  EXPECT_EQ(open.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(open.status().message()), HasSubstr(path));
+  EXPECT_THAT(std::string(open.status().message()), HasSubstr("readable by others"));
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  { std::ofstream(path, std::ios::trunc) << "not-hex\n"; }
+  absl::StatusOr<std::string> bad = LoadOrCreateImportKey(path);
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("not 64 hex digits"));
 }
 
 }  // namespace
