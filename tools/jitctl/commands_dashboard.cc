@@ -1,10 +1,20 @@
-// jitctl dashboard commands: the aggregator's views as terminal tables.
+// jitctl dashboard commands: the aggregator's views as terminal tables, and
+// as CSV files (dashboard export, written by libs/csv like the aggregator's
+// /api/v1/<view>.csv downloads).
+#include <cstdio>
+#include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "libs/csv/dashboard_csv.h"
+#include "nlohmann/json.hpp"
 #include "tools/jitctl/commands.h"
 #include "tools/jitctl/output.h"
 
@@ -199,6 +209,162 @@ int DashboardMetrics(Context& ctx, const ParsedArgs& args) {
   });
 }
 
+std::vector<FlagSpec> ExportFlags() {
+  std::vector<FlagSpec> flags = {
+      {"region", "REGION_CODE", FlagKind::kValue,
+       "summary, timeseries: this region; provinces: this region's provinces (default all 75)"},
+      {"province", "PROVINCE_CODE", FlagKind::kValue, "summary, timeseries: this province"},
+      {"metric", "METRIC_ID", FlagKind::kRepeated,
+       "timeseries: a metric id (repeat it, or a,b,c: one column each)"},
+      {"start", "YYYY-MM-DD", FlagKind::kValue, "timeseries: first day (default 89 days before --end)"},
+      {"end", "YYYY-MM-DD", FlagKind::kValue, "timeseries: last day (default today)"},
+      {"file", "FILE", FlagKind::kValue, "write the CSV to FILE (default: standard output)"},
+      {"no-bom", "", FlagKind::kBool,
+       "leave out the UTF-8 byte-order mark (spreadsheets want it; some scripts do not)"}};
+  flags.insert(flags.end(), kViewFlags.begin(), kViewFlags.end());
+  return flags;
+}
+
+// Writes `text` to `path` through a temporary file renamed into place, so a
+// spreadsheet never opens half a file.
+absl::Status WriteFile(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return absl::InternalError(absl::StrCat("cannot rename ", tmp, " to ", path));
+  }
+  return absl::OkStatus();
+}
+
+int DashboardExport(Context& ctx, const ParsedArgs& args) {
+  const std::string view = args.positional[0];
+  const std::set<std::string> views = {std::string(csv::kSummaryView), std::string(csv::kRegionsView),
+                                       std::string(csv::kProvincesView),
+                                       std::string(csv::kTimeSeriesView)};
+  if (!views.count(view)) {
+    return ctx.Usage(absl::StrCat("unknown view '", view, "': one of ", absl::StrJoin(views, ", ")));
+  }
+  const bool series = view == csv::kTimeSeriesView;
+  std::vector<std::string> problems;
+  for (const char* flag : {"metric", "start", "end"}) {
+    if (args.Has(flag) && !series) problems.push_back(absl::StrCat("--", flag, " is for timeseries only"));
+  }
+  if (args.Has("province") && view != csv::kSummaryView && !series) {
+    problems.push_back("--province is for summary and timeseries only");
+  }
+  if (args.Has("region") && view == csv::kRegionsView) problems.push_back("regions has every region: no --region");
+  std::vector<std::string> metrics;
+  for (const std::string& m : args.All("metric")) {
+    for (absl::string_view id : absl::StrSplit(m, ',', absl::SkipWhitespace())) {
+      metrics.emplace_back(absl::StripAsciiWhitespace(id));
+    }
+  }
+  if (series && metrics.empty()) problems.push_back("--metric is required for timeseries");
+
+  dv1::Filters filters;
+  dv1::Visibility visibility = dv1::VISIBILITY_PUBLIC;
+  std::string view_problems;
+  const bool view_ok = ReadView(ctx, args, &filters, &visibility, &view_problems);
+  Input in(args);
+  const cv1::Date start = in.Date("start");
+  const cv1::Date end = in.Date("end");
+  if (!view_ok) problems.push_back(view_problems);
+  if (!in.ok()) problems.push_back(in.problems());
+  if (!problems.empty()) return ctx.Usage(absl::StrJoin(problems, "; "));
+
+  dv1::Scope scope;
+  scope.set_region_code(args.Get("region"));
+  scope.set_province_code(args.Get("province"));
+  scope.set_level(!scope.province_code().empty()  ? dv1::SCOPE_LEVEL_PROVINCE
+                  : !scope.region_code().empty() ? dv1::SCOPE_LEVEL_REGION
+                                                 : dv1::SCOPE_LEVEL_NATIONAL);
+  const std::string scope_name = !scope.province_code().empty() ? scope.province_code()
+                                 : !scope.region_code().empty() ? scope.region_code()
+                                                                : "national";
+  const csv::Options options{.byte_order_mark = !args.Bool("no-bom"), .delimiter = ','};
+  std::string text, file_name;
+  int rows = 0;
+  absl::Status st;
+  if (view == csv::kSummaryView) {
+    dv1::GetSummaryRequest req;
+    *req.mutable_scope() = scope;
+    *req.mutable_filters() = filters;
+    req.set_visibility(visibility);
+    dv1::GetSummaryResponse resp;
+    st = Unary(ctx, ctx.dashboard(), &DS::GetSummary, req, &resp);
+    text = csv::SummaryCsv(resp.summary(), options);
+    file_name = csv::ExportFileName(view, scope_name, visibility, resp.summary().as_of());
+    rows = 1;
+  } else if (view == csv::kRegionsView) {
+    dv1::ListRegionsRequest req;
+    *req.mutable_filters() = filters;
+    req.set_visibility(visibility);
+    dv1::ListRegionsResponse resp;
+    st = Unary(ctx, ctx.dashboard(), &DS::ListRegions, req, &resp);
+    text = csv::RegionsCsv(resp, options);
+    file_name = csv::ExportFileName(view, "", visibility, resp.as_of());
+    rows = resp.regions_size() + (resp.has_national() ? 1 : 0);
+  } else if (view == csv::kProvincesView) {
+    dv1::GetProvinceTableRequest req;
+    req.set_region_code(scope.region_code());
+    *req.mutable_filters() = filters;
+    req.set_visibility(visibility);
+    dv1::GetProvinceTableResponse resp;
+    st = Unary(ctx, ctx.dashboard(), &DS::GetProvinceTable, req, &resp);
+    text = csv::ProvincesCsv(resp, options);
+    file_name = csv::ExportFileName(view, scope.region_code(), visibility, resp.as_of());
+    rows = resp.provinces_size() + (resp.has_total() ? 1 : 0);
+  } else {
+    std::vector<dv1::GetTimeSeriesResponse> all;
+    std::set<std::string> days;
+    for (const std::string& metric : metrics) {
+      dv1::GetTimeSeriesRequest req;
+      req.set_metric_id(metric);
+      *req.mutable_scope() = scope;
+      *req.mutable_filters() = filters;
+      req.set_visibility(visibility);
+      if (args.Has("start")) *req.mutable_start_date() = start;
+      if (args.Has("end")) *req.mutable_end_date() = end;
+      dv1::GetTimeSeriesResponse resp;
+      st = Unary(ctx, ctx.dashboard(), &DS::GetTimeSeries, req, &resp);
+      if (!st.ok()) break;
+      for (const auto& p : resp.points()) {
+        days.insert(absl::StrCat(p.date().year(), "-", p.date().month(), "-", p.date().day()));
+      }
+      all.push_back(std::move(resp));
+    }
+    if (st.ok()) {
+      text = csv::TimeSeriesCsv(all, options);
+      file_name = csv::ExportFileName(view, absl::StrCat(absl::StrJoin(metrics, "_"), "-", scope_name),
+                                      visibility, all.front().as_of());
+      rows = static_cast<int>(days.size());
+    }
+  }
+  if (!st.ok()) return ctx.Fail(st);
+  const std::string path = args.Get("file");
+  if (path.empty()) {
+    ctx.out() << text;
+    return kExitOk;
+  }
+  if (absl::Status w = WriteFile(path, text); !w.ok()) {
+    ctx.err() << "jitctl: " << w.message() << "\n";
+    return kExitFailed;
+  }
+  if (ctx.json()) {
+    ctx.out() << nlohmann::json{{"file", path}, {"rows", rows}, {"suggestedName", file_name}}.dump() << "\n";
+  } else {
+    ctx.out() << "wrote " << rows << " rows to " << path << " (" << view << ", "
+              << (visibility == dv1::VISIBILITY_INTERNAL ? "internal" : "public") << ")\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddDashboardCommands(std::vector<Command>& out) {
@@ -215,6 +381,17 @@ void AddDashboardCommands(std::vector<Command>& out) {
        DashboardFreshness},
       {"dashboard metrics", "[METRIC_ID]", 0, 1, false, "the metric definitions (one in full with its id)", {}, "",
        DashboardMetrics},
+      {"dashboard export", "VIEW", 1, 1, false,
+       "a view as CSV for a spreadsheet: summary, regions, provinces or timeseries", ExportFlags(),
+       "The same file as the aggregator's /api/v1/VIEW.csv: a header row, columns named after the metric ids,\n"
+       "one row per region, province or day; values as plain numbers (ratios as fractions), public small\n"
+       "counts as <k, masked figures as x, no data as -. UTF-8 with a byte-order mark (Excel reads Arabic\n"
+       "and French names right). Public unless --internal (an analyst's or staff token).\n"
+       "Examples: jitctl dashboard export regions --file regions.csv\n"
+       "          jitctl dashboard export provinces --region MA-05 --internal --file ma05.csv\n"
+       "          jitctl dashboard export timeseries --metric applicants,enrolled --region MA-05 \\\n"
+       "            --start 2026-01-01 --end 2026-03-31 --internal --file series.csv",
+       DashboardExport},
   });
 }
 

@@ -39,8 +39,8 @@ TEST(CommandsTest, EveryPromisedActionExists) {
         "application list", "application admit", "application waitlist", "application reject",
         "application enrol", "application confirm", "application withdraw", "attendance record",
         "assessment record", "dropout", "certificate issue", "employer register", "offer post",
-        "placement record", "followups due", "dashboard national", "dashboard region", "import applications",
-        "import attendance"}) {
+        "placement record", "followups due", "dashboard national", "dashboard region", "dashboard export",
+        "import applications", "import attendance"}) {
     EXPECT_TRUE(paths.count(p)) << "missing command: " << p;
   }
 }

@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/csv/writer.h"
 
 namespace jit::jitctl {
 
@@ -142,17 +143,7 @@ std::vector<CsvRecord> ParseCsv(absl::string_view text, char delimiter) {
 }
 
 std::string CsvEscape(absl::string_view field, char delimiter) {
-  const bool needs_quotes = field.find_first_of(std::string("\"\r\n") + delimiter) !=
-                                absl::string_view::npos ||
-                            (!field.empty() && (field.front() == ' ' || field.back() == ' '));
-  if (!needs_quotes) return std::string(field);
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
+  return csv::Quote(field, delimiter);
 }
 
 }  // namespace jit::jitctl

@@ -34,7 +34,7 @@ char DetectDelimiter(absl::string_view text);
 // Parses the whole text. Records keep their order; blank lines are dropped.
 std::vector<CsvRecord> ParseCsv(absl::string_view text, char delimiter = ',');
 
-// One field or record written back in RFC 4180 form (quoted when needed).
+// One field written back in RFC 4180 form (quoted when needed): csv::Quote.
 std::string CsvEscape(absl::string_view field, char delimiter = ',');
 
 }  // namespace jit::jitctl

@@ -1,13 +1,17 @@
 #include "services/aggregator/api/http_api.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/json_util.h"
 #include "httplib.h"
+#include "libs/csv/dashboard_csv.h"
 #include "libs/protoconv/common.h"
 #include "libs/status/field_violations.h"
 #include "nlohmann/json.hpp"
@@ -58,6 +62,31 @@ void SendResult(httplib::Response& res, const absl::StatusOr<T>& r) {
   } else {
     SendError(res, r.status());
   }
+}
+
+// The CSV writer's options from `bom` (true unless false/0/no).
+absl::StatusOr<csv::Options> CsvOptionsFromParams(const Params& params) {
+  csv::Options options;
+  const std::string bom = absl::AsciiStrToLower(Param(params, "bom"));
+  if (bom == "false" || bom == "0" || bom == "no") {
+    options.byte_order_mark = false;
+  } else if (!bom.empty() && bom != "true" && bom != "1" && bom != "yes") {
+    return status::InvalidField("bom", "must be true or false");
+  }
+  return options;
+}
+
+void SendCsv(httplib::Response& res, const std::string& body, const std::string& file_name) {
+  res.set_header("Cache-Control", "no-store");
+  res.set_header("Content-Disposition", absl::StrCat("attachment; filename=\"", file_name, "\""));
+  res.set_content(body, "text/csv; charset=utf-8");
+}
+
+// The scope part of a file name: the province, else the region, else national.
+std::string ScopeName(const pb::Scope& scope) {
+  if (!scope.province_code().empty()) return scope.province_code();
+  if (!scope.region_code().empty()) return scope.region_code();
+  return "national";
 }
 
 absl::StatusOr<common::Date> DateParam(const std::string& text, const char* field) {
@@ -175,6 +204,17 @@ absl::StatusOr<pb::GetTimeSeriesRequest> TimeSeriesFromParams(const Params& para
   return req;
 }
 
+std::vector<std::string> MetricsFromParams(const Params& params) {
+  std::vector<std::string> out;
+  auto [begin, end] = params.equal_range("metric");
+  for (auto it = begin; it != end; ++it) {
+    for (absl::string_view id : absl::StrSplit(it->second, ',', absl::SkipWhitespace())) {
+      out.emplace_back(absl::StripAsciiWhitespace(id));
+    }
+  }
+  return out;
+}
+
 const std::vector<std::pair<std::string, std::string>>& SecurityHeaders() {
   static const auto* const kHeaders = new std::vector<std::pair<std::string, std::string>>{
       {"Content-Security-Policy",
@@ -201,6 +241,57 @@ absl::Status HttpApi::Authorize(const httplib::Request& req,
   return options_.authorize_internal(req.get_header_value("Authorization"));
 }
 
+absl::StatusOr<pb::Summary> HttpApi::SummaryFor(const httplib::Request& req) const {
+  auto view = ViewFromParams(req.params);
+  if (!view.ok()) return view.status();
+  if (absl::Status a = Authorize(req, *view); !a.ok()) return a;
+  return views_->Summary(view->scope(), view->filters(), view->visibility());
+}
+
+absl::StatusOr<pb::ListRegionsResponse> HttpApi::RegionsFor(const httplib::Request& req) const {
+  auto view = ViewFromParams(req.params);
+  if (!view.ok()) return view.status();
+  if (absl::Status a = Authorize(req, *view); !a.ok()) return a;
+  pb::ListRegionsRequest r;
+  *r.mutable_filters() = view->filters();
+  r.set_visibility(view->visibility());
+  return views_->ListRegions(r);
+}
+
+absl::StatusOr<pb::GetProvinceTableResponse> HttpApi::ProvincesFor(
+    const httplib::Request& req) const {
+  auto view = ViewFromParams(req.params);
+  if (!view.ok()) return view.status();
+  if (absl::Status a = Authorize(req, *view); !a.ok()) return a;
+  pb::GetProvinceTableRequest r;
+  r.set_region_code(view->scope().region_code());
+  *r.mutable_filters() = view->filters();
+  r.set_visibility(view->visibility());
+  return views_->GetProvinceTable(r);
+}
+
+absl::StatusOr<std::vector<pb::GetTimeSeriesResponse>> HttpApi::SeriesFor(
+    const httplib::Request& req, const std::vector<std::string>& metrics) const {
+  // More columns than the registry has metrics is a mistake, not a request.
+  constexpr size_t kMaxMetrics = 64;
+  auto r = TimeSeriesFromParams(req.params);
+  if (!r.ok()) return r.status();
+  if (metrics.size() > kMaxMetrics) {
+    return status::InvalidField("metric", absl::StrCat("at most ", kMaxMetrics, " metrics"));
+  }
+  pb::WatchSummaryRequest series_view;
+  series_view.set_visibility(r->visibility());
+  if (absl::Status a = Authorize(req, series_view); !a.ok()) return a;
+  std::vector<pb::GetTimeSeriesResponse> out;
+  for (size_t i = 0; i < std::max<size_t>(metrics.size(), 1); ++i) {
+    if (!metrics.empty()) r->set_metric_id(metrics[i]);
+    auto series = views_->GetTimeSeries(*r);
+    if (!series.ok()) return series.status();
+    out.push_back(*std::move(series));
+  }
+  return out;
+}
+
 void HttpApi::Register(httplib::Server& server) {
   httplib::Headers headers;
   for (const auto& [name, value] : SecurityHeaders()) headers.emplace(name, value);
@@ -214,41 +305,66 @@ void HttpApi::Register(httplib::Server& server) {
     });
   }
   server.Get("/api/v1/summary", [this](const httplib::Request& req, httplib::Response& res) {
-    auto view = ViewFromParams(req.params);
-    if (!view.ok()) return SendError(res, view.status());
-    if (absl::Status a = Authorize(req, *view); !a.ok()) return SendError(res, a);
-    auto summary = views_->Summary(view->scope(), view->filters(), view->visibility());
+    auto summary = SummaryFor(req);
     if (!summary.ok()) return SendError(res, summary.status());
     pb::GetSummaryResponse out;
     *out.mutable_summary() = *std::move(summary);
     SendJson(res, out);
   });
   server.Get("/api/v1/regions", [this](const httplib::Request& req, httplib::Response& res) {
-    auto view = ViewFromParams(req.params);
-    if (!view.ok()) return SendError(res, view.status());
-    if (absl::Status a = Authorize(req, *view); !a.ok()) return SendError(res, a);
-    pb::ListRegionsRequest r;
-    *r.mutable_filters() = view->filters();
-    r.set_visibility(view->visibility());
-    SendResult(res, views_->ListRegions(r));
+    SendResult(res, RegionsFor(req));
   });
   server.Get("/api/v1/provinces", [this](const httplib::Request& req, httplib::Response& res) {
-    auto view = ViewFromParams(req.params);
-    if (!view.ok()) return SendError(res, view.status());
-    if (absl::Status a = Authorize(req, *view); !a.ok()) return SendError(res, a);
-    pb::GetProvinceTableRequest r;
-    r.set_region_code(view->scope().region_code());
-    *r.mutable_filters() = view->filters();
-    r.set_visibility(view->visibility());
-    SendResult(res, views_->GetProvinceTable(r));
+    SendResult(res, ProvincesFor(req));
   });
   server.Get("/api/v1/timeseries", [this](const httplib::Request& req, httplib::Response& res) {
-    auto r = TimeSeriesFromParams(req.params);
-    if (!r.ok()) return SendError(res, r.status());
-    pb::WatchSummaryRequest series_view;
-    series_view.set_visibility(r->visibility());
-    if (absl::Status a = Authorize(req, series_view); !a.ok()) return SendError(res, a);
-    SendResult(res, views_->GetTimeSeries(*r));
+    auto series = SeriesFor(req, {});
+    if (!series.ok()) return SendError(res, series.status());
+    SendJson(res, series->front());
+  });
+  // The CSV downloads: the same views through the same helpers (so the same
+  // validation and refusals), written by libs/csv.
+  server.Get(R"(/api/v1/summary\.csv)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto options = CsvOptionsFromParams(req.params);
+    if (!options.ok()) return SendError(res, options.status());
+    auto summary = SummaryFor(req);
+    if (!summary.ok()) return SendError(res, summary.status());
+    SendCsv(res, csv::SummaryCsv(*summary, *options),
+            csv::ExportFileName(csv::kSummaryView, ScopeName(summary->scope()),
+                                summary->visibility(), summary->as_of()));
+  });
+  server.Get(R"(/api/v1/regions\.csv)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto options = CsvOptionsFromParams(req.params);
+    if (!options.ok()) return SendError(res, options.status());
+    auto regions = RegionsFor(req);
+    if (!regions.ok()) return SendError(res, regions.status());
+    auto view = ViewFromParams(req.params);
+    SendCsv(res, csv::RegionsCsv(*regions, *options),
+            csv::ExportFileName(csv::kRegionsView, "", view->visibility(), regions->as_of()));
+  });
+  server.Get(R"(/api/v1/provinces\.csv)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto options = CsvOptionsFromParams(req.params);
+    if (!options.ok()) return SendError(res, options.status());
+    auto provinces = ProvincesFor(req);
+    if (!provinces.ok()) return SendError(res, provinces.status());
+    auto view = ViewFromParams(req.params);
+    SendCsv(res, csv::ProvincesCsv(*provinces, *options),
+            csv::ExportFileName(csv::kProvincesView, view->scope().region_code(), view->visibility(),
+                                provinces->as_of()));
+  });
+  server.Get(R"(/api/v1/timeseries\.csv)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto options = CsvOptionsFromParams(req.params);
+    if (!options.ok()) return SendError(res, options.status());
+    const std::vector<std::string> metrics = MetricsFromParams(req.params);
+    auto series = SeriesFor(req, metrics);
+    if (!series.ok()) return SendError(res, series.status());
+    auto view = ViewFromParams(req.params);
+    std::vector<std::string> ids;
+    for (const auto& s : *series) ids.push_back(s.metric_id());
+    SendCsv(res, csv::TimeSeriesCsv(*series, *options),
+            csv::ExportFileName(csv::kTimeSeriesView,
+                                absl::StrCat(absl::StrJoin(ids, "_"), "-", ScopeName(view->scope())),
+                                view->visibility(), series->front().as_of()));
   });
   server.Get("/api/v1/metrics", [this](const httplib::Request&, httplib::Response& res) {
     SendJson(res, views_->ListMetricDefinitions());

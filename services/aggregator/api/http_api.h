@@ -12,6 +12,13 @@
 //   GET /api/v1/stream            WatchSummary as Server-Sent Events (text/event-stream):
 //                                 "event: summary" with the Summary as JSON, on every
 //                                 coalesced update; ": keep-alive" comments in between
+//   GET /api/v1/summary.csv       the same views as CSV downloads (libs/csv/dashboard_csv.h:
+//   GET /api/v1/regions.csv       one header row, columns named after the metric ids, one
+//   GET /api/v1/provinces.csv     row per region / province / day, suppression marks as in
+//   GET /api/v1/timeseries.csv    the JSON), same parameters plus bom=false (no UTF-8 BOM);
+//                                 timeseries.csv takes several metrics (metric=a&metric=b
+//                                 or metric=a,b), one column each. text/csv; charset=utf-8,
+//                                 Content-Disposition: attachment; filename="jobintech-...".
 //
 // Bodies are protobuf's JSON mapping of the gRPC responses
 // (google::protobuf::util::MessageToJsonString, lowerCamelCase names,
@@ -76,6 +83,14 @@ class HttpApi {
   // OK for public views; for internal ones, what authorize_internal says.
   absl::Status Authorize(const httplib::Request& req,
                          const pb::WatchSummaryRequest& view) const;
+  // Each view from the request's parameters, authorized: what the JSON and
+  // the CSV routes both serve (same validation, same refusals).
+  absl::StatusOr<pb::Summary> SummaryFor(const httplib::Request& req) const;
+  absl::StatusOr<pb::ListRegionsResponse> RegionsFor(const httplib::Request& req) const;
+  absl::StatusOr<pb::GetProvinceTableResponse> ProvincesFor(const httplib::Request& req) const;
+  // One series per metric id in `metrics` (the `metric` parameter when empty).
+  absl::StatusOr<std::vector<pb::GetTimeSeriesResponse>> SeriesFor(
+      const httplib::Request& req, const std::vector<std::string>& metrics) const;
 
   const DashboardViews* const views_;
   WatchHub* const hub_;
@@ -86,6 +101,8 @@ class HttpApi {
 using Params = std::multimap<std::string, std::string>;
 absl::StatusOr<pb::WatchSummaryRequest> ViewFromParams(const Params& params);
 absl::StatusOr<pb::GetTimeSeriesRequest> TimeSeriesFromParams(const Params& params);
+// Every `metric` parameter, comma-separated lists split, in order.
+std::vector<std::string> MetricsFromParams(const Params& params);
 // Protobuf's JSON mapping with default values printed.
 std::string ToJson(const google::protobuf::Message& message);
 

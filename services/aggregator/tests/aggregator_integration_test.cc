@@ -6,10 +6,13 @@
 #include <signal.h>
 
 #include <atomic>
+#include <fstream>
 #include <map>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
@@ -409,6 +412,111 @@ TEST_F(AggregatorIntegrationTest, UpdatesShowOverGrpcWatchJsonAndSse) {
   watching.join();
   streaming.join();
   EXPECT_TRUE(reader->Finish().ok());
+}
+
+// `jitctl dashboard export` (gRPC) and the HTTP CSV downloads write the
+// same file for the same view; internal exports need a token on both.
+TEST_F(AggregatorIntegrationTest, CsvExportOverJitctlEqualsTheHttpDownload) {
+  Aggregator a = Start("agg.db");
+  ASSERT_NE(a.http_port, 0);
+  // 6 journeys in MA-05 (MA-FQH), 6 in MA-06 (MA-CAS), and 2 applicants in
+  // MA-04 (MA-RAB): a small count the public views suppress.
+  std::vector<kafka::Message> records = Journeys(0, 12);
+  for (int i = 0; i < 2; ++i) {
+    aggregator::testing::Trainee t{absl::StrCat("trn-rab-", i), "coh-rab", "MA-RAB", "cybersecurity",
+                                   jobintech::common::v1::GENDER_FEMALE};
+    records.push_back(aggregator::testing::ToRecord(
+        aggregator::testing::Submitted(t, 1, absl::FromUnixSeconds(1735689600)),
+        kafka::kEnrollmentTopic));
+  }
+  Produce(records);
+  ASSERT_TRUE(WaitForRecords(a, 74));
+  ASSERT_EQ(Figure(Summary(a), "applicants"), 14);
+
+  const std::string token_file = dir_.File("analyst.token");
+  { std::ofstream(token_file) << auth_->Token("analyst"); }
+  // Runs jitctl; returns its exit code, the file's content in *csv.
+  auto jitctl = [&](std::vector<std::string> args, bool with_token, std::string* csv) {
+    static int run = 0;
+    const std::string file = dir_.File(absl::StrCat("export-", ++run, ".csv"));
+    std::vector<std::string> argv = {JITCTL_BIN, "--aggregator", absl::StrCat("127.0.0.1:", a.grpc_port),
+                                     "--ca-file", auth_->ca_file()};
+    if (with_token) argv.insert(argv.end(), {"--token-file", token_file});
+    argv.insert(argv.end(), {"dashboard", "export"});
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--file", file});
+    const std::string log = dir_.File(absl::StrCat("jitctl-", run, ".log"));
+    auto ran = jit::testing::RunToCompletion(argv, log, absl::Seconds(30));
+    EXPECT_TRUE(ran.ok()) << ran.status();
+    *csv = jit::testing::ReadFile(file).value_or("");
+    if (!ran.ok() || !ran->exited) return -1;
+    if (ran->exit_code != 0) std::cerr << jit::testing::ReadFile(log).value_or("") << "\n";
+    return ran->exit_code;
+  };
+  httplib::Client anonymous("127.0.0.1", a.http_port);
+  httplib::Client analyst("127.0.0.1", a.http_port);
+  analyst.set_bearer_token_auth(auth_->Token("analyst"));
+
+  // Internal regions: the analyst gets the exact figures, byte for byte the
+  // same over jitctl and HTTP.
+  std::string internal;
+  ASSERT_EQ(jitctl({"regions", "--internal"}, true, &internal), 0);
+  auto http_internal = analyst.Get("/api/v1/regions.csv?visibility=internal");
+  ASSERT_TRUE(http_internal && http_internal->status == 200);
+  EXPECT_EQ(internal, http_internal->body);
+  ASSERT_TRUE(absl::StartsWith(internal, "\xEF\xBB\xBF"));
+  std::vector<std::string> lines = absl::StrSplit(internal.substr(3), "\r\n");
+  ASSERT_EQ(lines.size(), 15u);  // header, 12 regions, national, "" after the last CRLF
+  EXPECT_TRUE(absl::StartsWith(lines[0], "level,region_code,name_fr,name_ar,applicants,")) << lines[0];
+  EXPECT_TRUE(absl::StartsWith(lines[4], "region,MA-04,")) << lines[4];
+  EXPECT_NE(lines[4].find(",2,"), std::string::npos) << lines[4];
+  EXPECT_TRUE(absl::StartsWith(lines[5], "region,MA-05,")) << lines[5];
+  EXPECT_NE(lines[5].find(",6,"), std::string::npos) << lines[5];
+  EXPECT_TRUE(absl::StartsWith(lines[13], "national,MA,Maroc,المغرب,14,")) << lines[13];
+
+  // Public regions, no token anywhere: the small count is "<5" on both.
+  std::string pub;
+  ASSERT_EQ(jitctl({"regions"}, false, &pub), 0);
+  auto http_pub = anonymous.Get("/api/v1/regions.csv");
+  ASSERT_TRUE(http_pub && http_pub->status == 200);
+  EXPECT_EQ(pub, http_pub->body);
+  std::vector<std::string> pub_lines = absl::StrSplit(pub.substr(3), "\r\n");
+  ASSERT_EQ(pub_lines.size(), 15u);
+  EXPECT_TRUE(absl::StartsWith(pub_lines[4], "region,MA-04,")) << pub_lines[4];
+  EXPECT_NE(pub_lines[4].find(",<5,"), std::string::npos) << pub_lines[4];
+
+  // Internal without a token: refused by both, and jitctl writes no file.
+  std::string refused;
+  EXPECT_EQ(jitctl({"regions", "--internal"}, false, &refused), 1);
+  EXPECT_EQ(refused, "");
+  auto http_refused = anonymous.Get("/api/v1/regions.csv?visibility=internal");
+  ASSERT_TRUE(http_refused);
+  EXPECT_EQ(http_refused->status, 401);
+
+  // A province table and a two-metric series, without BOM: the same again.
+  std::string provinces;
+  ASSERT_EQ(jitctl({"provinces", "--region", "MA-05", "--internal", "--no-bom"}, true, &provinces), 0);
+  auto http_provinces = analyst.Get("/api/v1/provinces.csv?region=MA-05&visibility=internal&bom=false");
+  ASSERT_TRUE(http_provinces && http_provinces->status == 200);
+  EXPECT_EQ(provinces, http_provinces->body);
+  EXPECT_NE(provinces.find("\r\nprovince,MA-FQH,MA-05,"), std::string::npos) << provinces;
+  EXPECT_NE(provinces.find("\r\nregion,,MA-05,"), std::string::npos) << provinces;
+
+  std::string series;
+  ASSERT_EQ(jitctl({"timeseries", "--metric", "applicants", "--metric", "completed", "--start",
+                    "2024-12-31", "--end", "2025-12-31", "--internal"},
+                   true, &series),
+            0);
+  auto http_series = analyst.Get(
+      "/api/v1/timeseries.csv?metric=applicants&metric=completed&start=2024-12-31&end=2025-12-31"
+      "&visibility=internal");
+  ASSERT_TRUE(http_series && http_series->status == 200);
+  EXPECT_EQ(series, http_series->body);
+  std::vector<std::string> days = absl::StrSplit(series.substr(3), "\r\n");
+  ASSERT_EQ(days.size(), 1u + 366 + 1);
+  EXPECT_EQ(days[0], "date,applicants,completed");
+  EXPECT_EQ(days[1], "2024-12-31,0,0");
+  EXPECT_EQ(days[366], "2025-12-31,14,12");
 }
 
 }  // namespace
