@@ -5,7 +5,7 @@
 # last result is recorded in deploy/README.md ("Container images").
 #
 #   deploy/docker/check-images.sh [--skip-build] [--ccache-dir DIR] [--jobs N]
-#       [--base IMAGE] [SERVICE...]
+#       [--base IMAGE] [--no-suite] [--journeys N] [--port-offset N] [SERVICE...]
 #
 # 1. make-base-image.sh: a Debian 12 minbase image made with debootstrap and
 #    imported with podman (skipped when it exists);
@@ -18,24 +18,39 @@
 #    the image's USER is numeric and not root, the binary runs as that user
 #    (--version equals the image's version label, --help), ldd finds every
 #    library, no -dev package, no compiler or build tool, the data folder is
-#    owned by the user; and its size.
-# Needs root, buildah, podman and debootstrap (Debian packages).
+#    owned by the user, no apt caches; and its size;
+# 4. unless --no-suite: the suite in containers. The embedded broker, the dev
+#    PKI and the simulator run on the host (binaries of the local build,
+#    $JIT_BUILD_DIR or build/; skipped if missing); each service image runs
+#    with `podman run --runtime runc` as its USER, with a read-only root
+#    filesystem, no capabilities, no-new-privileges, its data folder and the
+#    PKI mounted, on the host network (ports + --port-offset, default 1300);
+#    each must log "ready" and answer /readyz, then the simulator drives
+#    --journeys N (default 40) journeys through them and must succeed.
+# Needs root, buildah, podman, runc and debootstrap (Debian packages).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/deploy/docker"
 registry="localhost/jobintech"
 base="localhost/jit-debian:12-minbase"
 skip_build=0
+suite=1
+journeys=40
+port_offset=1300
+build_dir="${JIT_BUILD_DIR:-$root/build}"
 ccache_dir=""
 jobs=2
 services=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --skip-build) skip_build=1; shift ;;
+    --no-suite) suite=0; shift ;;
+    --journeys) journeys="$2"; shift 2 ;;
+    --port-offset) port_offset="$2"; shift 2 ;;
     --ccache-dir) ccache_dir="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
     --base) base="$2"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "check-images.sh: unknown option '$1'" >&2; exit 2 ;;
     *) services+=("$1"); shift ;;
   esac
@@ -45,8 +60,8 @@ if [ ${#services[@]} -eq 0 ]; then
     [ -f "$root/services/$s/binary.cmake" ] && services+=("$s")
   done
 fi
-for tool in buildah podman debootstrap; do
-  command -v "$tool" >/dev/null || { echo "check-images.sh: $tool not found (apt-get install buildah podman debootstrap)" >&2; exit 1; }
+for tool in buildah podman runc debootstrap; do
+  command -v "$tool" >/dev/null || { echo "check-images.sh: $tool not found (apt-get install buildah podman runc debootstrap)" >&2; exit 1; }
 done
 
 start=$SECONDS
@@ -83,20 +98,23 @@ for s in "${services[@]}"; do
     echo "  FAIL image $image does not exist"; failures=$((failures + 1)); summary+=("jit-$s: no image"); continue
   fi
   user="$(buildah inspect --type image --format '{{.OCIv1.Config.User}}' "$image")"
-  entry="$(buildah inspect --type image --format '{{json .OCIv1.Config.Entrypoint}}' "$image")"
+  entry="$(buildah inspect --type image --format '{{.OCIv1.Config.Entrypoint}}' "$image")"
   label="$(buildah inspect --type image --format '{{index .OCIv1.Config.Labels "org.opencontainers.image.version"}}' "$image")"
   size="$(buildah images --format '{{.Size}}' "$image" | head -1)"
   ctr="$(buildah from --pull-never "$image")"
   echo "  USER $user, ENTRYPOINT $entry, version label '$label', size $size"
   check "USER is numeric and not root" bash -c '[[ "$1" =~ ^[0-9]+:[0-9]+$ ]] && [ "${1%%:*}" != 0 ] && [ "${1##*:}" != 0 ]' _ "$user"
-  check "ENTRYPOINT is $bin" test "$entry" = "[\"$bin\"]"
+  check "ENTRYPOINT is $bin" test "$entry" = "[$bin]"
   version_out="$(in_ctr --user "$user" "$ctr" -- "$bin" --version 2>&1 || true)"
   echo "  \$ jit-$s --version: $version_out"
   check "--version as $user equals the label" test "$version_out" = "jit-$s $label"
   help_out="$(in_ctr --user "$user" "$ctr" -- "$bin" --help 2>&1)" && help_rc=0 || help_rc=$?
   echo "  \$ jit-$s --help (exit $help_rc, $(wc -l <<<"$help_out") lines):"
   head -8 <<<"$help_out" | sed 's/^/    | /'
-  check "--help runs as $user and prints the flags" bash -c '[ "$1" = 0 ] && grep -q -- "--" <<<"$2"' _ "$help_rc" "$help_out"
+  # absl's --help exits 1 (the same outside the image).
+  check "--help runs as $user and lists --grpc_address, --admin_address, --db_path" \
+    bash -c '[ "$1" -le 1 ] && grep -q -- "--grpc_address" <<<"$2" && grep -q -- "--admin_address" <<<"$2" &&
+      grep -q -- "--db_path" <<<"$2"' _ "$help_rc" "$help_out"
   ldd_out="$(in_ctr "$ctr" -- ldd "$bin" 2>&1 || true)"
   check "ldd finds all $(grep -c '=>' <<<"$ldd_out") libraries" bash -c '! grep -q "not found" <<<"$1" && grep -q "=>" <<<"$1"' _ "$ldd_out"
   dev_pkgs="$(in_ctr "$ctr" -- dpkg-query -W -f '${Package}\n' | grep -E -- '-dev(:|$)' || true)"
@@ -106,6 +124,8 @@ for s in "${services[@]}"; do
   tools="$(in_ctr "$ctr" -- sh -c 'for t in gcc g++ cc c++ cpp ld as make cmake ninja protoc grpc_cpp_plugin git ccache pkg-config; do command -v $t || true; done')"
   echo "  compilers and build tools present: ${tools:-none}"
   check "no compiler or build tool" test -z "$tools"
+  caches="$(in_ctr "$ctr" -- sh -c 'ls /var/cache/apt/archives/*.deb /var/cache/apt/*.bin /var/lib/apt/lists/*_Packages* 2>/dev/null || true')"
+  check "no apt caches or package lists ($(wc -w <<<"$caches") files)" test -z "$caches"
   data_owner="$(in_ctr "$ctr" -- stat -c '%u:%g' /var/lib/jobintech)"
   check "/var/lib/jobintech owned by $user" test "$data_owner" = "$user"
   summary+=("jit-$s  $size  user $user  $version_out")
@@ -113,9 +133,133 @@ for s in "${services[@]}"; do
   ctr=""
 done
 
+# 4. The suite in containers: every service image run by podman (runc; see
+# deploy/README.md for why not crun) as its USER, read-only root filesystem,
+# no capabilities, no privilege escalation, the data folder and the PKI
+# mounted; host network, since the broker (the embedded one, not in an image)
+# listens on loopback. The simulator then drives journeys through all four.
+suite_result="not run"
+run_suite() {
+  local bin="$build_dir" work svc i port_grpc port_admin
+  for b in tools/kafka-broker/jit-kafka-broker tools/dev-pki/jit-dev-pki tools/simulator/jit-simulator; do
+    if [ ! -x "$bin/$b" ]; then
+      suite_result="skipped: no $bin/$b (scripts/build.sh jit-kafka-broker jit-dev-pki jit-simulator)"
+      return 0
+    fi
+  done
+  work="$(mktemp -d /var/tmp/jit-suite.XXXXXX)"
+  suite_work="$work"
+  local off="$port_offset"
+  local -A grpc=([enrollment]=$((50051 + off)) [training-progress]=$((50052 + off))
+    [placement]=$((50053 + off)) [aggregator]=$((50054 + off)))
+  local -A admin=([enrollment]=$((9101 + off)) [training-progress]=$((9102 + off))
+    [placement]=$((9103 + off)) [aggregator]=$((9104 + off)))
+  local http=$((8080 + off))
+  "$bin/tools/kafka-broker/jit-kafka-broker" --partitions=4 --bootstrap_file="$work/bootstrap" \
+    >"$work/broker.log" 2>&1 &
+  broker_pid=$!
+  for _ in $(seq 1 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
+  [ -s "$work/bootstrap" ] || { suite_result="FAIL: the embedded broker did not start"; return 1; }
+  local bootstrap; bootstrap="$(cat "$work/bootstrap")"
+  "$bin/tools/dev-pki/jit-dev-pki" --dir="$work/pki" >"$work/pki.log" 2>&1 ||
+    { suite_result="FAIL: jit-dev-pki"; return 1; }
+  (umask 077 && "$bin/tools/dev-pki/jit-dev-pki" --dir="$work/pki" --print_token=programme-admin \
+    --token_subject=check-images --token_lifetime=1h >"$work/token")
+  # The pod's view: certificates and keys readable by the image's user only.
+  chown -R 65532:65532 "$work/pki"
+  # Explicit limits: podman's defaults (RLIMIT_NOFILE 1048576, RLIMIT_NPROC
+  # of the host) cannot be set in the development sandbox (no
+  # CAP_SYS_RESOURCE); the host's hard NOFILE and 4096 processes can.
+  local nofile nproc=4096
+  nofile="$(ulimit -Hn)"
+  [ "$nofile" = unlimited ] && nofile=1048576
+  for svc in "${services[@]}"; do
+    mkdir -p "$work/data-$svc" && chown 65532:65532 "$work/data-$svc"
+    local args=(--grpc_address="127.0.0.1:${grpc[$svc]}" --admin_address="127.0.0.1:${admin[$svc]}"
+      --db_path="/var/lib/jobintech/$svc.db" --kafka_bootstrap="$bootstrap"
+      --tls_cert_file="/etc/jobintech/pki/$svc.crt" --tls_key_file="/etc/jobintech/pki/$svc.key"
+      --tls_ca_file=/etc/jobintech/pki/ca.crt --token_issuer=jobintech-dev
+      --token_audience=jobintech-platform --token_keys_file=/etc/jobintech/pki/token-keys.pem)
+    local envs=()
+    case "$svc" in
+      enrollment) envs=(-e "JIT_ENROLLMENT_CIN_HASH_KEY=$(head -c 32 /dev/urandom | base64)") ;;
+      training-progress) args+=(--enrollment_address="127.0.0.1:${grpc[enrollment]}") ;;
+      placement) args+=(--progress_address="127.0.0.1:${grpc[training-progress]}"
+        --enrollment_address="127.0.0.1:${grpc[enrollment]}") ;;
+      aggregator) args+=(--http_address="127.0.0.1:$http") ;;
+    esac
+    podman rm -f "jit-check-$svc" >/dev/null 2>&1 || true
+    if ! podman run -d --name "jit-check-$svc" --runtime runc --network host \
+      --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
+      --read-only --cap-drop ALL --security-opt no-new-privileges \
+      -v "$work/pki:/etc/jobintech/pki:ro" -v "$work/data-$svc:/var/lib/jobintech" \
+      "${envs[@]}" "$registry/jit-$svc:$tag" "${args[@]}" >"$work/$svc.cid" 2>"$work/$svc.err"; then
+      suite_result="FAIL: podman run jit-$svc: $(tail -1 "$work/$svc.err")"; return 1
+    fi
+    started_ctrs+=("jit-check-$svc")
+    local ready=0
+    for _ in $(seq 1 300); do
+      if podman logs "jit-check-$svc" 2>&1 | grep -q "$svc service ready"; then ready=1; break; fi
+      [ "$(podman inspect -f '{{.State.Running}}' "jit-check-$svc")" = true ] || break
+      sleep 0.2
+    done
+    if [ "$ready" = 0 ]; then
+      podman logs "jit-check-$svc" 2>&1 | tail -5
+      suite_result="FAIL: jit-$svc did not become ready in its container"; return 1
+    fi
+    local code; code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${admin[$svc]}/readyz")"
+    echo "  jit-$svc up in container $(cut -c1-12 "$work/$svc.cid") as $(podman top "jit-check-$svc" user huser 2>/dev/null | tail -1 | xargs), /readyz $code"
+    [ "$code" = 200 ] || { suite_result="FAIL: jit-$svc /readyz answered $code"; return 1; }
+  done
+  echo "  simulator: $journeys journeys (seed 7) through the containers..."
+  if ! "$bin/tools/simulator/jit-simulator" --journeys="$journeys" --seed=7 --speed=0 \
+    --ca_file="$work/pki/ca.crt" --token_file="$work/token" \
+    --enrollment_address="127.0.0.1:${grpc[enrollment]}" --progress_address="127.0.0.1:${grpc[training-progress]}" \
+    --placement_address="127.0.0.1:${grpc[placement]}" --aggregator_address="127.0.0.1:${grpc[aggregator]}" \
+    --summary_file="$work/summary.json" >"$work/simulator.log" 2>&1; then
+    tail -5 "$work/simulator.log"
+    suite_result="FAIL: the simulator failed against the containers"; return 1
+  fi
+  # The aggregator (its container) must have folded every journey's
+  # application from Kafka: its national figures, read by the simulator.
+  local figures
+  figures="$(/usr/bin/python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+f = s.get("figures", {})
+print(" ".join(f"{k}={v}" for k, v in sorted(f.items())))
+sys.exit(0 if f.get("applicants") == sys.argv[2] else 1)' "$work/summary.json" "$journeys")" ||
+    { suite_result="FAIL: the aggregator's figures do not count $journeys applicants: ${figures:-none}"; return 1; }
+  suite_result="PASS: ${#services[@]} containers ready; the simulator's $journeys journeys went through them; aggregator figures: $figures"
+}
+
+started_ctrs=()
+broker_pid=""
+suite_work=""
+stop_suite() {
+  local c
+  for c in "${started_ctrs[@]}"; do podman rm -f -t 10 "$c" >/dev/null 2>&1 || true; done
+  started_ctrs=()
+  [ -z "$broker_pid" ] || { kill "$broker_pid" 2>/dev/null; wait "$broker_pid" 2>/dev/null || true; }
+  broker_pid=""
+}
+if [ "$suite" = 1 ]; then
+  echo "== the suite in containers (podman run --runtime runc, host network)"
+  trap 'stop_suite; [ -z "$ctr" ] || buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
+  run_suite || true
+  # The containers' logs are kept with the work folder when something failed.
+  for c in "${started_ctrs[@]}"; do podman logs "$c" >"$suite_work/$c.log" 2>&1 || true; done
+  stop_suite
+  echo "  $suite_result"
+  case "$suite_result" in
+    FAIL*) failures=$((failures + 1)); echo "  logs: $suite_work" ;;
+    *) [ -z "$suite_work" ] || rm -rf "$suite_work" ;;
+  esac
+fi
+
 echo
 echo "== summary ($(date -u +%FT%TZ), build $((build_seconds / 60)) min $((build_seconds % 60)) s, base $base $base_size)"
 for line in "${summary[@]}"; do echo "  $line"; done
+echo "  suite in containers: $suite_result"
 buildah images --format '{{.Name}}:{{.Tag}} {{.Size}}' | grep -E "$registry/jit-.*:$tag" | sed 's/^/  /' || true
 if [ "$failures" -gt 0 ]; then
   echo "check-images: $failures check(s) failed"

@@ -85,6 +85,15 @@ rm -rf "$rootfs/usr/share/man/"* "$rootfs/usr/share/info/"* "$rootfs/usr/share/g
   "$rootfs/usr/share/lintian/"* "$rootfs/var/cache/apt/"*.bin "$rootfs/var/lib/apt/lists/"* \
   "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/log/"*.log
 find "$rootfs/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
+# As in the official image: apt keeps no .debs or package caches.
+cat >"$rootfs/etc/apt/apt.conf.d/docker-clean" <<'EOF'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+EOF
+echo 'Acquire::Languages "none";' >"$rootfs/etc/apt/apt.conf.d/docker-no-languages"
+echo 'APT::AutoRemove::SuggestsImportant "false";' >"$rootfs/etc/apt/apt.conf.d/docker-autoremove-suggests"
 # The build host's resolver and hostname do not belong in the image.
 : >"$rootfs/etc/resolv.conf"
 rm -f "$rootfs/etc/hostname"
