@@ -5,7 +5,8 @@
 # last result is recorded in deploy/README.md ("Container images").
 #
 #   deploy/docker/check-images.sh [--skip-build] [--ccache-dir DIR] [--jobs N]
-#       [--base IMAGE] [--no-suite] [--journeys N] [--port-offset N] [SERVICE...]
+#       [--base IMAGE] [--registry R] [--no-suite] [--journeys N]
+#       [--port-offset N] [SERVICE...]
 #
 # 1. make-base-image.sh: a Debian 12 minbase image made with debootstrap and
 #    imported with podman (skipped when it exists);
@@ -50,7 +51,8 @@ while [ $# -gt 0 ]; do
     --ccache-dir) ccache_dir="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
     --base) base="$2"; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --registry) registry="$2"; shift 2 ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "check-images.sh: unknown option '$1'" >&2; exit 2 ;;
     *) services+=("$1"); shift ;;
   esac
@@ -87,7 +89,20 @@ check() {
     echo "  FAIL $name"; failures=$((failures + 1))
   fi
 }
-in_ctr() { buildah run --isolation chroot "$@"; }
+# run_as USER COMMAND...: runs COMMAND in the working container as USER; its
+# output (stdout and stderr) is kept in $run_out, its exit status in $run_rc.
+# Both go through files in the container's root, read from its mount: the
+# output that `buildah run` relays itself was sometimes lost or cut short here.
+run_rc=0
+run_out=""
+run_as() {
+  local user="$1"; shift
+  rm -f "$mnt/tmp/.check.out" "$mnt/tmp/.check.rc"
+  buildah run --isolation chroot --user "$user" "$ctr" -- \
+    sh -c '"$@" >/tmp/.check.out 2>&1; echo $? >/tmp/.check.rc' sh "$@" >/dev/null 2>&1 || true
+  run_rc="$(cat "$mnt/tmp/.check.rc" 2>/dev/null || echo 255)"
+  run_out="$(cat "$mnt/tmp/.check.out" 2>/dev/null || true)"
+}
 
 base_size="$(buildah images --format '{{.Size}}' "$base" 2>/dev/null | head -1)"
 for s in "${services[@]}"; do
@@ -102,33 +117,44 @@ for s in "${services[@]}"; do
   label="$(buildah inspect --type image --format '{{index .OCIv1.Config.Labels "org.opencontainers.image.version"}}' "$image")"
   size="$(buildah images --format '{{.Size}}' "$image" | head -1)"
   ctr="$(buildah from --pull-never "$image")"
+  mnt="$(buildah mount "$ctr")"
   echo "  USER $user, ENTRYPOINT $entry, version label '$label', size $size"
   check "USER is numeric and not root" bash -c '[[ "$1" =~ ^[0-9]+:[0-9]+$ ]] && [ "${1%%:*}" != 0 ] && [ "${1##*:}" != 0 ]' _ "$user"
   check "ENTRYPOINT is $bin" test "$entry" = "[$bin]"
-  version_out="$(in_ctr --user "$user" "$ctr" -- "$bin" --version 2>&1 || true)"
+  run_as "$user" "$bin" --version
+  version_out="$run_out"
   echo "  \$ jit-$s --version: $version_out"
-  check "--version as $user equals the label" test "$version_out" = "jit-$s $label"
-  help_out="$(in_ctr --user "$user" "$ctr" -- "$bin" --help 2>&1)" && help_rc=0 || help_rc=$?
+  check "--version as $user equals the label" test "$run_rc:$version_out" = "0:jit-$s $label"
+  run_as "$user" "$bin" --help
+  help_out="$run_out" help_rc="$run_rc"
   echo "  \$ jit-$s --help (exit $help_rc, $(wc -l <<<"$help_out") lines):"
   head -8 <<<"$help_out" | sed 's/^/    | /'
   # absl's --help exits 1 (the same outside the image).
   check "--help runs as $user and lists --grpc_address, --admin_address, --db_path" \
     bash -c '[ "$1" -le 1 ] && grep -q -- "--grpc_address" <<<"$2" && grep -q -- "--admin_address" <<<"$2" &&
       grep -q -- "--db_path" <<<"$2"' _ "$help_rc" "$help_out"
-  ldd_out="$(in_ctr "$ctr" -- ldd "$bin" 2>&1 || true)"
-  check "ldd finds all $(grep -c '=>' <<<"$ldd_out") libraries" bash -c '! grep -q "not found" <<<"$1" && grep -q "=>" <<<"$1"' _ "$ldd_out"
-  dev_pkgs="$(in_ctr "$ctr" -- dpkg-query -W -f '${Package}\n' | grep -E -- '-dev(:|$)' || true)"
-  npkgs="$(in_ctr "$ctr" -- dpkg-query -W -f '${Package}\n' | wc -l)"
-  echo "  $npkgs Debian packages; -dev packages: ${dev_pkgs:-none}"
+  run_as "$user" ldd "$bin"
+  ldd_out="$run_out"
+  check "ldd finds all $(grep -c '=>' <<<"$ldd_out") libraries" \
+    bash -c '[ "$1" = 0 ] && ! grep -q "not found" <<<"$2" && grep -q "=>" <<<"$2"' _ "$run_rc" "$ldd_out"
+  # What the image holds, read from its mounted root.
+  pkgs="$(dpkg-query --admindir="$mnt/var/lib/dpkg" -W -f '${Package}\n')"
+  dev_pkgs="$(grep -E -- '-dev(:|$)' <<<"$pkgs" || true)"
+  echo "  $(wc -l <<<"$pkgs") Debian packages; -dev packages: $(xargs <<<"${dev_pkgs:-none}")"
   check "no -dev package" test -z "$dev_pkgs"
-  tools="$(in_ctr "$ctr" -- sh -c 'for t in gcc g++ cc c++ cpp ld as make cmake ninja protoc grpc_cpp_plugin git ccache pkg-config; do command -v $t || true; done')"
+  tools="$(find "$mnt/usr/bin" "$mnt/usr/sbin" "$mnt/usr/local/bin" "$mnt/usr/lib/gcc" -maxdepth 4 \
+    \( -name 'gcc*' -o -name 'g++*' -o -name '*-gcc-*' -o -name 'cc' -o -name 'c++' -o -name 'cpp' -o -name 'cpp-[0-9]*' \
+    -o -name 'cc1*' -o -name 'clang*' -o -name 'ld' -o -name 'ld.bfd' -o -name 'ld.gold' -o -name 'as' -o -name 'make' \
+    -o -name 'cmake' -o -name 'ninja' -o -name 'protoc*' -o -name 'grpc_*_plugin' -o -name 'git' \
+    -o -name 'ccache' -o -name 'pkg-config' -o -name 'strip' \) 2>/dev/null | sed "s|^$mnt||" | tr '\n' ' ' || true)"
   echo "  compilers and build tools present: ${tools:-none}"
   check "no compiler or build tool" test -z "$tools"
-  caches="$(in_ctr "$ctr" -- sh -c 'ls /var/cache/apt/archives/*.deb /var/cache/apt/*.bin /var/lib/apt/lists/*_Packages* 2>/dev/null || true')"
+  caches="$(ls "$mnt"/var/cache/apt/archives/*.deb "$mnt"/var/cache/apt/*.bin "$mnt"/var/lib/apt/lists/*_Packages* 2>/dev/null || true)"
   check "no apt caches or package lists ($(wc -w <<<"$caches") files)" test -z "$caches"
-  data_owner="$(in_ctr "$ctr" -- stat -c '%u:%g' /var/lib/jobintech)"
+  data_owner="$(stat -c '%u:%g' "$mnt/var/lib/jobintech" 2>/dev/null || echo missing)"
   check "/var/lib/jobintech owned by $user" test "$data_owner" = "$user"
   summary+=("jit-$s  $size  user $user  $version_out")
+  buildah umount "$ctr" >/dev/null
   buildah rm "$ctr" >/dev/null
   ctr=""
 done
