@@ -33,6 +33,15 @@ struct SuiteBinaries {
   std::string aggregator;
 };
 
+// The binaries as a test target of tests/integration's jit_suite_test()
+// receives them (JIT_*_BIN definitions): SecureSuite::Start(JIT_SUITE_BINARIES).
+#define JIT_SUITE_BINARIES                                                              \
+  (::jit::testing::SuiteBinaries{.broker = JIT_KAFKA_BROKER_BIN,                        \
+                                 .enrollment = JIT_ENROLLMENT_BIN,                      \
+                                 .progress = JIT_PROGRESS_BIN,                          \
+                                 .placement = JIT_PLACEMENT_BIN,                        \
+                                 .aggregator = JIT_AGGREGATOR_BIN})
+
 class SecureSuite {
  public:
   // The services' names, in start order.

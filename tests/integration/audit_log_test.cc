@@ -20,6 +20,7 @@
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
 #include "jobintech/placement/v1/placement_service.grpc.pb.h"
 #include "jobintech/progress/v1/training_progress_service.grpc.pb.h"
+#include "libs/testing/raw_call.h"
 #include "libs/testing/secure_suite.h"
 #include "libs/testing/subprocess.h"
 #include "libs/testing/test_pki.h"
@@ -56,11 +57,7 @@ std::string Line(const apb::AuditRecord& r) {
 class AuditLogTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto suite = SecureSuite::Start({.broker = JIT_KAFKA_BROKER_BIN,
-                                     .enrollment = JIT_ENROLLMENT_BIN,
-                                     .progress = JIT_PROGRESS_BIN,
-                                     .placement = JIT_PLACEMENT_BIN,
-                                     .aggregator = JIT_AGGREGATOR_BIN});
+    auto suite = SecureSuite::Start(JIT_SUITE_BINARIES);
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = suite->release();
     pki_ = &suite_->pki();
@@ -376,24 +373,9 @@ TEST_F(AuditLogTest, NoApiChangesOrDeletesARecord) {
   // data-protection officer.
   for (const auto& [name, address] : *addresses_) {
     for (const char* method : {"DeleteAuditRecords", "UpdateAuditRecord", "PurgeAuditRecords"}) {
-      grpc::GenericStub stub(pki_->PersonChannel(address, "data-protection-officer", {}, "dora"));
-      grpc::ClientContext context;
-      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-      grpc::CompletionQueue cq;
-      grpc::Slice empty("");
-      grpc::ByteBuffer request(&empty, 1);
-      auto call = stub.PrepareUnaryCall(
-          &context, absl::StrCat("/jobintech.audit.v1.AuditService/", method), request, &cq);
-      call->StartCall();
-      grpc::ByteBuffer response;
-      grpc::Status status;
-      call->Finish(&response, &status, reinterpret_cast<void*>(1));
-      void* tag = nullptr;
-      bool ok = false;
-      cq.Next(&tag, &ok);
-      cq.Shutdown();
-      while (cq.Next(&tag, &ok)) {
-      }
+      const grpc::Status status = testing::RawUnaryCall(
+          pki_->PersonChannel(address, "data-protection-officer", {}, "dora"),
+          absl::StrCat("/jobintech.audit.v1.AuditService/", method), "", absl::Seconds(10));
       EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << name << " " << method;
     }
   }

@@ -25,6 +25,7 @@
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
 #include "jobintech/placement/v1/placement_service.grpc.pb.h"
 #include "jobintech/progress/v1/training_progress_service.grpc.pb.h"
+#include "libs/testing/raw_call.h"
 #include "libs/testing/secure_suite.h"
 #include "libs/testing/test_pki.h"
 #include "libs/tls/dev_pki.h"
@@ -150,11 +151,7 @@ struct Caller {
 class AuthzMatrixTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto suite = SecureSuite::Start({.broker = JIT_KAFKA_BROKER_BIN,
-                                     .enrollment = JIT_ENROLLMENT_BIN,
-                                     .progress = JIT_PROGRESS_BIN,
-                                     .placement = JIT_PLACEMENT_BIN,
-                                     .aggregator = JIT_AGGREGATOR_BIN});
+    auto suite = SecureSuite::Start(JIT_SUITE_BINARIES);
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = suite->release();
     pki_ = &suite_->pki();
@@ -203,26 +200,8 @@ class AuthzMatrixTest : public ::testing::Test {
   // (an admitted watch never ends by itself).
   static grpc::Status CallEmpty(const std::shared_ptr<grpc::Channel>& channel,
                                 const std::string& method, bool streaming) {
-    grpc::GenericStub stub(channel);
-    grpc::ClientContext context;
-    context.set_deadline(
-        absl::ToChronoTime(absl::Now() + (streaming ? absl::Seconds(1) : absl::Seconds(10))));
-    grpc::CompletionQueue cq;
-    grpc::ByteBuffer request;
-    grpc::Slice empty("");
-    request = grpc::ByteBuffer(&empty, 1);
-    auto call = stub.PrepareUnaryCall(&context, method, request, &cq);
-    call->StartCall();
-    grpc::ByteBuffer response;
-    grpc::Status status;
-    call->Finish(&response, &status, reinterpret_cast<void*>(1));
-    void* tag = nullptr;
-    bool ok = false;
-    cq.Next(&tag, &ok);
-    cq.Shutdown();
-    while (cq.Next(&tag, &ok)) {
-    }
-    return status;
+    return testing::RawUnaryCall(channel, method, "",
+                                 streaming ? absl::Seconds(1) : absl::Seconds(10));
   }
 
   static std::vector<Caller> Callers() {

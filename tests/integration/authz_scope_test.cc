@@ -38,6 +38,7 @@
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
 #include "jobintech/placement/v1/placement_service.grpc.pb.h"
 #include "jobintech/progress/v1/training_progress_service.grpc.pb.h"
+#include "libs/testing/raw_call.h"
 #include "libs/testing/secure_suite.h"
 #include "libs/testing/subprocess.h"
 
@@ -386,11 +387,7 @@ std::unique_ptr<grpc::ClientContext> Ctx() {
 class AuthzScopeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto suite = SecureSuite::Start({.broker = JIT_KAFKA_BROKER_BIN,
-                                     .enrollment = JIT_ENROLLMENT_BIN,
-                                     .progress = JIT_PROGRESS_BIN,
-                                     .placement = JIT_PLACEMENT_BIN,
-                                     .aggregator = JIT_AGGREGATOR_BIN});
+    auto suite = SecureSuite::Start(JIT_SUITE_BINARIES);
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = suite->release();
     Seed();
@@ -511,31 +508,8 @@ class AuthzScopeTest : public ::testing::Test {
   static grpc::Status Call(const std::shared_ptr<grpc::Channel>& channel,
                            const std::string& method, const google::protobuf::Message& request,
                            std::string* out) {
-    grpc::GenericStub stub(channel);
-    auto context = Ctx();
-    grpc::CompletionQueue cq;
-    const std::string bytes = request.SerializeAsString();
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer buffer(&slice, 1);
-    auto call = stub.PrepareUnaryCall(context.get(), FullMethod(method), buffer, &cq);
-    call->StartCall();
-    grpc::ByteBuffer response;
-    grpc::Status status;
-    call->Finish(&response, &status, reinterpret_cast<void*>(1));
-    void* tag = nullptr;
-    bool ok = false;
-    cq.Next(&tag, &ok);
-    cq.Shutdown();
-    while (cq.Next(&tag, &ok)) {
-    }
-    out->clear();
-    std::vector<grpc::Slice> slices;
-    if (status.ok() && response.Dump(&slices).ok()) {
-      for (const grpc::Slice& s : slices) {
-        out->append(reinterpret_cast<const char*>(s.begin()), s.size());
-      }
-    }
-    return status;
+    return testing::RawUnaryCall(channel, FullMethod(method), request.SerializeAsString(),
+                                 absl::Seconds(10), out);
   }
 
   // What an administrator reads of `t`'s rows (to prove nothing changed).
