@@ -37,6 +37,7 @@ absl::Status ServeUntilSignal(const ServeOptions& options) {
   metrics::AdminServer admin(
       {.host = admin_hp.first, .port = admin_hp.second, .threads = 4},
       registry);
+  if (options.admin_routes) options.admin_routes(admin);
   RETURN_IF_ERROR(admin.Start());
   metrics::GrpcServerMetrics grpc_metrics(*registry);
   grpcserver::GrpcServerOptions server_options;
@@ -53,8 +54,10 @@ absl::Status ServeUntilSignal(const ServeOptions& options) {
   server_options.enable_reflection = options.enable_reflection;
   grpcserver::GrpcServer server(server_options);
   for (grpc::Service* s : options.services) server.AddService(s);
+  if (options.on_drain) server.OnDrain(options.on_drain);
   RETURN_IF_ERROR(server.Start());
   admin.SetReady(true);
+  if (options.on_ready) options.on_ready(true);
   log::Fields fields = {{"grpc_port", server.port()},
                         {"admin_port", admin.port()}};
   fields.insert(fields.end(), options.ready_fields.begin(),
@@ -65,11 +68,13 @@ absl::Status ServeUntilSignal(const ServeOptions& options) {
   const int sig = grpcserver::WaitForShutdownSignal();
   log::Info("signal {} received: draining", sig);
   admin.SetReady(false);
+  if (options.on_ready) options.on_ready(false);
   server.Shutdown();
-  if (options.after_drain) options.after_drain();
+  absl::Status after = options.after_drain ? options.after_drain() : absl::OkStatus();
+  if (!after.ok()) log::Error("after the drain: {}", after.ToString());
   admin.Stop();
   log::Info("stopped");
-  return absl::OkStatus();
+  return after;
 }
 
 }  // namespace jit::service

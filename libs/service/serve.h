@@ -1,9 +1,11 @@
-// The serving tail every gRPC service's main shares: the admin HTTP port
-// (/metrics, /healthz, /readyz), the gRPC server with health, reflection and
-// call metrics, the "<name> service ready" log line (with grpc_port and
-// admin_port, which run.sh and the tests read), then, on SIGTERM/SIGINT:
-// not ready, graceful drain, `after_drain` (e.g. stop the outbox pipeline so
-// every acknowledged event is flushed), admin server stopped.
+// The serving tail every gRPC service's main shares (the aggregator's too):
+// the admin HTTP port (/metrics, /healthz, /readyz, plus `admin_routes`), the
+// gRPC server with health and call metrics, the "<name> service ready" log
+// line (with grpc_port and admin_port, which run.sh and the tests read), then,
+// on SIGTERM/SIGINT: not ready (`on_ready(false)`), graceful drain
+// (`on_drain` when it starts, e.g. end endless streams), `after_drain` (e.g.
+// stop the outbox pipeline so every acknowledged event is flushed, or write
+// the final checkpoint), admin server stopped.
 //
 // Call grpcserver::BlockShutdownSignals() first thing in main.
 #ifndef JIT_LIBS_SERVICE_SERVE_H_
@@ -22,6 +24,7 @@
 #include "libs/access/interceptor.h"
 #include "libs/audit/recorder.h"
 #include "libs/log/log.h"
+#include "libs/metrics/admin_server.h"
 #include "libs/service/security.h"
 
 namespace prometheus {
@@ -55,13 +58,21 @@ struct ServeOptions {
   // not consult the access decision), so it is off unless asked for.
   bool enable_reflection = false;
   log::Fields ready_fields = {};              // added to the ready line
-  std::function<void()> after_drain = nullptr;
+  // Adds routes to the admin server before it starts (e.g. a debug dump).
+  std::function<void(metrics::AdminServer&)> admin_routes = nullptr;
+  // Told true once serving, false when the drain starts: extra listeners
+  // (the aggregator's public HTTP port) follow the admin port's readiness.
+  std::function<void(bool)> on_ready = nullptr;
+  // Run when the drain starts (GrpcServer::OnDrain).
+  std::function<void()> on_drain = nullptr;
+  // Run after the drain; its error is ServeUntilSignal's result.
+  std::function<absl::Status()> after_drain = nullptr;
 };
 
 // Serves until a shutdown signal, then drains. Errors: the admin or gRPC
 // address cannot be bound (UNAVAILABLE naming it), a malformed address, no
 // security settings or a method without an access policy
-// (FAILED_PRECONDITION).
+// (FAILED_PRECONDITION), or after_drain's.
 absl::Status ServeUntilSignal(const ServeOptions& options);
 
 }  // namespace jit::service

@@ -131,19 +131,6 @@ absl::Status Run() {
   hub.Start();
   api::DashboardGrpcService grpc_service(&views, &hub);
 
-  ASSIGN_OR_RETURN(auto admin_hp, SplitHostPort(absl::GetFlag(FLAGS_admin_address)));
-  metrics::AdminServer admin({.host = admin_hp.first, .port = admin_hp.second, .threads = 4},
-                             registry);
-  if (absl::GetFlag(FLAGS_debug_state)) {
-    log::Warn("--debug_state: /debug/state serves the whole fold on the admin port");
-    admin.Get("/debug/state", [&state](const httplib::Request&, httplib::Response& res) {
-      res.set_content(
-          state.Read([](const Fold& f, const IngestStats&) { return f.CanonicalText(); }),
-          "application/json");
-    });
-  }
-  RETURN_IF_ERROR(admin.Start());
-
   // Internal views over HTTP: a bearer token whose roles allow the
   // dashboards' elevated form (the policy of DashboardService.GetSummary).
   ASSIGN_OR_RETURN(service::Security security, service::SecurityFromFlags(&clock));
@@ -173,49 +160,48 @@ absl::Status Run() {
 
   RETURN_IF_ERROR(ingestor->Start());
 
-  metrics::GrpcServerMetrics grpc_metrics(*registry);
-  grpcserver::GrpcServerOptions server_options;
-  server_options.listen_address = absl::GetFlag(FLAGS_grpc_address);
-  server_options.unready_grace = absl::GetFlag(FLAGS_unready_grace);
-  server_options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
-  server_options.metrics = &grpc_metrics;
-  server_options.credentials = security.server_credentials;
-  server_options.insecure_plaintext_for_tests = security.insecure_plaintext;
-  server_options.policies = &policies;
-  server_options.verifier = verifier;
-  server_options.audit = server_audit->sink();
-  // Reflection would answer unauthenticated callers (it does not consult
-  // the access decision).
-  server_options.enable_reflection = false;
-  grpcserver::GrpcServer server(server_options);
-  server.AddService(&grpc_service);
-  server.AddService(server_audit->service());
-  // Watch streams never end on their own: end them (and SSE streams) when
-  // the drain starts, so it does not wait for drain_timeout.
-  server.OnDrain([&hub] { hub.Shutdown(); });
-  RETURN_IF_ERROR(server.Start());
-  admin.SetReady(true);
-  http.SetReady(true);
-  log::Event(log::Level::kInfo, "aggregator service ready",
-             {{"grpc_port", server.port()},
-              {"admin_port", admin.port()},
-              {"http_port", http.port()},
-              {"db_path", db_options.path},
-              {"kafka_bootstrap", bootstrap},
-              {"partitions", ingestor->partition_count()}});
-
-  const int sig = grpcserver::WaitForShutdownSignal();
-  log::Info("signal {} received: draining", sig);
-  admin.SetReady(false);
-  http.SetReady(false);
-  server.Shutdown();
-  hub.Shutdown();
-  http.Stop();
-  absl::Status final_checkpoint = ingestor->Stop();
-  if (!final_checkpoint.ok()) log::Error("final checkpoint: {}", final_checkpoint.ToString());
-  admin.Stop();
-  log::Info("stopped");
-  return final_checkpoint;
+  return service::ServeUntilSignal(
+      {.name = "aggregator",
+       .grpc_address = absl::GetFlag(FLAGS_grpc_address),
+       .admin_address = absl::GetFlag(FLAGS_admin_address),
+       .unready_grace = absl::GetFlag(FLAGS_unready_grace),
+       .drain_timeout = absl::GetFlag(FLAGS_drain_timeout),
+       .registry = registry,
+       .services = {&grpc_service, server_audit->service()},
+       .service_names = {"jobintech.dashboard.v1.DashboardService",
+                         audit::ServerAudit::kServiceName},
+       .security = &security,
+       .audit = server_audit->sink(),
+       .ready_fields = {{"http_port", http.port()},
+                        {"db_path", db_options.path},
+                        {"kafka_bootstrap", bootstrap},
+                        {"partitions", ingestor->partition_count()}},
+       .admin_routes =
+           [&state](metrics::AdminServer& admin) {
+             if (!absl::GetFlag(FLAGS_debug_state)) return;
+             log::Warn("--debug_state: /debug/state serves the whole fold on the admin port");
+             admin.Get("/debug/state", [&state](const httplib::Request&, httplib::Response& res) {
+               res.set_content(state.Read([](const Fold& f, const IngestStats&) {
+                 return f.CanonicalText();
+               }),
+                               "application/json");
+             });
+           },
+       .on_ready = [&http](bool ready) { http.SetReady(ready); },
+       // Watch streams never end on their own: end them (and SSE streams)
+       // when the drain starts, so it does not wait for drain_timeout.
+       .on_drain = [&hub] { hub.Shutdown(); },
+       .after_drain =
+           [&] {
+             hub.Shutdown();
+             http.Stop();
+             absl::Status final_checkpoint = ingestor->Stop();
+             if (!final_checkpoint.ok()) {
+               return absl::Status(final_checkpoint.code(),
+                                   absl::StrCat("final checkpoint: ", final_checkpoint.message()));
+             }
+             return final_checkpoint;
+           }});
 }
 
 }  // namespace

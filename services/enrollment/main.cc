@@ -113,7 +113,11 @@ absl::Status Run() {
        .security = &security,
        .audit = server_audit->sink(),
        .ready_fields = {{"db_path", db_options.path}, {"kafka_bootstrap", bootstrap}},
-       .after_drain = [outbox] { outbox->Stop(); }});
+       .after_drain =
+           [outbox] {
+             outbox->Stop();
+             return absl::OkStatus();
+           }});
 }
 
 }  // namespace

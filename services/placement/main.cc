@@ -145,7 +145,11 @@ absl::Status Run() {
                         {"kafka_bootstrap", bootstrap},
                         {"progress_address", progress_address},
                         {"enrollment_address", enrollment_address}},
-       .after_drain = [outbox] { outbox->Stop(); }});
+       .after_drain =
+           [outbox] {
+             outbox->Stop();
+             return absl::OkStatus();
+           }});
 }
 
 }  // namespace

@@ -142,7 +142,11 @@ absl::Status Run() {
        .ready_fields = {{"db_path", db_options.path},
                         {"kafka_bootstrap", bootstrap},
                         {"enrollment_address", enrollment_address}},
-       .after_drain = [outbox] { outbox->Stop(); }});
+       .after_drain =
+           [outbox] {
+             outbox->Stop();
+             return absl::OkStatus();
+           }});
 }
 
 }  // namespace
