@@ -26,6 +26,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <variant>
 
 #include "absl/status/status.h"
@@ -84,9 +86,14 @@ class SnapshotCodec {
 // it): SnapshotCodec<V>::Alternative{"Track", DecodeAs<V, Track, TrackFromJson>}.
 template <typename Variant, typename T, auto kRead>
 absl::StatusOr<Variant> DecodeAs(const nlohmann::json& value) {
-  absl::StatusOr<T> v = rows_internal::AsStatusOr<T>(kRead(value));
-  if (!v.ok()) return v.status();
-  return Variant(*std::move(v));
+  auto v = kRead(value);
+  if constexpr (std::is_same_v<decltype(v), T>) {
+    return v;
+  } else {
+    if (!v.ok()) return v.status();
+    T t = *std::move(v);
+    return t;
+  }
 }
 
 // ---------------------------------------------------------------------------
