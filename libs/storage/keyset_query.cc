@@ -59,8 +59,7 @@ void KeysetQuery::InScope(absl::string_view region_column,
 }
 
 std::string KeysetQuery::Sql() const {
-  return absl::StrCat(sql_, " ORDER BY ", key_, " LIMIT ?",
-                      values_.size() + 1);
+  return absl::StrCat(sql_, " ORDER BY ", key_, " LIMIT ?", values_.size() + 1);
 }
 
 absl::StatusOr<Statement> KeysetQuery::Prepare(Tx& tx) const {

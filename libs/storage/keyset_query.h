@@ -52,9 +52,8 @@ class KeysetQuery {
   // Unless `national`: adds "(<region_column> IN (...) OR <centre_column> IN
   // (...))" over the non-empty lists; with both lists empty it matches
   // nothing ("AND (0)").
-  void InScope(absl::string_view region_column,
-               absl::string_view centre_column, bool national,
-               const std::vector<std::string>& regions,
+  void InScope(absl::string_view region_column, absl::string_view centre_column,
+               bool national, const std::vector<std::string>& regions,
                const std::vector<std::string>& centres);
 
   // The SQL as it stands (ORDER BY and LIMIT appended), for tests.

@@ -39,20 +39,22 @@ class KeysetQueryTest : public ::testing::Test {
                                "region TEXT, centre TEXT, open INTEGER)"}})
                     .ok());
     for (int i = 1; i <= 5; ++i) {
-      ASSERT_TRUE(db_->Execute(absl::StrCat(
-                                   "INSERT INTO rows VALUES ('r", i, "', '",
-                                   i % 2 == 0 ? "north" : "south", "', 'c", i,
-                                   "', ", i % 2, ")"))
-                      .ok());
+      ASSERT_TRUE(
+          db_->Execute(absl::StrCat("INSERT INTO rows VALUES ('r", i, "', '",
+                                    i % 2 == 0 ? "north" : "south", "', 'c", i,
+                                    "', ", i % 2, ")"))
+              .ok());
     }
   }
   absl::StatusOr<TestPage<Row>> Run(const KeysetQuery& q) {
     TestPage<Row> page;
-    RETURN_IF_ERROR(db_->Transaction(TxMode::kDeferred, [&](Tx& tx) -> absl::Status {
-      ASSIGN_OR_RETURN(page, q.Run<TestPage<Row>>(tx, ReadRow,
-                                                  [](const Row& r) { return r.id; }));
-      return absl::OkStatus();
-    }));
+    RETURN_IF_ERROR(
+        db_->Transaction(TxMode::kDeferred, [&](Tx& tx) -> absl::Status {
+          ASSIGN_OR_RETURN(
+              page, q.Run<TestPage<Row>>(tx, ReadRow,
+                                         [](const Row& r) { return r.id; }));
+          return absl::OkStatus();
+        }));
     return page;
   }
   static std::vector<std::string> Ids(const TestPage<Row>& page) {

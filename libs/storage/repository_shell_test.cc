@@ -89,12 +89,16 @@ class RepositoryShellTest : public ::testing::Test {
   }
   int64_t Count(const std::string& table) {
     int64_t n = -1;
-    EXPECT_TRUE(db_->Transaction(TxMode::kDeferred, [&](Tx& tx) -> absl::Status {
-                     ASSIGN_OR_RETURN(Statement st,
-                                      tx.Prepare("SELECT count(*) FROM " + table));
-                     ASSIGN_OR_RETURN(n, SingleInt64(st, "count"));
-                     return absl::OkStatus();
-                   }).ok());
+    EXPECT_TRUE(
+        db_->Transaction(TxMode::kDeferred,
+                         [&](Tx& tx) -> absl::Status {
+                           ASSIGN_OR_RETURN(
+                               Statement st,
+                               tx.Prepare("SELECT count(*) FROM " + table));
+                           ASSIGN_OR_RETURN(n, SingleInt64(st, "count"));
+                           return absl::OkStatus();
+                         })
+            .ok());
     return n;
   }
 
@@ -106,12 +110,16 @@ class RepositoryShellTest : public ::testing::Test {
 TEST_F(RepositoryShellTest, OpensMigratedAndRunsTheSetupOnWritableConnections) {
   EXPECT_EQ(*db_->SchemaVersion(), 2);
   int64_t secure_delete = -1;
-  ASSERT_TRUE(db_->Transaction(TxMode::kDeferred, [&](Tx& tx) -> absl::Status {
-                   ASSIGN_OR_RETURN(Statement st,
-                                    tx.Prepare("PRAGMA secure_delete"));
-                   ASSIGN_OR_RETURN(secure_delete, SingleInt64(st, "pragma"));
-                   return absl::OkStatus();
-                 }).ok());
+  ASSERT_TRUE(db_->Transaction(TxMode::kDeferred,
+                               [&](Tx& tx) -> absl::Status {
+                                 ASSIGN_OR_RETURN(
+                                     Statement st,
+                                     tx.Prepare("PRAGMA secure_delete"));
+                                 ASSIGN_OR_RETURN(secure_delete,
+                                                  SingleInt64(st, "pragma"));
+                                 return absl::OkStatus();
+                               })
+                  .ok());
   EXPECT_EQ(secure_delete, 1);
   // A read-only connection skips the setup (a PRAGMA that writes would fail)
   // and still checks the schema.
@@ -119,8 +127,8 @@ TEST_F(RepositoryShellTest, OpensMigratedAndRunsTheSetupOnWritableConnections) {
                              Migrations(), {"CREATE TABLE nope (x)"});
   ASSERT_TRUE(reader.ok()) << reader.status();
   // A setup statement that fails stops the open.
-  auto broken = OpenMigrated({.path = dir_.File("m.db")}, Migrations(),
-                             {"NOT SQL"});
+  auto broken =
+      OpenMigrated({.path = dir_.File("m.db")}, Migrations(), {"NOT SQL"});
   EXPECT_FALSE(broken.ok());
   // A newer file is refused.
   std::vector<Migration> older = Migrations();
@@ -145,9 +153,9 @@ TEST_F(RepositoryShellTest, WriteCommitsOrRollsBackAndReadRefusesMutations) {
   EXPECT_EQ(read_only.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(read_only.message(),
             "AddNote: the store is read-only inside a read transaction");
-  EXPECT_EQ(Read([](NoteStore& s) { return s.InsertRequest(Stored{}); })
-                .message(),
-            "InsertRequest: the store is read-only inside a read transaction");
+  EXPECT_EQ(
+      Read([](NoteStore& s) { return s.InsertRequest(Stored{}); }).message(),
+      "InsertRequest: the store is read-only inside a read transaction");
   EXPECT_EQ(Read([](NoteStore& s) {
               return s.DeleteRequestsBefore(absl::Now(), 10).status();
             }).code(),
@@ -181,16 +189,17 @@ TEST_F(RepositoryShellTest, StoresRequestsThroughTheCodec) {
   EXPECT_FALSE(missing.has_value());
 
   // A stored text the codec cannot read is DATA_LOSS, naming the request.
-  ASSERT_TRUE(db_->Execute("UPDATE idempotency_requests SET response = 'x'").ok());
-  const absl::Status lost = Read([&](NoteStore& s) {
-    return s.FindRequest("req-1").status();
-  });
+  ASSERT_TRUE(
+      db_->Execute("UPDATE idempotency_requests SET response = 'x'").ok());
+  const absl::Status lost =
+      Read([&](NoteStore& s) { return s.FindRequest("req-1").status(); });
   EXPECT_EQ(lost.code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(lost.message(), "stored request 'req-1': bad number 'x'");
 
   absl::StatusOr<int64_t> deleted;
   ASSERT_TRUE(Write([&](NoteStore& s) -> absl::Status {
-                deleted = s.DeleteRequestsBefore(absl::FromUnixMicros(2'000), 10);
+                deleted =
+                    s.DeleteRequestsBefore(absl::FromUnixMicros(2'000), 10);
                 return deleted.status();
               }).ok());
   EXPECT_EQ(*deleted, 1);

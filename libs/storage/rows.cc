@@ -97,7 +97,8 @@ absl::Status MapInsertError(absl::Status s, absl::string_view what,
 absl::Status MapInsertErrorNamed(absl::Status s,
                                  absl::string_view description) {
   if (IsUniqueViolation(s)) {
-    return absl::AlreadyExistsError(absl::StrCat(description, " already exists"));
+    return absl::AlreadyExistsError(
+        absl::StrCat(description, " already exists"));
   }
   return s;
 }

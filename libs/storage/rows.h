@@ -104,8 +104,7 @@ absl::Status MapInsertError(absl::Status s, absl::string_view what,
                             absl::string_view other_unique_message);
 // A UNIQUE or PRIMARY KEY violation becomes ALREADY_EXISTS "<description>
 // already exists" (for rows named by more than one key).
-absl::Status MapInsertErrorNamed(absl::Status s,
-                                 absl::string_view description);
+absl::Status MapInsertErrorNamed(absl::Status s, absl::string_view description);
 
 // ---------------------------------------------------------------------------
 // Implementation details.

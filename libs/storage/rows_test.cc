@@ -44,10 +44,9 @@ class RowsTest : public ::testing::Test {
   }
   absl::Status Insert(const Item& item, const std::string& code) {
     return db_->Transaction(TxMode::kImmediate, [&](Tx& tx) -> absl::Status {
-      ASSIGN_OR_RETURN(
-          Statement st,
-          tx.Prepare(absl::StrCat("INSERT INTO items VALUES (",
-                                  Placeholders(4), ")")));
+      ASSIGN_OR_RETURN(Statement st,
+                       tx.Prepare(absl::StrCat("INSERT INTO items VALUES (",
+                                               Placeholders(4), ")")));
       RETURN_IF_ERROR(st.BindText(1, item.id));
       RETURN_IF_ERROR(BindOptionalDay(st, 2, item.day));
       RETURN_IF_ERROR(BindOptionalTime(st, 3, item.time));
@@ -75,7 +74,8 @@ TEST(RowsValues, EncodeTimesAndDays) {
 
 TEST(RowsValues, ParseNameFindsTheEnumeratorOrLosesData) {
   EXPECT_EQ(*ParseName(kColours, ColourName, "BLUE", "colour"), Colour::kBlue);
-  const absl::Status s = ParseName(kColours, ColourName, "PINK", "colour").status();
+  const absl::Status s =
+      ParseName(kColours, ColourName, "PINK", "colour").status();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(s.message(), "stored colour 'PINK' is unknown");
 }
@@ -87,7 +87,8 @@ TEST(RowsErrors, Messages) {
             "InsertTrack: the store is read-only inside a read transaction");
   EXPECT_EQ(DuplicateError("track", "t1").message(),
             "track 't1' already exists");
-  EXPECT_EQ(RowNotFoundError("track", "t1").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(RowNotFoundError("track", "t1").code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(RowNotFoundError("track", "t1").message(), "track 't1' not found");
   // Statuses that are not SQLite constraint violations pass through, even
   // ALREADY_EXISTS from domain code.
@@ -104,17 +105,21 @@ TEST_F(RowsTest, OptionalColumnsRoundTripAsNull) {
   ASSERT_TRUE(Insert(empty, "c2").ok());
   std::vector<Item> items;
   std::optional<Item> missing;
-  ASSERT_TRUE(db_->Transaction(TxMode::kDeferred, [&](Tx& tx) -> absl::Status {
-                   ASSIGN_OR_RETURN(Statement all,
-                                    tx.Prepare("SELECT id, day, time FROM "
-                                               "items ORDER BY id"));
-                   ASSIGN_OR_RETURN(items, AllRows<Item>(all, ReadItem));
-                   ASSIGN_OR_RETURN(Statement one,
-                                    tx.Prepare("SELECT id, day, time FROM "
-                                               "items WHERE id = 'zz'"));
-                   ASSIGN_OR_RETURN(missing, OptionalRow<Item>(one, ReadItem));
-                   return absl::OkStatus();
-                 }).ok());
+  ASSERT_TRUE(db_->Transaction(
+                     TxMode::kDeferred,
+                     [&](Tx& tx) -> absl::Status {
+                       ASSIGN_OR_RETURN(Statement all,
+                                        tx.Prepare("SELECT id, day, time FROM "
+                                                   "items ORDER BY id"));
+                       ASSIGN_OR_RETURN(items, AllRows<Item>(all, ReadItem));
+                       ASSIGN_OR_RETURN(Statement one,
+                                        tx.Prepare("SELECT id, day, time FROM "
+                                                   "items WHERE id = 'zz'"));
+                       ASSIGN_OR_RETURN(missing,
+                                        OptionalRow<Item>(one, ReadItem));
+                       return absl::OkStatus();
+                     })
+                  .ok());
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[0].day, absl::CivilDay(2026, 1, 2));
   EXPECT_EQ(items[0].time, absl::FromUnixMicros(7));
@@ -130,18 +135,22 @@ TEST_F(RowsTest, ReaderErrorsAndPlainReadersReachTheCaller) {
                   .ok());
   absl::Status read_error;
   std::optional<std::string> id;
-  ASSERT_TRUE(db_->Transaction(TxMode::kDeferred, [&](Tx& tx) -> absl::Status {
-                   ASSIGN_OR_RETURN(Statement st,
-                                    tx.Prepare("SELECT id, day, time FROM items"));
-                   read_error = OptionalRow<Item>(st, ReadItem).status();
-                   ASSIGN_OR_RETURN(Statement again,
-                                    tx.Prepare("SELECT id FROM items"));
-                   ASSIGN_OR_RETURN(
-                       id, OptionalRow<std::string>(again, [](const Statement& s) {
-                         return s.ColumnText(0);
-                       }));
-                   return absl::OkStatus();
-                 }).ok());
+  ASSERT_TRUE(
+      db_->Transaction(
+             TxMode::kDeferred,
+             [&](Tx& tx) -> absl::Status {
+               ASSIGN_OR_RETURN(Statement st,
+                                tx.Prepare("SELECT id, day, time FROM items"));
+               read_error = OptionalRow<Item>(st, ReadItem).status();
+               ASSIGN_OR_RETURN(Statement again,
+                                tx.Prepare("SELECT id FROM items"));
+               ASSIGN_OR_RETURN(
+                   id, OptionalRow<std::string>(again, [](const Statement& s) {
+                     return s.ColumnText(0);
+                   }));
+               return absl::OkStatus();
+             })
+          .ok());
   EXPECT_EQ(read_error.code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(read_error.message(), "stored day 'soon' is not a YYYY-MM-DD day");
   EXPECT_EQ(id, "x");
@@ -152,12 +161,13 @@ TEST_F(RowsTest, InsertErrorsTellThePrimaryKeyFromAnotherUniqueKey) {
   const absl::Status same_id = Insert({"a", std::nullopt, std::nullopt}, "c9");
   EXPECT_EQ(same_id.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(same_id.message(), "item 'a' already exists");
-  const absl::Status same_code = Insert({"b", std::nullopt, std::nullopt}, "c1");
+  const absl::Status same_code =
+      Insert({"b", std::nullopt, std::nullopt}, "c1");
   EXPECT_EQ(same_code.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(same_code.message(), "another item has code c1");
 
-  const absl::Status named = db_->Transaction(
-      TxMode::kImmediate, [&](Tx& tx) -> absl::Status {
+  const absl::Status named =
+      db_->Transaction(TxMode::kImmediate, [&](Tx& tx) -> absl::Status {
         ASSIGN_OR_RETURN(Statement st,
                          tx.Prepare("INSERT INTO items (id) VALUES ('a')"));
         return MapInsertErrorNamed(st.Run(), "the item a of the list");
@@ -169,15 +179,18 @@ TEST_F(RowsTest, InsertErrorsTellThePrimaryKeyFromAnotherUniqueKey) {
 TEST_F(RowsTest, SingleInt64ReadsTheOnlyRowOrSaysThereIsNone) {
   absl::StatusOr<int64_t> count;
   absl::StatusOr<int64_t> none;
-  ASSERT_TRUE(db_->Transaction(TxMode::kDeferred, [&](Tx& tx) -> absl::Status {
-                   ASSIGN_OR_RETURN(Statement st,
-                                    tx.Prepare("SELECT 41 + 1"));
-                   count = SingleInt64(st, "answer");
-                   ASSIGN_OR_RETURN(Statement empty,
-                                    tx.Prepare("SELECT 1 FROM items"));
-                   none = SingleInt64(empty, "item count");
-                   return absl::OkStatus();
-                 }).ok());
+  ASSERT_TRUE(db_->Transaction(TxMode::kDeferred,
+                               [&](Tx& tx) -> absl::Status {
+                                 ASSIGN_OR_RETURN(Statement st,
+                                                  tx.Prepare("SELECT 41 + 1"));
+                                 count = SingleInt64(st, "answer");
+                                 ASSIGN_OR_RETURN(
+                                     Statement empty,
+                                     tx.Prepare("SELECT 1 FROM items"));
+                                 none = SingleInt64(empty, "item count");
+                                 return absl::OkStatus();
+                               })
+                  .ok());
   ASSERT_TRUE(count.ok()) << count.status();
   EXPECT_EQ(*count, 42);
   EXPECT_EQ(none.status().code(), absl::StatusCode::kInternal);

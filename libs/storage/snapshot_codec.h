@@ -83,7 +83,8 @@ class SnapshotCodec {
 };
 
 // A Decoder from a reader that returns the alternative (or a StatusOr of
-// it): SnapshotCodec<V>::Alternative{"Track", DecodeAs<V, Track, TrackFromJson>}.
+// it): SnapshotCodec<V>::Alternative{"Track", DecodeAs<V, Track,
+// TrackFromJson>}.
 template <typename Variant, typename T, auto kRead>
 absl::StatusOr<Variant> DecodeAs(const nlohmann::json& value) {
   auto v = kRead(value);

@@ -3,8 +3,8 @@
 #include <string>
 #include <variant>
 
-#include "gtest/gtest.h"
 #include "absl/strings/match.h"
+#include "gtest/gtest.h"
 #include "libs/status/status_macros.h"
 
 namespace jit::storage {
@@ -49,8 +49,9 @@ std::string Encode(const Snapshot& s) {
 
 TEST(SnapshotCodec, WritesTheTypeAndValueFraming) {
   EXPECT_EQ(Encode(Point{3}), R"({"type":"Point","value":{"x":3}})");
-  EXPECT_EQ(Encode(Visit{"amal", absl::CivilDay(2026, 2, 1), std::nullopt}),
-            R"({"type":"Visit","value":{"day":"2026-02-01","left":null,"who":"amal"}})");
+  EXPECT_EQ(
+      Encode(Visit{"amal", absl::CivilDay(2026, 2, 1), std::nullopt}),
+      R"({"type":"Visit","value":{"day":"2026-02-01","left":null,"who":"amal"}})");
 }
 
 TEST(SnapshotCodec, RoundTripsEveryAlternative) {
@@ -72,9 +73,9 @@ TEST(SnapshotCodec, BadDocumentsAreDataLoss) {
   EXPECT_EQ(unknown.code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(unknown.message(),
             "stored response snapshot has unknown type 'Circle'");
-  for (const char* text : {"not json", R"({"type":"Point"})",
-                           R"({"type":"Point","value":{"x":"three"}})",
-                           R"({"value":{}})"}) {
+  for (const char* text :
+       {"not json", R"({"type":"Point"})",
+        R"({"type":"Point","value":{"x":"three"}})", R"({"value":{}})"}) {
     const absl::Status s = Codec().Decode(text).status();
     EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << text;
     EXPECT_TRUE(absl::StartsWith(s.message(), "malformed response snapshot: "))
@@ -83,7 +84,8 @@ TEST(SnapshotCodec, BadDocumentsAreDataLoss) {
   // A decoder's own status passes through.
   const absl::Status day =
       Codec()
-          .Decode(R"({"type":"Visit","value":{"who":"a","day":"1 Feb","left":null}})")
+          .Decode(
+              R"({"type":"Visit","value":{"who":"a","day":"1 Feb","left":null}})")
           .status();
   EXPECT_EQ(day.code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(day.message(), "stored day '1 Feb' is not a YYYY-MM-DD day");

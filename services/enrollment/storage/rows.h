@@ -26,7 +26,8 @@ inline constexpr char kApplicationColumns[] =
     "training_province_code, training_region_code, track_id, "
     "dimension_cohort_id, centre_id, reason, waitlist_rank, submit_time, "
     "update_time";
-inline constexpr char kTrackColumns[] = "track_id, name_fr, name_ar, create_time";
+inline constexpr char kTrackColumns[] =
+    "track_id, name_fr, name_ar, create_time";
 
 // DATA_LOSS "stored ... status '<name>' is unknown" for an unknown name.
 absl::StatusOr<CohortStatus> ParseCohortStatus(absl::string_view name);

@@ -133,8 +133,7 @@ absl::StatusOr<Cohort> CohortFromJson(const json& j) {
   c.province_code = StringAt(j, "province_code");
   c.region_code = StringAt(j, "region_code");
   c.capacity = j.at("capacity").get<int32_t>();
-  ASSIGN_OR_RETURN(c.start_date,
-                   storage::DayAt(j, "start_date"));
+  ASSIGN_OR_RETURN(c.start_date, storage::DayAt(j, "start_date"));
   ASSIGN_OR_RETURN(c.end_date, storage::DayAt(j, "end_date"));
   ASSIGN_OR_RETURN(c.status, rows::ParseCohortStatus(StringAt(j, "status")));
   c.event_sequence = j.at("event_sequence").get<int64_t>();
@@ -148,7 +147,8 @@ absl::StatusOr<Application> ApplicationFromJson(const json& j) {
   a.application_id = StringAt(j, "application_id");
   a.trainee_id = StringAt(j, "trainee_id");
   a.cohort_id = StringAt(j, "cohort_id");
-  ASSIGN_OR_RETURN(a.status, rows::ParseApplicationStatus(StringAt(j, "status")));
+  ASSIGN_OR_RETURN(a.status,
+                   rows::ParseApplicationStatus(StringAt(j, "status")));
   ASSIGN_OR_RETURN(a.dimensions, DimensionsFromJson(j.at("dimensions")));
   a.reason = StringAt(j, "reason");
   a.waitlist_rank = j.at("waitlist_rank").get<int64_t>();
@@ -166,13 +166,17 @@ absl::StatusOr<EraseResult> EraseResultFromJson(const json& j) {
 
 const storage::SnapshotCodec<ResponseSnapshot>& Codec() {
   // In the variant's order.
-  static const auto* const kCodec = new storage::SnapshotCodec<ResponseSnapshot>({{
-        {"Programme", storage::DecodeAs<ResponseSnapshot, Programme, ProgrammeFromJson>},
+  static const auto* const kCodec = new storage::SnapshotCodec<
+      ResponseSnapshot>(
+      {{{"Programme",
+         storage::DecodeAs<ResponseSnapshot, Programme, ProgrammeFromJson>},
         {"Track", storage::DecodeAs<ResponseSnapshot, Track, TrackFromJson>},
         {"Centre", storage::DecodeAs<ResponseSnapshot, Centre, CentreFromJson>},
         {"Cohort", storage::DecodeAs<ResponseSnapshot, Cohort, CohortFromJson>},
-        {"Application", storage::DecodeAs<ResponseSnapshot, Application, ApplicationFromJson>},
-        {"EraseResult", storage::DecodeAs<ResponseSnapshot, EraseResult, EraseResultFromJson>}}});
+        {"Application",
+         storage::DecodeAs<ResponseSnapshot, Application, ApplicationFromJson>},
+        {"EraseResult", storage::DecodeAs<ResponseSnapshot, EraseResult,
+                                          EraseResultFromJson>}}});
   return *kCodec;
 }
 

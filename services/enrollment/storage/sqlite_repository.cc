@@ -157,14 +157,12 @@ class SqliteStore final
 
   absl::StatusOr<Page<Centre>> ListCentres(const CentreFilter& filter,
                                            const PageQuery& page) override {
-    storage::KeysetQuery q(kCentreColumns, "centres", "centre_id", page.after_key,
-                          page.limit);
+    storage::KeysetQuery q(kCentreColumns, "centres", "centre_id",
+                           page.after_key, page.limit);
     q.Equal("region_code", filter.region_code);
     q.Equal("province_code", filter.province_code);
-    return q.Run<Page<Centre>>(
-        tx_,
-        ReadCentre,
-        [](const Centre& c) { return c.centre_id; });
+    return q.Run<Page<Centre>>(tx_, ReadCentre,
+                               [](const Centre& c) { return c.centre_id; });
   }
 
   // Cohorts.
@@ -200,14 +198,15 @@ class SqliteStore final
                     "update_time = ?13 WHERE cohort_id = ?1"));
     RETURN_IF_ERROR(BindCohort(st, cohort));
     RETURN_IF_ERROR(st.Run());
-    if (tx_.Changes() == 0) return storage::RowNotFoundError("cohort", cohort.cohort_id);
+    if (tx_.Changes() == 0)
+      return storage::RowNotFoundError("cohort", cohort.cohort_id);
     return absl::OkStatus();
   }
 
   absl::StatusOr<Page<Cohort>> ListCohorts(const CohortFilter& filter,
                                            const PageQuery& page) override {
-    storage::KeysetQuery q(kCohortColumns, "cohorts", "cohort_id", page.after_key,
-                          page.limit);
+    storage::KeysetQuery q(kCohortColumns, "cohorts", "cohort_id",
+                           page.after_key, page.limit);
     q.Equal("track_id", filter.track_id);
     q.Equal("centre_id", filter.centre_id);
     q.Equal("region_code", filter.region_code);
@@ -216,7 +215,7 @@ class SqliteStore final
       q.Equal("status", StatusName(*filter.status));
     }
     return q.Run<Page<Cohort>>(tx_, ReadCohort,
-                         [](const Cohort& c) { return c.cohort_id; });
+                               [](const Cohort& c) { return c.cohort_id; });
   }
 
   absl::StatusOr<SeatCounts> CountSeats(const std::string& cohort_id) override {
@@ -284,7 +283,8 @@ class SqliteStore final
                     "WHERE trainee_id = ?1"));
     RETURN_IF_ERROR(BindCandidate(st, candidate));
     RETURN_IF_ERROR(MapCandidateError(st.Run(), candidate));
-    if (tx_.Changes() == 0) return storage::RowNotFoundError("candidate", candidate.trainee_id);
+    if (tx_.Changes() == 0)
+      return storage::RowNotFoundError("candidate", candidate.trainee_id);
     return absl::OkStatus();
   }
 
@@ -308,7 +308,8 @@ class SqliteStore final
             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
             "?13, ?14, ?15, ?16, ?17, ?18)")));
     RETURN_IF_ERROR(BindApplication(st, application));
-    return storage::MapInsertError(st.Run(), "application", application.application_id);
+    return storage::MapInsertError(st.Run(), "application",
+                                   application.application_id);
   }
 
   absl::Status UpdateApplication(const Application& application) override {
@@ -327,15 +328,16 @@ class SqliteStore final
     RETURN_IF_ERROR(BindApplication(st, application));
     RETURN_IF_ERROR(st.Run());
     if (tx_.Changes() == 0) {
-      return storage::RowNotFoundError("application", application.application_id);
+      return storage::RowNotFoundError("application",
+                                       application.application_id);
     }
     return absl::OkStatus();
   }
 
   absl::StatusOr<Page<Application>> ListApplications(
       const ApplicationFilter& filter, const PageQuery& page) override {
-    storage::KeysetQuery q(kApplicationColumns, "applications", "application_id", page.after_key,
-                          page.limit);
+    storage::KeysetQuery q(kApplicationColumns, "applications",
+                           "application_id", page.after_key, page.limit);
     q.Equal("cohort_id", filter.cohort_id);
     if (filter.status.has_value()) {
       q.Equal("status", StatusName(*filter.status));
@@ -345,9 +347,9 @@ class SqliteStore final
     q.Equal("training_province_code", filter.province_code);
     q.InScope("training_region_code", "centre_id", filter.scope.national,
               filter.scope.regions, filter.scope.centres);
-    return q.Run<Page<Application>>(tx_, ReadApplication, [](const Application& a) {
-      return a.application_id;
-    });
+    return q.Run<Page<Application>>(
+        tx_, ReadApplication,
+        [](const Application& a) { return a.application_id; });
   }
 
   absl::StatusOr<std::vector<Application>> ApplicationsOfTrainee(
@@ -387,7 +389,8 @@ class SqliteStore final
     RETURN_IF_ERROR(st.BindText(1, application.cohort_id));
     RETURN_IF_ERROR(st.BindInt64(2, application.waitlist_rank));
     RETURN_IF_ERROR(st.BindText(3, application.application_id));
-    ASSIGN_OR_RETURN(int64_t ahead, storage::SingleInt64(st, "waitlist position"));
+    ASSIGN_OR_RETURN(int64_t ahead,
+                     storage::SingleInt64(st, "waitlist position"));
     return static_cast<int32_t>(ahead + 1);
   }
 

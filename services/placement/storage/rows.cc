@@ -216,7 +216,6 @@ absl::Status BindFollowUp(Statement& st, const FollowUp& f) {
   return BindOptionalTime(st, 9, f.record_time);
 }
 
-
 absl::Status BindOffer(Statement& st, const Offer& o) {
   RETURN_IF_ERROR(st.BindText(1, o.offer_id));
   RETURN_IF_ERROR(st.BindText(2, o.trainee_id));

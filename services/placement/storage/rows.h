@@ -36,7 +36,6 @@ inline constexpr char kFollowUpColumns[] =
     "trainee_id, months, due_date, due_key, outcome, placement_id, "
     "employer_id, recorded_on, record_time";
 
-
 // DATA_LOSS "stored placement state '<name>' is unknown".
 absl::StatusOr<PlacementState> ParseState(absl::string_view name);
 

@@ -70,7 +70,8 @@ json ToJson(const Trainee& t) {
           {"exit_cohort_id", t.exit.cohort_id},
           {"dimensions", ToJson(t.dimensions)},
           {"current_placement_id", t.current_placement_id},
-          {"first_placement_date", storage::OptionalDayJson(t.first_placement_date)},
+          {"first_placement_date",
+           storage::OptionalDayJson(t.first_placement_date)},
           {"event_sequence", t.event_sequence},
           {"create_time", ToMicros(t.create_time)},
           {"update_time", ToMicros(t.update_time)}};
@@ -176,7 +177,8 @@ absl::StatusOr<Trainee> TraineeFromJson(const json& j) {
   t.exit.cohort_id = StringAt(j, "exit_cohort_id");
   t.dimensions = DimensionsFromJson(j.at("dimensions"));
   t.current_placement_id = StringAt(j, "current_placement_id");
-  ASSIGN_OR_RETURN(t.first_placement_date, storage::OptionalDayAt(j, "first_placement_date"));
+  ASSIGN_OR_RETURN(t.first_placement_date,
+                   storage::OptionalDayAt(j, "first_placement_date"));
   t.event_sequence = j.at("event_sequence").get<int64_t>();
   t.create_time = TimeAt(j, "create_time");
   t.update_time = TimeAt(j, "update_time");

@@ -93,18 +93,20 @@ class SqliteStore final
                     "WHERE employer_id = ?1"));
     RETURN_IF_ERROR(BindEmployer(st, employer));
     RETURN_IF_ERROR(MapEmployerError(st.Run(), employer));
-    if (tx_.Changes() == 0) return storage::RowNotFoundError("employer", employer.employer_id);
+    if (tx_.Changes() == 0)
+      return storage::RowNotFoundError("employer", employer.employer_id);
     return absl::OkStatus();
   }
   absl::StatusOr<Page<Employer>> ListEmployers(const EmployerFilter& filter,
                                                const PageQuery& page) override {
-    storage::KeysetQuery q(kEmployerColumns, "employers", "employer_id", page.after_key, page.limit);
+    storage::KeysetQuery q(kEmployerColumns, "employers", "employer_id",
+                           page.after_key, page.limit);
     q.Equal("sector", filter.sector);
     q.Equal("region_code", filter.region_code);
     q.Equal("province_code", filter.province_code);
     if (filter.partner.has_value()) q.EqualInt("partner", *filter.partner);
-    return q.Run<Page<Employer>>(tx_, ReadEmployer,
-                           [](const Employer& e) { return e.employer_id; });
+    return q.Run<Page<Employer>>(
+        tx_, ReadEmployer, [](const Employer& e) { return e.employer_id; });
   }
 
   // Job offers.
@@ -134,19 +136,21 @@ class SqliteStore final
                     "WHERE job_offer_id = ?1"));
     RETURN_IF_ERROR(BindJobOffer(st, offer));
     RETURN_IF_ERROR(st.Run());
-    if (tx_.Changes() == 0) return storage::RowNotFoundError("job offer", offer.job_offer_id);
+    if (tx_.Changes() == 0)
+      return storage::RowNotFoundError("job offer", offer.job_offer_id);
     return absl::OkStatus();
   }
   absl::StatusOr<Page<JobOffer>> ListJobOffers(const JobOfferFilter& filter,
                                                const PageQuery& page) override {
-    storage::KeysetQuery q(kJobOfferColumns, "job_offers", "job_offer_id", page.after_key, page.limit);
+    storage::KeysetQuery q(kJobOfferColumns, "job_offers", "job_offer_id",
+                           page.after_key, page.limit);
     q.Equal("employer_id", filter.employer_id);
     q.Equal("track_id", filter.track_id);
     q.Equal("region_code", filter.region_code);
     q.Equal("province_code", filter.province_code);
     if (filter.open.has_value()) q.EqualInt("open", *filter.open);
-    return q.Run<Page<JobOffer>>(tx_, ReadJobOffer,
-                           [](const JobOffer& o) { return o.job_offer_id; });
+    return q.Run<Page<JobOffer>>(
+        tx_, ReadJobOffer, [](const JobOffer& o) { return o.job_offer_id; });
   }
 
   // Trainees.
@@ -179,7 +183,8 @@ class SqliteStore final
             "create_time = ?19, update_time = ?20 WHERE trainee_id = ?1"));
     RETURN_IF_ERROR(BindTrainee(st, trainee));
     RETURN_IF_ERROR(st.Run());
-    if (tx_.Changes() == 0) return storage::RowNotFoundError("trainee", trainee.trainee_id);
+    if (tx_.Changes() == 0)
+      return storage::RowNotFoundError("trainee", trainee.trainee_id);
     return absl::OkStatus();
   }
 
@@ -227,7 +232,8 @@ class SqliteStore final
                     "update_time = ?13 WHERE placement_id = ?1"));
     RETURN_IF_ERROR(BindPlacement(st, p));
     RETURN_IF_ERROR(st.Run());
-    if (tx_.Changes() == 0) return storage::RowNotFoundError("placement", p.placement_id);
+    if (tx_.Changes() == 0)
+      return storage::RowNotFoundError("placement", p.placement_id);
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<Placement>> PlacementsOfTrainee(
@@ -239,7 +245,8 @@ class SqliteStore final
   }
   absl::StatusOr<Page<Placement>> ListPlacements(
       const PlacementFilter& filter, const PageQuery& page) override {
-    storage::KeysetQuery q(kPlacementColumns, "placements", "placement_id", page.after_key, page.limit);
+    storage::KeysetQuery q(kPlacementColumns, "placements", "placement_id",
+                           page.after_key, page.limit);
     q.Equal("employer_id", filter.employer_id);
     if (filter.active.has_value()) {
       q.Condition(*filter.active ? "end_date IS NULL" : "end_date IS NOT NULL");
@@ -251,8 +258,8 @@ class SqliteStore final
           static_cast<int>(ev::VERIFICATION_SOURCE_SOCIAL_SECURITY), ")");
       q.Condition(*filter.verified ? verified : absl::StrCat("NOT ", verified));
     }
-    return q.Run<Page<Placement>>(tx_, ReadPlacement,
-                            [](const Placement& p) { return p.placement_id; });
+    return q.Run<Page<Placement>>(
+        tx_, ReadPlacement, [](const Placement& p) { return p.placement_id; });
   }
 
   // Follow-ups.
@@ -288,8 +295,8 @@ class SqliteStore final
     RETURN_IF_ERROR(BindFollowUp(st, f));
     RETURN_IF_ERROR(st.Run());
     if (tx_.Changes() == 0) {
-      return storage::RowNotFoundError("follow-up",
-                      absl::StrCat(f.trainee_id, "/+", f.months, " months"));
+      return storage::RowNotFoundError(
+          "follow-up", absl::StrCat(f.trainee_id, "/+", f.months, " months"));
     }
     return absl::OkStatus();
   }
@@ -309,17 +316,18 @@ class SqliteStore final
           "placement_id", "employer_id", "recorded_on", "record_time"}) {
       absl::StrAppend(&columns, columns.empty() ? "" : ", ", "f.", c);
     }
-    storage::KeysetQuery q(columns,
-                 filter.region_code.empty()
-                     ? "follow_ups f"
-                     : "follow_ups f JOIN trainees t USING (trainee_id)",
-                 "f.due_key", page.after_key, page.limit);
+    storage::KeysetQuery q(
+        columns,
+        filter.region_code.empty()
+            ? "follow_ups f"
+            : "follow_ups f JOIN trainees t USING (trainee_id)",
+        "f.due_key", page.after_key, page.limit);
     q.EqualInt("f.outcome", 0);
     // Days as YYYY-MM-DD text compare in calendar order.
     q.Compare("f.due_date", "<=", storage::DayText(as_of));
     q.Equal("t.training_region_code", filter.region_code);
-    return q.Run<Page<FollowUp>>(tx_, ReadFollowUp,
-                           [](const FollowUp& f) { return FollowUpKey(f); });
+    return q.Run<Page<FollowUp>>(
+        tx_, ReadFollowUp, [](const FollowUp& f) { return FollowUpKey(f); });
   }
 
   absl::Status Publish(const DomainEvent& event) override {
