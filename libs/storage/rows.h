@@ -107,6 +107,51 @@ absl::Status MapInsertError(absl::Status s, absl::string_view what,
 absl::Status MapInsertErrorNamed(absl::Status s, absl::string_view description);
 
 // ---------------------------------------------------------------------------
+// Trainee dimensions.
+//
+// The services each keep a `Dimensions` struct of the same fields
+// (common.v1.TraineeDimensions: gender, age_band, education_level as enums,
+// then residence_province_code, residence_region_code,
+// training_province_code, training_region_code, track_id, cohort_id,
+// centre_id), stored as ten consecutive columns in that order.
+
+// Reads the ten columns from `first_column` on.
+template <typename D>
+void ReadDimensions(const Statement& st, int first_column, D& d) {
+  int c = first_column;
+  d.gender = static_cast<decltype(d.gender)>(st.ColumnInt64(c++));
+  d.age_band = static_cast<decltype(d.age_band)>(st.ColumnInt64(c++));
+  d.education_level =
+      static_cast<decltype(d.education_level)>(st.ColumnInt64(c++));
+  for (std::string* text :
+       {&d.residence_province_code, &d.residence_region_code,
+        &d.training_province_code, &d.training_region_code, &d.track_id,
+        &d.cohort_id, &d.centre_id}) {
+    *text = st.ColumnText(c++);
+  }
+}
+
+// Binds ?first_index.. ?first_index+9.
+template <typename D>
+absl::Status BindDimensions(Statement& st, int first_index, const D& d) {
+  int i = first_index;
+  for (int64_t value :
+       {static_cast<int64_t>(d.gender), static_cast<int64_t>(d.age_band),
+        static_cast<int64_t>(d.education_level)}) {
+    absl::Status s = st.BindInt64(i++, value);
+    if (!s.ok()) return s;
+  }
+  for (const std::string* text :
+       {&d.residence_province_code, &d.residence_region_code,
+        &d.training_province_code, &d.training_region_code, &d.track_id,
+        &d.cohort_id, &d.centre_id}) {
+    absl::Status s = st.BindText(i++, *text);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------
 // Implementation details.
 
 namespace rows_internal {

@@ -197,5 +197,55 @@ TEST_F(RowsTest, SingleInt64ReadsTheOnlyRowOrSaysThereIsNone) {
   EXPECT_EQ(none.status().message(), "no item count row");
 }
 
+enum class Band { kUnset, kLow, kHigh };
+struct Dims {
+  Band gender = Band::kUnset;
+  Band age_band = Band::kUnset;
+  Band education_level = Band::kUnset;
+  std::string residence_province_code, residence_region_code,
+      training_province_code, training_region_code, track_id, cohort_id,
+      centre_id;
+};
+
+TEST_F(RowsTest, DimensionsTakeTenColumnsInOrder) {
+  ASSERT_TRUE(db_->Execute("CREATE TABLE dims (id TEXT, g INT, a INT, e INT, "
+                           "rp TEXT, rr TEXT, tp TEXT, tr TEXT, track TEXT, "
+                           "cohort TEXT, centre TEXT)")
+                  .ok());
+  const Dims d{Band::kLow, Band::kHigh, Band::kLow, "rp",     "rr",
+               "tp",       "tr",        "track",    "cohort", "centre"};
+  Dims back;
+  std::string stored;
+  ASSERT_TRUE(db_->Transaction(
+                     TxMode::kImmediate,
+                     [&](Tx& tx) -> absl::Status {
+                       ASSIGN_OR_RETURN(
+                           Statement ins,
+                           tx.Prepare(absl::StrCat("INSERT INTO dims VALUES (",
+                                                   Placeholders(11), ")")));
+                       RETURN_IF_ERROR(ins.BindText(1, "x"));
+                       RETURN_IF_ERROR(BindDimensions(ins, 2, d));
+                       RETURN_IF_ERROR(ins.Run());
+                       ASSIGN_OR_RETURN(
+                           Statement sel,
+                           tx.Prepare("SELECT *, g || a || e || rp || "
+                                      "centre FROM dims"));
+                       ASSIGN_OR_RETURN(bool row, sel.Step());
+                       if (!row) return absl::InternalError("no row");
+                       ReadDimensions(sel, 1, back);
+                       stored = sel.ColumnText(11);
+                       return absl::OkStatus();
+                     })
+                  .ok());
+  EXPECT_EQ(stored, "121rpcentre");
+  EXPECT_EQ(back.gender, Band::kLow);
+  EXPECT_EQ(back.age_band, Band::kHigh);
+  EXPECT_EQ(back.education_level, Band::kLow);
+  EXPECT_EQ(back.residence_province_code, "rp");
+  EXPECT_EQ(back.training_region_code, "tr");
+  EXPECT_EQ(back.track_id, "track");
+  EXPECT_EQ(back.centre_id, "centre");
+}
+
 }  // namespace
 }  // namespace jit::storage

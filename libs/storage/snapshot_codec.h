@@ -137,6 +137,37 @@ inline nlohmann::json OptionalTimeJson(const std::optional<absl::Time>& t) {
   return t.has_value() ? nlohmann::json(ToMicros(*t)) : nlohmann::json(nullptr);
 }
 
+// The services' trainee dimensions (see rows.h) as a JSON object; enums as
+// their integer values.
+template <typename D>
+nlohmann::json DimensionsToJson(const D& d) {
+  return {{"gender", static_cast<int>(d.gender)},
+          {"age_band", static_cast<int>(d.age_band)},
+          {"education_level", static_cast<int>(d.education_level)},
+          {"residence_province_code", d.residence_province_code},
+          {"residence_region_code", d.residence_region_code},
+          {"training_province_code", d.training_province_code},
+          {"training_region_code", d.training_region_code},
+          {"track_id", d.track_id},
+          {"cohort_id", d.cohort_id},
+          {"centre_id", d.centre_id}};
+}
+template <typename D>
+D DimensionsFromJson(const nlohmann::json& j) {
+  D d;
+  d.gender = EnumAt<decltype(d.gender)>(j, "gender");
+  d.age_band = EnumAt<decltype(d.age_band)>(j, "age_band");
+  d.education_level = EnumAt<decltype(d.education_level)>(j, "education_level");
+  d.residence_province_code = StringAt(j, "residence_province_code");
+  d.residence_region_code = StringAt(j, "residence_region_code");
+  d.training_province_code = StringAt(j, "training_province_code");
+  d.training_region_code = StringAt(j, "training_region_code");
+  d.track_id = StringAt(j, "track_id");
+  d.cohort_id = StringAt(j, "cohort_id");
+  d.centre_id = StringAt(j, "centre_id");
+  return d;
+}
+
 }  // namespace jit::storage
 
 #endif  // JIT_LIBS_STORAGE_SNAPSHOT_CODEC_H_

@@ -104,5 +104,32 @@ TEST(SnapshotCodec, FieldHelpers) {
   EXPECT_EQ(OptionalTimeJson(absl::FromUnixMicros(8)), json(8));
 }
 
+enum class Gender { kUnset, kFemale, kMale };
+struct Dims {
+  Gender gender = Gender::kUnset;
+  Gender age_band = Gender::kUnset;
+  Gender education_level = Gender::kUnset;
+  std::string residence_province_code, residence_region_code,
+      training_province_code, training_region_code, track_id, cohort_id,
+      centre_id;
+};
+
+TEST(SnapshotCodec, DimensionsRoundTripWithEnumsAsIntegers) {
+  const Dims d{
+      Gender::kFemale, Gender::kMale, Gender::kFemale, "rp", "rr", "tp", "tr",
+      "track",         "cohort",      "centre"};
+  const json j = DimensionsToJson(d);
+  EXPECT_EQ(j.dump(),
+            R"({"age_band":2,"centre_id":"centre","cohort_id":"cohort",)"
+            R"("education_level":1,"gender":1,"residence_province_code":"rp",)"
+            R"("residence_region_code":"rr","track_id":"track",)"
+            R"("training_province_code":"tp","training_region_code":"tr"})");
+  const Dims back = DimensionsFromJson<Dims>(j);
+  EXPECT_EQ(back.gender, Gender::kFemale);
+  EXPECT_EQ(back.age_band, Gender::kMale);
+  EXPECT_EQ(back.residence_region_code, "rr");
+  EXPECT_EQ(back.centre_id, "centre");
+}
+
 }  // namespace
 }  // namespace jit::storage

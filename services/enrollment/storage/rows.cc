@@ -107,17 +107,7 @@ absl::StatusOr<Application> ReadApplication(const Statement& st) {
   a.trainee_id = st.ColumnText(1);
   a.cohort_id = st.ColumnText(2);
   ASSIGN_OR_RETURN(a.status, ParseApplicationStatus(st.ColumnText(3)));
-  Dimensions& d = a.dimensions;
-  d.gender = static_cast<Gender>(st.ColumnInt64(4));
-  d.age_band = static_cast<AgeBand>(st.ColumnInt64(5));
-  d.education_level = static_cast<EducationLevel>(st.ColumnInt64(6));
-  d.residence_province_code = st.ColumnText(7);
-  d.residence_region_code = st.ColumnText(8);
-  d.training_province_code = st.ColumnText(9);
-  d.training_region_code = st.ColumnText(10);
-  d.track_id = st.ColumnText(11);
-  d.cohort_id = st.ColumnText(12);
-  d.centre_id = st.ColumnText(13);
+  storage::ReadDimensions(st, 4, a.dimensions);
   a.reason = st.ColumnText(14);
   a.waitlist_rank = st.ColumnInt64(15);
   a.submit_time = FromMicros(st.ColumnInt64(16));
@@ -127,21 +117,11 @@ absl::StatusOr<Application> ReadApplication(const Statement& st) {
 
 // Binds ?1.. of an INSERT or UPDATE over kApplicationColumns (same order).
 absl::Status BindApplication(Statement& st, const Application& a) {
-  const Dimensions& d = a.dimensions;
   RETURN_IF_ERROR(st.BindText(1, a.application_id));
   RETURN_IF_ERROR(st.BindText(2, a.trainee_id));
   RETURN_IF_ERROR(st.BindText(3, a.cohort_id));
   RETURN_IF_ERROR(st.BindText(4, StatusName(a.status)));
-  RETURN_IF_ERROR(st.BindInt64(5, static_cast<int64_t>(d.gender)));
-  RETURN_IF_ERROR(st.BindInt64(6, static_cast<int64_t>(d.age_band)));
-  RETURN_IF_ERROR(st.BindInt64(7, static_cast<int64_t>(d.education_level)));
-  RETURN_IF_ERROR(st.BindText(8, d.residence_province_code));
-  RETURN_IF_ERROR(st.BindText(9, d.residence_region_code));
-  RETURN_IF_ERROR(st.BindText(10, d.training_province_code));
-  RETURN_IF_ERROR(st.BindText(11, d.training_region_code));
-  RETURN_IF_ERROR(st.BindText(12, d.track_id));
-  RETURN_IF_ERROR(st.BindText(13, d.cohort_id));
-  RETURN_IF_ERROR(st.BindText(14, d.centre_id));
+  RETURN_IF_ERROR(storage::BindDimensions(st, 5, a.dimensions));
   RETURN_IF_ERROR(st.BindText(15, a.reason));
   RETURN_IF_ERROR(st.BindInt64(16, a.waitlist_rank));
   RETURN_IF_ERROR(st.BindInt64(17, ToMicros(a.submit_time)));

@@ -53,24 +53,12 @@ json ToJson(const Cohort& c) {
           {"create_time", ToMicros(c.create_time)},
           {"update_time", ToMicros(c.update_time)}};
 }
-json ToJson(const Dimensions& d) {
-  return {{"gender", static_cast<int>(d.gender)},
-          {"age_band", static_cast<int>(d.age_band)},
-          {"education_level", static_cast<int>(d.education_level)},
-          {"residence_province_code", d.residence_province_code},
-          {"residence_region_code", d.residence_region_code},
-          {"training_province_code", d.training_province_code},
-          {"training_region_code", d.training_region_code},
-          {"track_id", d.track_id},
-          {"cohort_id", d.cohort_id},
-          {"centre_id", d.centre_id}};
-}
 json ToJson(const Application& a) {
   return {{"application_id", a.application_id},
           {"trainee_id", a.trainee_id},
           {"cohort_id", a.cohort_id},
           {"status", std::string(StatusName(a.status))},
-          {"dimensions", ToJson(a.dimensions)},
+          {"dimensions", storage::DimensionsToJson(a.dimensions)},
           {"reason", a.reason},
           {"waitlist_rank", a.waitlist_rank},
           {"submit_time", ToMicros(a.submit_time)},
@@ -78,22 +66,6 @@ json ToJson(const Application& a) {
 }
 json ToJson(const EraseResult& e) {
   return {{"trainee_id", e.trainee_id}, {"erase_time", ToMicros(e.erase_time)}};
-}
-
-absl::StatusOr<Dimensions> DimensionsFromJson(const json& j) {
-  Dimensions d;
-  d.gender = static_cast<Gender>(j.at("gender").get<int>());
-  d.age_band = static_cast<AgeBand>(j.at("age_band").get<int>());
-  d.education_level =
-      static_cast<EducationLevel>(j.at("education_level").get<int>());
-  d.residence_province_code = StringAt(j, "residence_province_code");
-  d.residence_region_code = StringAt(j, "residence_region_code");
-  d.training_province_code = StringAt(j, "training_province_code");
-  d.training_region_code = StringAt(j, "training_region_code");
-  d.track_id = StringAt(j, "track_id");
-  d.cohort_id = StringAt(j, "cohort_id");
-  d.centre_id = StringAt(j, "centre_id");
-  return d;
 }
 
 absl::StatusOr<Programme> ProgrammeFromJson(const json& j) {
@@ -149,7 +121,7 @@ absl::StatusOr<Application> ApplicationFromJson(const json& j) {
   a.cohort_id = StringAt(j, "cohort_id");
   ASSIGN_OR_RETURN(a.status,
                    rows::ParseApplicationStatus(StringAt(j, "status")));
-  ASSIGN_OR_RETURN(a.dimensions, DimensionsFromJson(j.at("dimensions")));
+  a.dimensions = storage::DimensionsFromJson<Dimensions>(j.at("dimensions"));
   a.reason = StringAt(j, "reason");
   a.waitlist_rank = j.at("waitlist_rank").get<int64_t>();
   a.submit_time = TimeAt(j, "submit_time");

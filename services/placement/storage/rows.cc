@@ -104,17 +104,7 @@ absl::StatusOr<Trainee> ReadTrainee(const Statement& st) {
   t.exit.kind = static_cast<ExitKind>(st.ColumnInt64(2));
   ASSIGN_OR_RETURN(t.exit.date, ParseDay(st.ColumnText(3), "exit_date"));
   t.exit.cohort_id = st.ColumnText(4);
-  Dimensions& d = t.dimensions;
-  d.gender = static_cast<Gender>(st.ColumnInt64(5));
-  d.age_band = static_cast<AgeBand>(st.ColumnInt64(6));
-  d.education_level = static_cast<EducationLevel>(st.ColumnInt64(7));
-  d.residence_province_code = st.ColumnText(8);
-  d.residence_region_code = st.ColumnText(9);
-  d.training_province_code = st.ColumnText(10);
-  d.training_region_code = st.ColumnText(11);
-  d.track_id = st.ColumnText(12);
-  d.cohort_id = st.ColumnText(13);
-  d.centre_id = st.ColumnText(14);
+  storage::ReadDimensions(st, 5, t.dimensions);
   t.current_placement_id = st.ColumnText(15);
   ASSIGN_OR_RETURN(t.first_placement_date,
                    OptionalDayColumn(st, 16, "first_placement_date"));
@@ -124,22 +114,12 @@ absl::StatusOr<Trainee> ReadTrainee(const Statement& st) {
   return t;
 }
 absl::Status BindTrainee(Statement& st, const Trainee& t) {
-  const Dimensions& d = t.dimensions;
   RETURN_IF_ERROR(st.BindText(1, t.trainee_id));
   RETURN_IF_ERROR(st.BindText(2, StateName(t.state)));
   RETURN_IF_ERROR(st.BindInt64(3, static_cast<int64_t>(t.exit.kind)));
   RETURN_IF_ERROR(st.BindText(4, DayText(t.exit.date)));
   RETURN_IF_ERROR(st.BindText(5, t.exit.cohort_id));
-  RETURN_IF_ERROR(st.BindInt64(6, static_cast<int64_t>(d.gender)));
-  RETURN_IF_ERROR(st.BindInt64(7, static_cast<int64_t>(d.age_band)));
-  RETURN_IF_ERROR(st.BindInt64(8, static_cast<int64_t>(d.education_level)));
-  RETURN_IF_ERROR(st.BindText(9, d.residence_province_code));
-  RETURN_IF_ERROR(st.BindText(10, d.residence_region_code));
-  RETURN_IF_ERROR(st.BindText(11, d.training_province_code));
-  RETURN_IF_ERROR(st.BindText(12, d.training_region_code));
-  RETURN_IF_ERROR(st.BindText(13, d.track_id));
-  RETURN_IF_ERROR(st.BindText(14, d.cohort_id));
-  RETURN_IF_ERROR(st.BindText(15, d.centre_id));
+  RETURN_IF_ERROR(storage::BindDimensions(st, 6, t.dimensions));
   RETURN_IF_ERROR(st.BindText(16, t.current_placement_id));
   RETURN_IF_ERROR(BindOptionalDay(st, 17, t.first_placement_date));
   RETURN_IF_ERROR(st.BindInt64(18, t.event_sequence));

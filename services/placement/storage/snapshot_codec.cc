@@ -50,25 +50,13 @@ json ToJson(const JobOffer& o) {
           {"update_time", ToMicros(o.update_time)},
           {"close_time", storage::OptionalTimeJson(o.close_time)}};
 }
-json ToJson(const Dimensions& d) {
-  return {{"gender", static_cast<int>(d.gender)},
-          {"age_band", static_cast<int>(d.age_band)},
-          {"education_level", static_cast<int>(d.education_level)},
-          {"residence_province_code", d.residence_province_code},
-          {"residence_region_code", d.residence_region_code},
-          {"training_province_code", d.training_province_code},
-          {"training_region_code", d.training_region_code},
-          {"track_id", d.track_id},
-          {"cohort_id", d.cohort_id},
-          {"centre_id", d.centre_id}};
-}
 json ToJson(const Trainee& t) {
   return {{"trainee_id", t.trainee_id},
           {"state", StateName(t.state)},
           {"exit_kind", static_cast<int>(t.exit.kind)},
           {"exit_date", DayText(t.exit.date)},
           {"exit_cohort_id", t.exit.cohort_id},
-          {"dimensions", ToJson(t.dimensions)},
+          {"dimensions", storage::DimensionsToJson(t.dimensions)},
           {"current_placement_id", t.current_placement_id},
           {"first_placement_date",
            storage::OptionalDayJson(t.first_placement_date)},
@@ -153,21 +141,6 @@ JobOffer JobOfferFromJson(const json& j) {
   return o;
 }
 
-Dimensions DimensionsFromJson(const json& j) {
-  Dimensions d;
-  d.gender = EnumAt<Gender>(j, "gender");
-  d.age_band = EnumAt<AgeBand>(j, "age_band");
-  d.education_level = EnumAt<EducationLevel>(j, "education_level");
-  d.residence_province_code = StringAt(j, "residence_province_code");
-  d.residence_region_code = StringAt(j, "residence_region_code");
-  d.training_province_code = StringAt(j, "training_province_code");
-  d.training_region_code = StringAt(j, "training_region_code");
-  d.track_id = StringAt(j, "track_id");
-  d.cohort_id = StringAt(j, "cohort_id");
-  d.centre_id = StringAt(j, "centre_id");
-  return d;
-}
-
 absl::StatusOr<Trainee> TraineeFromJson(const json& j) {
   Trainee t;
   t.trainee_id = StringAt(j, "trainee_id");
@@ -175,7 +148,7 @@ absl::StatusOr<Trainee> TraineeFromJson(const json& j) {
   t.exit.kind = EnumAt<ExitKind>(j, "exit_kind");
   ASSIGN_OR_RETURN(t.exit.date, DayAt(j, "exit_date"));
   t.exit.cohort_id = StringAt(j, "exit_cohort_id");
-  t.dimensions = DimensionsFromJson(j.at("dimensions"));
+  t.dimensions = storage::DimensionsFromJson<Dimensions>(j.at("dimensions"));
   t.current_placement_id = StringAt(j, "current_placement_id");
   ASSIGN_OR_RETURN(t.first_placement_date,
                    storage::OptionalDayAt(j, "first_placement_date"));

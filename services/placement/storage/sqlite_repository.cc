@@ -332,15 +332,8 @@ class SqliteStore final
 
   absl::Status Publish(const DomainEvent& event) override {
     RETURN_IF_ERROR(CheckWritable("Publish"));
-    absl::StatusOr<outbox::OutboxMessage> row = ToOutboxMessage(event);
-    if (!row.ok()) {
-      // The domain built an event that does not say what its kind says: a
-      // bug, not the caller's fault.
-      return absl::InternalError(absl::StrCat("cannot publish ",
-                                              EventType(event.kind), ": ",
-                                              row.status().message()));
-    }
-    return outbox::Append(tx_, *row, clock_->Now());
+    return outbox::AppendEncoded(tx_, ToOutboxMessage(event),
+                                 EventType(event.kind), clock_->Now());
   }
 
  private:
@@ -373,14 +366,11 @@ class SqliteStore final
 // Repository.
 
 std::vector<storage::Migration> SqlitePlacementRepository::Migrations() {
-  std::vector<storage::Migration> m = {
+  return outbox::ServiceMigrations(
       {1,
        "placement: employers, job offers, trainees, offers, placements, "
        "follow-ups, idempotency requests",
-       kPlacementSchemaV1Sql}};
-  for (storage::Migration& x : outbox::Migrations(2)) m.push_back(std::move(x));
-  m.push_back(storage::IdempotencyCallerMigration(2 + outbox::kMigrationCount));
-  return m;
+       kPlacementSchemaV1Sql});
 }
 
 absl::StatusOr<std::unique_ptr<SqlitePlacementRepository>>

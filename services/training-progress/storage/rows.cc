@@ -103,17 +103,7 @@ absl::StatusOr<TraineeRecord> ReadTrainee(const Statement& st) {
   r.track_id = st.ColumnText(3);
   r.curriculum_version = static_cast<int32_t>(st.ColumnInt64(4));
   ASSIGN_OR_RETURN(r.status, ParseStatus(st.ColumnText(5)));
-  Dimensions& d = r.dimensions;
-  d.gender = static_cast<Gender>(st.ColumnInt64(6));
-  d.age_band = static_cast<AgeBand>(st.ColumnInt64(7));
-  d.education_level = static_cast<EducationLevel>(st.ColumnInt64(8));
-  d.residence_province_code = st.ColumnText(9);
-  d.residence_region_code = st.ColumnText(10);
-  d.training_province_code = st.ColumnText(11);
-  d.training_region_code = st.ColumnText(12);
-  d.track_id = st.ColumnText(13);
-  d.cohort_id = st.ColumnText(14);
-  d.centre_id = st.ColumnText(15);
+  storage::ReadDimensions(st, 6, r.dimensions);
   r.sessions_present = static_cast<int32_t>(st.ColumnInt64(16));
   r.sessions_excused = static_cast<int32_t>(st.ColumnInt64(17));
   r.sessions_unexcused = static_cast<int32_t>(st.ColumnInt64(18));

@@ -55,34 +55,6 @@ Curriculum CurriculumFromJson(const json& j) {
   return c;
 }
 
-json ToJson(const Dimensions& d) {
-  return {{"gender", static_cast<int>(d.gender)},
-          {"age_band", static_cast<int>(d.age_band)},
-          {"education_level", static_cast<int>(d.education_level)},
-          {"residence_province_code", d.residence_province_code},
-          {"residence_region_code", d.residence_region_code},
-          {"training_province_code", d.training_province_code},
-          {"training_region_code", d.training_region_code},
-          {"track_id", d.track_id},
-          {"cohort_id", d.cohort_id},
-          {"centre_id", d.centre_id}};
-}
-Dimensions DimensionsFromJson(const json& j) {
-  Dimensions d;
-  d.gender = static_cast<Gender>(j.at("gender").get<int>());
-  d.age_band = static_cast<AgeBand>(j.at("age_band").get<int>());
-  d.education_level =
-      static_cast<EducationLevel>(j.at("education_level").get<int>());
-  d.residence_province_code = StringAt(j, "residence_province_code");
-  d.residence_region_code = StringAt(j, "residence_region_code");
-  d.training_province_code = StringAt(j, "training_province_code");
-  d.training_region_code = StringAt(j, "training_region_code");
-  d.track_id = StringAt(j, "track_id");
-  d.cohort_id = StringAt(j, "cohort_id");
-  d.centre_id = StringAt(j, "centre_id");
-  return d;
-}
-
 json ToJson(const Certificate& c) {
   return {{"certificate_id", c.certificate_id},
           {"issued_on", DayText(c.issued_on)},
@@ -107,7 +79,7 @@ json ToJson(const TraineeRecord& r) {
           {"track_id", r.track_id},
           {"curriculum_version", r.curriculum_version},
           {"status", std::string(StatusName(r.status))},
-          {"dimensions", ToJson(r.dimensions)},
+          {"dimensions", storage::DimensionsToJson(r.dimensions)},
           {"sessions_present", r.sessions_present},
           {"sessions_excused", r.sessions_excused},
           {"sessions_unexcused", r.sessions_unexcused},
@@ -130,7 +102,7 @@ absl::StatusOr<TraineeRecord> TraineeFromJson(const json& j) {
   r.track_id = StringAt(j, "track_id");
   r.curriculum_version = j.at("curriculum_version").get<int32_t>();
   ASSIGN_OR_RETURN(r.status, rows::ParseStatus(StringAt(j, "status")));
-  r.dimensions = DimensionsFromJson(j.at("dimensions"));
+  r.dimensions = storage::DimensionsFromJson<Dimensions>(j.at("dimensions"));
   r.sessions_present = j.at("sessions_present").get<int32_t>();
   r.sessions_excused = j.at("sessions_excused").get<int32_t>();
   r.sessions_unexcused = j.at("sessions_unexcused").get<int32_t>();
