@@ -11,11 +11,8 @@
 
 namespace jit::progress::rows {
 
-using storage::BindOptionalDay;
 using storage::DayText;
 using storage::FromMicros;
-using storage::OptionalDayColumn;
-using storage::ParseDay;
 using storage::Statement;
 using storage::ToMicros;
 
@@ -71,9 +68,10 @@ absl::Status BindTrainee(Statement& st, const TraineeRecord& r) {
   RETURN_IF_ERROR(
       st.BindInt64(":consecutive_unexcused", r.consecutive_unexcused));
   RETURN_IF_ERROR(st.BindInt64(":at_risk", r.at_risk ? 1 : 0));
-  RETURN_IF_ERROR(BindOptionalDay(st, ":start_date", r.start_date));
-  RETURN_IF_ERROR(BindOptionalDay(st, ":completion_date", r.completion_date));
-  RETURN_IF_ERROR(BindOptionalDay(st, ":exit_date", r.exit_date));
+  RETURN_IF_ERROR(storage::BindOptionalDay(st, ":start_date", r.start_date));
+  RETURN_IF_ERROR(
+      storage::BindOptionalDay(st, ":completion_date", r.completion_date));
+  RETURN_IF_ERROR(storage::BindOptionalDay(st, ":exit_date", r.exit_date));
   RETURN_IF_ERROR(st.BindText(":exit_reason", r.exit_reason));
   if (r.certificate.has_value()) {
     const Certificate& c = *r.certificate;
@@ -83,7 +81,7 @@ absl::Status BindTrainee(Statement& st, const TraineeRecord& r) {
     RETURN_IF_ERROR(st.BindInt64(":certificate_revoked", c.revoked ? 1 : 0));
     RETURN_IF_ERROR(st.BindText(":revocation_reason", c.revocation_reason));
     RETURN_IF_ERROR(
-        BindOptionalDay(st, ":certificate_revoked_on", c.revoked_on));
+        storage::BindOptionalDay(st, ":certificate_revoked_on", c.revoked_on));
   } else {
     RETURN_IF_ERROR(st.BindNull(":certificate_id"));
     RETURN_IF_ERROR(st.BindNull(":certificate_issued_on"));
@@ -109,20 +107,22 @@ absl::StatusOr<TraineeRecord> ReadTrainee(const Statement& st) {
   r.sessions_unexcused = static_cast<int32_t>(st.ColumnInt64(18));
   r.consecutive_unexcused = static_cast<int32_t>(st.ColumnInt64(19));
   r.at_risk = st.ColumnInt64(20) != 0;
-  ASSIGN_OR_RETURN(r.start_date, OptionalDayColumn(st, 21, "start_date"));
+  ASSIGN_OR_RETURN(r.start_date,
+                   storage::OptionalDayColumn(st, 21, "start_date"));
   ASSIGN_OR_RETURN(r.completion_date,
-                   OptionalDayColumn(st, 22, "completion_date"));
-  ASSIGN_OR_RETURN(r.exit_date, OptionalDayColumn(st, 23, "exit_date"));
+                   storage::OptionalDayColumn(st, 22, "completion_date"));
+  ASSIGN_OR_RETURN(r.exit_date,
+                   storage::OptionalDayColumn(st, 23, "exit_date"));
   r.exit_reason = st.ColumnText(24);
   if (!st.ColumnIsNull(25)) {
     Certificate c;
     c.certificate_id = st.ColumnText(25);
-    ASSIGN_OR_RETURN(c.issued_on,
-                     ParseDay(st.ColumnText(26), "certificate_issued_on"));
+    ASSIGN_OR_RETURN(c.issued_on, storage::ParseDay(st.ColumnText(26),
+                                                    "certificate_issued_on"));
     c.revoked = st.ColumnInt64(27) != 0;
     c.revocation_reason = st.ColumnText(28);
-    ASSIGN_OR_RETURN(c.revoked_on,
-                     OptionalDayColumn(st, 29, "certificate_revoked_on"));
+    ASSIGN_OR_RETURN(c.revoked_on, storage::OptionalDayColumn(
+                                       st, 29, "certificate_revoked_on"));
     r.certificate = std::move(c);
   }
   r.create_time = FromMicros(st.ColumnInt64(30));
