@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/status/status_macros.h"
+#include "libs/storage/idempotency.h"
 
 namespace jit::outbox {
 namespace {
@@ -107,6 +108,26 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DecodeHeaders(
     headers.push_back(std::move(header));
   }
   return headers;
+}
+
+std::vector<storage::Migration> ServiceMigrations(
+    storage::Migration schema_v1) {
+  std::vector<storage::Migration> m;
+  m.push_back(std::move(schema_v1));
+  for (storage::Migration& x : Migrations(2)) m.push_back(std::move(x));
+  m.push_back(storage::IdempotencyCallerMigration(2 + kMigrationCount));
+  return m;
+}
+
+absl::Status AppendEncoded(storage::Tx& tx,
+                           const absl::StatusOr<OutboxMessage>& row,
+                           absl::string_view event_type,
+                           absl::Time created_at) {
+  if (!row.ok()) {
+    return absl::InternalError(absl::StrCat("cannot publish ", event_type, ": ",
+                                            row.status().message()));
+  }
+  return Append(tx, *row, created_at);
 }
 
 absl::Status Append(storage::Tx& tx, const OutboxMessage& message) {

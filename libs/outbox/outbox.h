@@ -65,6 +65,11 @@ inline constexpr char kOutboxTag[] = "outbox";
 //   RETURN_IF_ERROR(db.Migrate(m));
 std::vector<storage::Migration> Migrations(int first_version);
 
+// A write service's whole schema history: its own tables as `schema_v1`
+// (version 1), then the outbox (Migrations(2)), then the idempotency caller
+// columns (storage::IdempotencyCallerMigration, version 3).
+std::vector<storage::Migration> ServiceMigrations(storage::Migration schema_v1);
+
 // Adds `message` to the outbox inside the caller's transaction. `message.id`
 // is ignored (assigned by the database). An empty topic is INVALID_ARGUMENT.
 // The first form stamps created_at with the system clock; services with an
@@ -72,6 +77,14 @@ std::vector<storage::Migration> Migrations(int first_version);
 absl::Status Append(storage::Tx& tx, const OutboxMessage& message);
 absl::Status Append(storage::Tx& tx, const OutboxMessage& message,
                     absl::Time created_at);
+
+// Append() for the row a service's event encoder built for an event of
+// `event_type`. An encoding error is INTERNAL "cannot publish <event_type>:
+// <message>": the domain built an event that does not say what its kind
+// says, a bug rather than the caller's fault.
+absl::Status AppendEncoded(storage::Tx& tx,
+                           const absl::StatusOr<OutboxMessage>& row,
+                           absl::string_view event_type, absl::Time created_at);
 
 // Unsent rows.
 absl::StatusOr<int64_t> Backlog(storage::Database& db);

@@ -141,6 +141,45 @@ TEST_F(OutboxTest, AppendRefusesAnEmptyTopic) {
   EXPECT_EQ(Count("SELECT count(*) FROM outbox"), 0);
 }
 
+TEST_F(OutboxTest, AppendEncodedStoresTheRowOrCallsTheEncodingABug) {
+  const absl::Status bad =
+      db_->Transaction(storage::TxMode::kImmediate, [](storage::Tx& tx) {
+        return AppendEncoded(tx, absl::InvalidArgumentError("no payload"),
+                             "ApplicationAdmitted", absl::FromUnixSeconds(5));
+      });
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(bad.message(), "cannot publish ApplicationAdmitted: no payload");
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox"), 0);
+  ASSERT_TRUE(
+      db_->Transaction(storage::TxMode::kImmediate,
+                       [](storage::Tx& tx) {
+                         return AppendEncoded(
+                             tx, OutboxMessage{.topic = "t", .key = "k"},
+                             "ApplicationAdmitted", absl::FromUnixSeconds(5));
+                       })
+          .ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE topic = 't'"), 1);
+}
+
+TEST(OutboxServiceMigrationsTest, SchemaThenOutboxThenCallerColumns) {
+  const std::vector<storage::Migration> m =
+      ServiceMigrations({1, "tables",
+                         "CREATE TABLE idempotency_requests "
+                         "(request_id TEXT PRIMARY KEY, "
+                         "operation TEXT NOT NULL, response TEXT "
+                         "NOT NULL, create_time INTEGER NOT NULL)"});
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(m[0].version, 1);
+  EXPECT_EQ(m[0].description, "tables");
+  EXPECT_EQ(m[1].version, 2);
+  EXPECT_EQ(m[1].sql, Migrations(2)[0].sql);
+  EXPECT_EQ(m[2].version, 3);
+  auto db = storage::Database::Open({.path = ":memory:"});
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Migrate(m).ok());
+  EXPECT_EQ(*(*db)->SchemaVersion(), 3);
+}
+
 TEST_F(OutboxTest, EmptyKeyAndPayloadAreStored) {
   ASSERT_TRUE(db_->Transaction(storage::TxMode::kImmediate,
                                [](storage::Tx& tx) {

@@ -41,6 +41,7 @@
 #include "libs/clock/clock.h"
 #include "libs/storage/database.h"
 #include "services/enrollment/domain/repository.h"
+#include "services/enrollment/storage/snapshot_codec.h"
 
 namespace jit::enrollment {
 
@@ -77,13 +78,6 @@ class SqliteEnrollmentRepository final : public EnrollmentRepository {
   const std::unique_ptr<storage::Database> db_;
   const Clock* const clock_;
 };
-
-// Idempotency snapshots as stored in idempotency_requests.response: JSON
-// {"type": "<Programme|Track|Centre|Cohort|Application|EraseResult>",
-//  "value": {...}} with times as Unix microseconds and days as "YYYY-MM-DD".
-// Exposed for tests and tools; DATA_LOSS for a document that does not parse.
-std::string SnapshotToJson(const ResponseSnapshot& snapshot);
-absl::StatusOr<ResponseSnapshot> SnapshotFromJson(const std::string& json);
 
 }  // namespace jit::enrollment
 

@@ -38,6 +38,7 @@
 #include "libs/clock/clock.h"
 #include "libs/storage/database.h"
 #include "services/placement/domain/repository.h"
+#include "services/placement/storage/snapshot_codec.h"
 
 namespace jit::placement {
 
@@ -73,13 +74,6 @@ class SqlitePlacementRepository final : public PlacementRepository {
   const std::unique_ptr<storage::Database> db_;
   const Clock* const clock_;
 };
-
-// Idempotency snapshots as stored in idempotency_requests.response: JSON
-// {"type": "<Employer|JobOffer|TraineeResult>", "value": {...}} with times as
-// Unix microseconds and days as "YYYY-MM-DD". Exposed for tests; DATA_LOSS
-// for a document that does not parse.
-std::string SnapshotToJson(const ResponseSnapshot& snapshot);
-absl::StatusOr<ResponseSnapshot> SnapshotFromJson(const std::string& json);
 
 }  // namespace jit::placement
 

@@ -40,6 +40,7 @@
 #include "libs/clock/clock.h"
 #include "libs/storage/database.h"
 #include "services/training-progress/domain/repository.h"
+#include "services/training-progress/storage/snapshot_codec.h"
 
 namespace jit::progress {
 
@@ -75,14 +76,6 @@ class SqliteProgressRepository final : public ProgressRepository {
   const std::unique_ptr<storage::Database> db_;
   const Clock* const clock_;
 };
-
-// Idempotency snapshots as stored in idempotency_requests.response: JSON
-// {"type": "<Curriculum|AttendanceOutcome|AssessmentOutcome|DropOutOutcome|
-// CertificateOutcome>", "value": {...}} with times as Unix microseconds and
-// days as "YYYY-MM-DD" (null when unset). Exposed for tests and tools;
-// DATA_LOSS for a document that does not parse.
-std::string SnapshotToJson(const ResponseSnapshot& snapshot);
-absl::StatusOr<ResponseSnapshot> SnapshotFromJson(const std::string& json);
 
 }  // namespace jit::progress
 

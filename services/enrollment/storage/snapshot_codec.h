@@ -1,0 +1,22 @@
+// The enrollment service's idempotency snapshots as stored in
+// idempotency_requests.response (libs/storage/snapshot_codec.h framing).
+#ifndef JIT_SERVICES_ENROLLMENT_STORAGE_SNAPSHOT_CODEC_H_
+#define JIT_SERVICES_ENROLLMENT_STORAGE_SNAPSHOT_CODEC_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "services/enrollment/domain/repository.h"
+
+namespace jit::enrollment {
+
+// Idempotency snapshots as stored in idempotency_requests.response: JSON
+// {"type": "<Programme|Track|Centre|Cohort|Application|EraseResult>",
+//  "value": {...}} with times as Unix microseconds and days as "YYYY-MM-DD".
+// Exposed for tests and tools; DATA_LOSS for a document that does not parse.
+std::string SnapshotToJson(const ResponseSnapshot& snapshot);
+absl::StatusOr<ResponseSnapshot> SnapshotFromJson(const std::string& json);
+
+}  // namespace jit::enrollment
+
+#endif  // JIT_SERVICES_ENROLLMENT_STORAGE_SNAPSHOT_CODEC_H_
