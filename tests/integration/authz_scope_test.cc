@@ -19,7 +19,6 @@
 // README), then, per region, one placed trainee with its application, cohort,
 // centre, curriculum module and placement.
 #include <fstream>
-#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -27,12 +26,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"

@@ -9,7 +9,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
@@ -17,6 +16,7 @@
 #include "libs/kafka/cloudevents.h"
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/topics.h"
+#include "libs/testing/raw_call.h"
 #include "libs/testing/subprocess.h"
 #include "libs/testing/test_pki.h"
 
@@ -451,21 +451,9 @@ TEST_F(EnrollmentIntegrationTest, UndecodableRequestIsInvalidArgument) {
   bytes += '\x1a';
   bytes += static_cast<char>(candidate.size());
   bytes += candidate;
-  grpc::GenericStub stub(channel_);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  grpc::CompletionQueue cq;
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer request(&slice, 1);
-  auto call = stub.PrepareUnaryCall(
-      &context, "/jobintech.enrollment.v1.EnrollmentService/SubmitApplication", request, &cq);
-  call->StartCall();
-  grpc::ByteBuffer response;
-  grpc::Status status;
-  call->Finish(&response, &status, reinterpret_cast<void*>(1));
-  void* tag = nullptr;
-  bool ok = false;
-  ASSERT_TRUE(cq.Next(&tag, &ok));
+  const grpc::Status status = testing::RawUnaryCall(
+      channel_, "/jobintech.enrollment.v1.EnrollmentService/SubmitApplication", bytes,
+      absl::Seconds(10));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
   EXPECT_NE(status.error_message().find("could not be decoded"), std::string::npos)
       << status.error_message();
