@@ -79,3 +79,21 @@ function(jit_script_test)
   set_tests_properties(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
     ENVIRONMENT "JIT_SOURCE_DIR=${PROJECT_SOURCE_DIR};JIT_BINARY_DIR=${PROJECT_BINARY_DIR};${ARG_ENVIRONMENT}")
 endfunction()
+
+# A service folder (services/<name>/): its layers in dependency order (each a
+# subfolder with its own CMakeLists.txt), its binary.cmake, and tests/ when
+# tests are built. See docs/DEVELOPING.md.
+#   jit_service(LAYERS domain events storage api)
+function(jit_service)
+  cmake_parse_arguments(ARG "" "" "LAYERS" ${ARGN})
+  foreach(layer IN LISTS ARG_LAYERS)
+    if(NOT EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/${layer}/CMakeLists.txt")
+      message(FATAL_ERROR "jit_service: no ${layer}/CMakeLists.txt in ${CMAKE_CURRENT_SOURCE_DIR}")
+    endif()
+    add_subdirectory(${layer})
+  endforeach()
+  include(${CMAKE_CURRENT_SOURCE_DIR}/binary.cmake)
+  if(JIT_BUILD_TESTS AND EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/tests/CMakeLists.txt")
+    add_subdirectory(tests)
+  endif()
+endfunction()

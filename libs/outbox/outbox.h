@@ -16,6 +16,7 @@
 #define JIT_LIBS_OUTBOX_OUTBOX_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -77,6 +78,13 @@ std::vector<storage::Migration> ServiceMigrations(storage::Migration schema_v1);
 absl::Status Append(storage::Tx& tx, const OutboxMessage& message);
 absl::Status Append(storage::Tx& tx, const OutboxMessage& message,
                     absl::Time created_at);
+
+// Turns a service's domain event into its outbox row (topic, key, payload,
+// headers). A service's storage is handed one by whoever opens it (main, tests)
+// so that storage depends on neither the events layer nor Kafka: the
+// dependency rule (cmake/JitDependencyRule.cmake) checks it.
+template <typename Event>
+using EventEncoder = std::function<absl::StatusOr<OutboxMessage>(const Event&)>;
 
 // Append() for the row a service's event encoder built for an event of
 // `event_type`. An encoding error is INTERNAL "cannot publish <event_type>:

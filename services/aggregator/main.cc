@@ -3,7 +3,6 @@
 // hub, the gRPC server, the HTTP dashboard (JSON, SSE, page) and the admin
 // port; drains gracefully on SIGTERM/SIGINT (watch streams end first, a last
 // checkpoint is written).
-#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -12,14 +11,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "httplib.h"
+#include "libs/access/policy.h"
 #include "libs/audit/server_audit.h"
+#include "libs/auth/token.h"
+#include "libs/bootstrap/common_config.h"
+#include "libs/bootstrap/run_main.h"
 #include "libs/clock/clock.h"
 #include "libs/config/config.h"
 #include "libs/grpcserver/grpc_server.h"
-#include "libs/grpcserver/signals.h"
 #include "libs/log/log.h"
-#include "libs/access/policy.h"
-#include "libs/auth/token.h"
 #include "libs/metrics/admin_server.h"
 #include "libs/metrics/grpc_server_metrics.h"
 #include "libs/service/outbox_pipeline.h"
@@ -36,26 +36,18 @@
 #include "services/aggregator/ingest/ingestor.h"
 #include "services/aggregator/storage/checkpoint_store.h"
 
-ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50054",
-          "gRPC listen address host:port (port 0 picks a free port)");
-ABSL_FLAG(std::string, admin_address, "0.0.0.0:9104",
-          "admin HTTP address host:port: /metrics, /healthz, /readyz (and /debug/state "
-          "with --debug_state); never behind the public ingress");
 ABSL_FLAG(std::string, http_address, "0.0.0.0:8080",
-          "dashboard HTTP address host:port: the page, JSON views, SSE stream; public views "
-          "only unless a request carries a bearer token with an analyst or higher role");
+          "dashboard HTTP address host:port: the page, JSON views, SSE stream; "
+          "public views "
+          "only unless a request carries a bearer token with an analyst or "
+          "higher role");
 ABSL_FLAG(bool, debug_state, false,
-          "serve /debug/state on the admin port: the whole fold, per trainee (pseudonymous "
+          "serve /debug/state on the admin port: the whole fold, per trainee "
+          "(pseudonymous "
           "ids, dates and dimensions); off in production");
-ABSL_FLAG(std::string, db_path, "data/aggregator.db", "SQLite file of the checkpoint");
-ABSL_FLAG(std::string, sqlite_synchronous, "full",
-          "SQLite synchronous level: full (durable on power loss) or normal");
-ABSL_FLAG(std::string, kafka_bootstrap, "",
-          "Kafka bootstrap servers host:port[,...]; empty = read --kafka_bootstrap_file");
-ABSL_FLAG(std::string, kafka_bootstrap_file, "",
-          "file holding the bootstrap address (written by jit-kafka-broker)");
-ABSL_FLAG(absl::Duration, checkpoint_interval, absl::Seconds(5),
-          "how often the fold state, dedupe memory and offsets are checkpointed");
+ABSL_FLAG(
+    absl::Duration, checkpoint_interval, absl::Seconds(5),
+    "how often the fold state, dedupe memory and offsets are checkpointed");
 ABSL_FLAG(absl::Duration, lag_interval, absl::Seconds(2),
           "how often the consumer lag is measured");
 ABSL_FLAG(int, suppression_threshold, 5,
@@ -63,32 +55,55 @@ ABSL_FLAG(int, suppression_threshold, 5,
 ABSL_FLAG(bool, public_only, false, "refuse INTERNAL (unsuppressed) views");
 ABSL_FLAG(int, national_target, 15000,
           "national target until a ProgrammeTargetChanged event sets one");
-ABSL_FLAG(int, event_id_memory, 200000,
-          "event ids remembered for duplicate detection (sequences catch the rest)");
+ABSL_FLAG(
+    int, event_id_memory, 200000,
+    "event ids remembered for duplicate detection (sequences catch the rest)");
 ABSL_FLAG(absl::Duration, watch_min_interval, absl::Milliseconds(250),
           "minimum time between two pushes to watchers (coalescing)");
 ABSL_FLAG(int, http_threads, 32,
           "dashboard HTTP worker threads (each open SSE stream holds one)");
-ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
-ABSL_FLAG(absl::Duration, unready_grace, absl::Seconds(2),
-          "on shutdown, time between reporting NOT_SERVING and refusing calls");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
-          "on shutdown, bound of the graceful drain of in-flight calls");
 
 namespace jit::aggregator {
 namespace {
 
 using service::SplitHostPort;
 
-absl::Status Run() {
+const bootstrap::ServiceIdentity kIdentity{
+    .name = "aggregator",
+    .binary = "jit-aggregator",
+    .usage =
+        "JobInTech aggregator: folds the enrollment, progress and placement "
+        "topics "
+        "into live regional dashboards served over gRPC, JSON/SSE and a web "
+        "page.",
+    .env_prefix = "JIT_AGGREGATOR_",
+    .grpc_port = 50054,
+    .admin_port = 9104,
+    .db_file = "aggregator.db"};
+
+void Validate(config::Validator& v) {
+  v.HostPort("http_address", absl::GetFlag(FLAGS_http_address))
+      .Range("checkpoint_interval", absl::GetFlag(FLAGS_checkpoint_interval),
+             absl::Milliseconds(10), absl::Hours(1))
+      .Range("lag_interval", absl::GetFlag(FLAGS_lag_interval),
+             absl::Milliseconds(10), absl::Hours(1))
+      .Range("suppression_threshold",
+             absl::GetFlag(FLAGS_suppression_threshold), 3, 100)
+      .Range("national_target", absl::GetFlag(FLAGS_national_target), 1,
+             10'000'000)
+      .Range("event_id_memory", absl::GetFlag(FLAGS_event_id_memory), 0,
+             100'000'000)
+      .Range("watch_min_interval", absl::GetFlag(FLAGS_watch_min_interval),
+             absl::ZeroDuration(), absl::Minutes(1))
+      .Range("http_threads", absl::GetFlag(FLAGS_http_threads), 2, 1024);
+}
+
+absl::Status Run(const bootstrap::CommonConfig& common) {
   const Clock& clock = SystemClock::Get();
   const absl::TimeZone zone = ProgrammeTimeZone();
-  storage::DatabaseOptions db_options;
-  db_options.path = absl::GetFlag(FLAGS_db_path);
-  db_options.synchronous = absl::GetFlag(FLAGS_sqlite_synchronous) == "normal"
-                               ? storage::Synchronous::kNormal
-                               : storage::Synchronous::kFull;
-  const std::filesystem::path parent = std::filesystem::path(db_options.path).parent_path();
+  const storage::DatabaseOptions db_options = common.Database();
+  const std::filesystem::path parent =
+      std::filesystem::path(db_options.path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   ASSIGN_OR_RETURN(auto store, CheckpointStore::Open(db_options));
@@ -96,18 +111,20 @@ absl::Status Run() {
   auto registry = std::make_shared<prometheus::Registry>();
   // The audit log (denials; the aggregator holds no personal data) in the
   // checkpoint's file, on a connection of its own.
-  ASSIGN_OR_RETURN(auto server_audit,
-                   audit::ServerAudit::OpenFromFlags(db_options, &clock, registry.get()));
+  ASSIGN_OR_RETURN(auto server_audit, audit::ServerAudit::OpenFromFlags(
+                                          db_options, &clock, registry.get()));
   ASSIGN_OR_RETURN(std::string bootstrap,
-                   service::ResolveBootstrap(absl::GetFlag(FLAGS_kafka_bootstrap),
-                                             absl::GetFlag(FLAGS_kafka_bootstrap_file),
+                   service::ResolveBootstrap(common.kafka_bootstrap,
+                                             common.kafka_bootstrap_file,
                                              absl::Seconds(30)));
   DashboardState state(FoldOptions{
-      .event_id_memory = static_cast<size_t>(absl::GetFlag(FLAGS_event_id_memory)),
+      .event_id_memory =
+          static_cast<size_t>(absl::GetFlag(FLAGS_event_id_memory)),
       .default_national_target = absl::GetFlag(FLAGS_national_target)});
   IngestOptions ingest_options;
   ingest_options.bootstrap_servers = bootstrap;
-  ASSIGN_OR_RETURN(ingest_options.kafka_properties, service::KafkaPropertiesFromFlags());
+  ASSIGN_OR_RETURN(ingest_options.kafka_properties,
+                   service::KafkaPropertiesFromFlags());
   ingest_options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);
   ingest_options.lag_interval = absl::GetFlag(FLAGS_lag_interval);
   ingest_options.zone = zone;
@@ -115,39 +132,45 @@ absl::Status Run() {
   ingest_options.registry = registry.get();
   // Dead letters Kafka refuses for good are kept beside the checkpoint.
   ingest_options.quarantine_file = (parent / "quarantine.jsonl").string();
-  ASSIGN_OR_RETURN(auto ingestor, Ingestor::Create(ingest_options, &state, store.get()));
+  ASSIGN_OR_RETURN(auto ingestor,
+                   Ingestor::Create(ingest_options, &state, store.get()));
 
-  api::DashboardViews views(&state, api::ViewConfig{
-                                        .suppression_threshold =
-                                            absl::GetFlag(FLAGS_suppression_threshold),
-                                        .public_only = absl::GetFlag(FLAGS_public_only),
-                                        .zone = zone,
-                                        .clock = &clock});
-  api::WatchHub hub(&views, api::WatchHubOptions{
-                                .min_interval = absl::GetFlag(FLAGS_watch_min_interval),
-                                .refresh_interval = absl::Seconds(10),
-                                .registry = registry.get()});
+  api::DashboardViews views(
+      &state, api::ViewConfig{.suppression_threshold =
+                                  absl::GetFlag(FLAGS_suppression_threshold),
+                              .public_only = absl::GetFlag(FLAGS_public_only),
+                              .zone = zone,
+                              .clock = &clock});
+  api::WatchHub hub(&views,
+                    api::WatchHubOptions{
+                        .min_interval = absl::GetFlag(FLAGS_watch_min_interval),
+                        .refresh_interval = absl::Seconds(10),
+                        .registry = registry.get()});
   state.AddListener([&hub] { hub.MarkDirty(); });
   hub.Start();
   api::DashboardGrpcService grpc_service(&views, &hub);
 
   // Internal views over HTTP: a bearer token whose roles allow the
   // dashboards' elevated form (the policy of DashboardService.GetSummary).
-  ASSIGN_OR_RETURN(service::Security security, service::SecurityFromFlags(&clock));
+  ASSIGN_OR_RETURN(service::Security security,
+                   service::SecurityFromFlags(&clock));
   const auth::TokenVerifier* verifier = security.verifier.get();
   ASSIGN_OR_RETURN(access::PolicyTable policies,
-                   access::PolicyTable::ForServices({"jobintech.dashboard.v1.DashboardService",
-                                                     audit::ServerAudit::kServiceName}));
+                   access::PolicyTable::ForServices(
+                       {"jobintech.dashboard.v1.DashboardService",
+                        audit::ServerAudit::kServiceName}));
   const access::MethodPolicy* internal_policy =
       policies.Find("/jobintech.dashboard.v1.DashboardService/GetSummary");
-  if (internal_policy == nullptr) return absl::InternalError("no policy for GetSummary");
+  if (internal_policy == nullptr)
+    return absl::InternalError("no policy for GetSummary");
   api::HttpApiOptions http_options;
-  http_options.authorize_internal = [v = verifier, internal_policy](
-                                        absl::string_view authorization) {
-    return access::AuthorizeElevated(authorization, v, *internal_policy);
-  };
+  http_options.authorize_internal =
+      [v = verifier, internal_policy](absl::string_view authorization) {
+        return access::AuthorizeElevated(authorization, v, *internal_policy);
+      };
 
-  ASSIGN_OR_RETURN(auto http_hp, SplitHostPort(absl::GetFlag(FLAGS_http_address)));
+  ASSIGN_OR_RETURN(auto http_hp,
+                   SplitHostPort(absl::GetFlag(FLAGS_http_address)));
   // The public listener: no /metrics, /healthz or /readyz here.
   metrics::AdminServer http({.host = http_hp.first,
                              .port = http_hp.second,
@@ -162,10 +185,10 @@ absl::Status Run() {
 
   return service::ServeUntilSignal(
       {.name = "aggregator",
-       .grpc_address = absl::GetFlag(FLAGS_grpc_address),
-       .admin_address = absl::GetFlag(FLAGS_admin_address),
-       .unready_grace = absl::GetFlag(FLAGS_unready_grace),
-       .drain_timeout = absl::GetFlag(FLAGS_drain_timeout),
+       .grpc_address = common.grpc_address,
+       .admin_address = common.admin_address,
+       .unready_grace = common.unready_grace,
+       .drain_timeout = common.drain_timeout,
        .registry = registry,
        .services = {&grpc_service, server_audit->service()},
        .service_names = {"jobintech.dashboard.v1.DashboardService",
@@ -179,12 +202,16 @@ absl::Status Run() {
        .admin_routes =
            [&state](metrics::AdminServer& admin) {
              if (!absl::GetFlag(FLAGS_debug_state)) return;
-             log::Warn("--debug_state: /debug/state serves the whole fold on the admin port");
-             admin.Get("/debug/state", [&state](const httplib::Request&, httplib::Response& res) {
-               res.set_content(state.Read([](const Fold& f, const IngestStats&) {
-                 return f.CanonicalText();
-               }),
-                               "application/json");
+             log::Warn(
+                 "--debug_state: /debug/state serves the whole fold on the "
+                 "admin port");
+             admin.Get("/debug/state", [&state](const httplib::Request&,
+                                                httplib::Response& res) {
+               res.set_content(
+                   state.Read([](const Fold& f, const IngestStats&) {
+                     return f.CanonicalText();
+                   }),
+                   "application/json");
              });
            },
        .on_ready = [&http](bool ready) { http.SetReady(ready); },
@@ -198,7 +225,8 @@ absl::Status Run() {
              absl::Status final_checkpoint = ingestor->Stop();
              if (!final_checkpoint.ok()) {
                return absl::Status(final_checkpoint.code(),
-                                   absl::StrCat("final checkpoint: ", final_checkpoint.message()));
+                                   absl::StrCat("final checkpoint: ",
+                                                final_checkpoint.message()));
              }
              return final_checkpoint;
            }});
@@ -208,49 +236,9 @@ absl::Status Run() {
 }  // namespace jit::aggregator
 
 int main(int argc, char** argv) {
-  jit::grpcserver::BlockShutdownSignals();
-  jit::config::ParseFlags(
-      argc, argv,
-      {.name = "jit-aggregator",
-       .usage = "JobInTech aggregator: folds the enrollment, progress and placement topics "
-                "into live regional dashboards served over gRPC, JSON/SSE and a web page.",
-       .version = JIT_VERSION,
-       .env_prefix = "JIT_AGGREGATOR_"});
-  jit::config::Validator v;
-  v.HostPort("grpc_address", absl::GetFlag(FLAGS_grpc_address))
-      .HostPort("admin_address", absl::GetFlag(FLAGS_admin_address))
-      .HostPort("http_address", absl::GetFlag(FLAGS_http_address))
-      .NonEmpty("db_path", absl::GetFlag(FLAGS_db_path))
-      .Require(absl::GetFlag(FLAGS_sqlite_synchronous) == "full" ||
-                   absl::GetFlag(FLAGS_sqlite_synchronous) == "normal",
-               "sqlite_synchronous", "must be full or normal")
-      .Require(!absl::GetFlag(FLAGS_kafka_bootstrap).empty() ||
-                   !absl::GetFlag(FLAGS_kafka_bootstrap_file).empty(),
-               "kafka_bootstrap", "set --kafka_bootstrap or --kafka_bootstrap_file")
-      .Range("checkpoint_interval", absl::GetFlag(FLAGS_checkpoint_interval),
-             absl::Milliseconds(10), absl::Hours(1))
-      .Range("lag_interval", absl::GetFlag(FLAGS_lag_interval), absl::Milliseconds(10),
-             absl::Hours(1))
-      .Range("suppression_threshold", absl::GetFlag(FLAGS_suppression_threshold), 3, 100)
-      .Range("national_target", absl::GetFlag(FLAGS_national_target), 1, 10'000'000)
-      .Range("event_id_memory", absl::GetFlag(FLAGS_event_id_memory), 0, 100'000'000)
-      .Range("watch_min_interval", absl::GetFlag(FLAGS_watch_min_interval), absl::ZeroDuration(),
-             absl::Minutes(1))
-      .Range("http_threads", absl::GetFlag(FLAGS_http_threads), 2, 1024);
-  jit::service::ValidateSecurityFlags(v);
-  jit::config::ExitIfInvalid(v);
-  if (auto s = jit::log::Init({.component = "aggregator",
-                               .level = absl::GetFlag(FLAGS_log_level),
-                               .sink = nullptr});
-      !s.ok()) {
-    std::fprintf(stderr, "config error: --log_level: %s\n", std::string(s.message()).c_str());
-    return jit::config::kConfigErrorExitCode;
-  }
-  jit::log::Info("starting jit-aggregator {}: {}", JIT_VERSION, jit::config::Describe());
-  absl::Status s = jit::aggregator::Run();
-  if (!s.ok()) {
-    jit::log::Error("fatal: {}", s.ToString());
-    return 1;
-  }
-  return 0;
+  return jit::bootstrap::RunServiceMain(argc, argv,
+                                        {.identity = jit::aggregator::kIdentity,
+                                         .version = JIT_VERSION,
+                                         .validate = jit::aggregator::Validate,
+                                         .run = jit::aggregator::Run});
 }

@@ -1,171 +1,82 @@
-// jit-enrollment: the enrollment service binary. Wires config, the SQLite
-// store, the domain core, the outbox pipeline to Kafka, the admin HTTP port
-// and the gRPC server; drains gracefully on SIGTERM/SIGINT.
-#include <cstdio>
-#include <filesystem>
-#include <memory>
+// jit-enrollment: the enrollment service binary. Its own settings and
+// wiring; the rest (common flags, security, audit, outbox pipeline, pruner,
+// serve and drain on SIGTERM/SIGINT) is libs/bootstrap.
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/strings/str_cat.h"
-#include "libs/audit/server_audit.h"
+#include "libs/bootstrap/common_config.h"
+#include "libs/bootstrap/run_main.h"
+#include "libs/bootstrap/write_service.h"
 #include "libs/clock/clock.h"
 #include "libs/config/config.h"
-#include "libs/grpcserver/grpc_server.h"
-#include "libs/grpcserver/signals.h"
-#include "libs/log/log.h"
-#include "libs/metrics/admin_server.h"
-#include "libs/metrics/grpc_server_metrics.h"
-#include "libs/service/outbox_pipeline.h"
-#include "libs/service/retention_pruner.h"
-#include "libs/service/security.h"
-#include "libs/service/serve.h"
 #include "libs/status/status_macros.h"
-#include "prometheus/registry.h"
 #include "services/enrollment/api/enrollment_grpc_service.h"
 #include "services/enrollment/domain/enrollment_service.h"
+#include "services/enrollment/events/event_mapper.h"
 #include "services/enrollment/storage/cin_hasher.h"
 #include "services/enrollment/storage/sqlite_repository.h"
 
-ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50051",
-          "gRPC listen address host:port (port 0 picks a free port)");
-ABSL_FLAG(std::string, admin_address, "0.0.0.0:9101",
-          "admin HTTP address host:port: /metrics, /healthz, /readyz");
-ABSL_FLAG(std::string, db_path, "data/enrollment.db", "SQLite database file");
-ABSL_FLAG(std::string, sqlite_synchronous, "full",
-          "SQLite synchronous level: full (durable on power loss) or normal "
-          "(faster; the last commits may be lost on power loss)");
-ABSL_FLAG(std::string, kafka_bootstrap, "",
-          "Kafka bootstrap servers host:port[,...]; empty = read "
-          "--kafka_bootstrap_file");
-ABSL_FLAG(std::string, kafka_bootstrap_file, "",
-          "file holding the bootstrap address (written by jit-kafka-broker)");
 ABSL_FLAG(std::string, cin_hash_key, "",
           "secret key (>= 16 bytes) of the keyed hash of national IDs used to "
           "find duplicate applications; keep it stable and secret");
 ABSL_FLAG(int, min_age, 18, "youngest eligible age on the day of application");
 ABSL_FLAG(int, max_age, 35, "oldest eligible age on the day of application");
-ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
-ABSL_FLAG(absl::Duration, unready_grace, absl::Seconds(2),
-          "on shutdown, time between reporting NOT_SERVING and refusing calls");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
-          "on shutdown, bound of the graceful drain of in-flight calls");
-ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 30),
-          "how long the answer to a mutating request is kept for retries with the same "
-          "request_id; older records are deleted (0: kept forever)");
-ABSL_FLAG(absl::Duration, idempotency_prune_interval, absl::Hours(1),
-          "how often expired idempotency records are deleted");
 
 namespace jit::enrollment {
 namespace {
 
-absl::Status Run() {
-  const Clock& clock = SystemClock::Get();
-  ASSIGN_OR_RETURN(service::Security security, service::SecurityFromFlags(&clock));
-  ASSIGN_OR_RETURN(auto kafka_properties, service::KafkaPropertiesFromFlags());
-  storage::DatabaseOptions db_options;
-  db_options.path = absl::GetFlag(FLAGS_db_path);
-  db_options.synchronous = absl::GetFlag(FLAGS_sqlite_synchronous) == "normal"
-                               ? storage::Synchronous::kNormal
-                               : storage::Synchronous::kFull;
-  const std::filesystem::path parent =
-      std::filesystem::path(db_options.path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  ASSIGN_OR_RETURN(auto repository,
-                   SqliteEnrollmentRepository::Open(db_options, &clock));
-  ASSIGN_OR_RETURN(auto hasher, HmacCinHasher::Create(absl::GetFlag(FLAGS_cin_hash_key)));
+const bootstrap::ServiceIdentity kIdentity{
+    .name = "enrollment",
+    .binary = "jit-enrollment",
+    .usage =
+        "JobInTech enrollment service: catalogue, applications and "
+        "enrolment over gRPC, events to Kafka through an outbox.",
+    .env_prefix = "JIT_ENROLLMENT_",
+    .grpc_port = 50051,
+    .admin_port = 9101,
+    .db_file = "enrollment.db"};
 
-  auto registry = std::make_shared<prometheus::Registry>();
-  ASSIGN_OR_RETURN(auto server_audit, audit::ServerAudit::StartFromFlags(repository->database(),
-                                                                         &clock, registry.get()));
-  ASSIGN_OR_RETURN(std::string bootstrap,
-                   service::ResolveBootstrap(absl::GetFlag(FLAGS_kafka_bootstrap),
-                                             absl::GetFlag(FLAGS_kafka_bootstrap_file),
-                                             absl::Seconds(30)));
-  ASSIGN_OR_RETURN(auto pipeline,
-                   service::OutboxPipeline::Start({.database = repository->database(),
-                                                   .bootstrap_servers = bootstrap,
-                                       .kafka_properties = kafka_properties,
-                                                   .service_name = "enrollment",
-                                                   .clock = &clock,
-                                                   .registry = registry.get()}));
-  const auto pruner = service::StartIdempotencyPruner(
-      repository.get(), absl::GetFlag(FLAGS_idempotency_retention),
-      absl::GetFlag(FLAGS_idempotency_prune_interval), &clock);
+void Validate(config::Validator& v) {
+  const int min_age = absl::GetFlag(FLAGS_min_age);
+  const int max_age = absl::GetFlag(FLAGS_max_age);
+  v.Require(absl::GetFlag(FLAGS_cin_hash_key).size() >= 16, "cin_hash_key",
+            "must be at least 16 bytes (set JIT_ENROLLMENT_CIN_HASH_KEY)")
+      .Range("min_age", min_age, 14, 99)
+      .Range("max_age", max_age, 14, 99)
+      .Require(min_age <= max_age, "max_age", "must not be below --min_age");
+  bootstrap::IdempotencyConfigFromFlags().Validate(v);
+}
+
+absl::Status Run(const bootstrap::CommonConfig& common) {
+  const Clock& clock = SystemClock::Get();
+  ASSIGN_OR_RETURN(
+      auto runtime,
+      bootstrap::WriteServiceRuntime::Start(
+          kIdentity, common, bootstrap::IdempotencyConfigFromFlags(), &clock));
+  ASSIGN_OR_RETURN(auto repository,
+                   SqliteEnrollmentRepository::Open(runtime->database_options(),
+                                                    &clock, &ToOutboxMessage));
+  RETURN_IF_ERROR(runtime->Attach(repository.get()));
+  ASSIGN_OR_RETURN(auto hasher,
+                   HmacCinHasher::Create(absl::GetFlag(FLAGS_cin_hash_key)));
   EnrollmentRules rules;
   rules.min_age = absl::GetFlag(FLAGS_min_age);
   rules.max_age = absl::GetFlag(FLAGS_max_age);
   EnrollmentService domain(repository.get(), &clock, hasher.get(), rules);
   api::EnrollmentGrpcService grpc_service(&domain);
-
-  service::OutboxPipeline* outbox = pipeline.get();
-  return service::ServeUntilSignal(
-      {.name = "enrollment",
-       .grpc_address = absl::GetFlag(FLAGS_grpc_address),
-       .admin_address = absl::GetFlag(FLAGS_admin_address),
-       .unready_grace = absl::GetFlag(FLAGS_unready_grace),
-       .drain_timeout = absl::GetFlag(FLAGS_drain_timeout),
-       .registry = registry,
-       .services = {&grpc_service, server_audit->service()},
-       .service_names = {jobintech::enrollment::v1::EnrollmentService::service_full_name(),
-                         audit::ServerAudit::kServiceName},
-       .security = &security,
-       .audit = server_audit->sink(),
-       .ready_fields = {{"db_path", db_options.path}, {"kafka_bootstrap", bootstrap}},
-       .after_drain =
-           [outbox] {
-             outbox->Stop();
-             return absl::OkStatus();
-           }});
+  return runtime->Serve(
+      {.services = {&grpc_service},
+       .service_names = {
+           jobintech::enrollment::v1::EnrollmentService::service_full_name()}});
 }
 
 }  // namespace
 }  // namespace jit::enrollment
 
 int main(int argc, char** argv) {
-  jit::grpcserver::BlockShutdownSignals();
-  jit::config::ParseFlags(
-      argc, argv,
-      {.name = "jit-enrollment",
-       .usage = "JobInTech enrollment service: catalogue, applications and "
-                "enrolment over gRPC, events to Kafka through an outbox.",
-       .version = JIT_VERSION,
-       .env_prefix = "JIT_ENROLLMENT_"});
-  jit::config::Validator v;
-  v.HostPort("grpc_address", absl::GetFlag(FLAGS_grpc_address))
-      .HostPort("admin_address", absl::GetFlag(FLAGS_admin_address))
-      .NonEmpty("db_path", absl::GetFlag(FLAGS_db_path))
-      .Require(absl::GetFlag(FLAGS_sqlite_synchronous) == "full" ||
-                   absl::GetFlag(FLAGS_sqlite_synchronous) == "normal",
-               "sqlite_synchronous", "must be full or normal")
-      .Require(!absl::GetFlag(FLAGS_kafka_bootstrap).empty() ||
-                   !absl::GetFlag(FLAGS_kafka_bootstrap_file).empty(),
-               "kafka_bootstrap", "set --kafka_bootstrap or --kafka_bootstrap_file")
-      .Require(absl::GetFlag(FLAGS_cin_hash_key).size() >= 16, "cin_hash_key",
-               "must be at least 16 bytes (set JIT_ENROLLMENT_CIN_HASH_KEY)")
-      .Range("min_age", absl::GetFlag(FLAGS_min_age), 14, 99)
-      .Range("max_age", absl::GetFlag(FLAGS_max_age), 14, 99)
-      .Require(absl::GetFlag(FLAGS_min_age) <= absl::GetFlag(FLAGS_max_age), "max_age",
-               "must not be below --min_age");
-  v.Range("idempotency_retention", absl::GetFlag(FLAGS_idempotency_retention),
-          absl::ZeroDuration(), absl::Hours(24 * 3650))
-      .Range("idempotency_prune_interval", absl::GetFlag(FLAGS_idempotency_prune_interval),
-             absl::Milliseconds(10), absl::Hours(24 * 7));
-  jit::service::ValidateSecurityFlags(v);
-  jit::config::ExitIfInvalid(v);
-  if (auto s = jit::log::Init({.component = "enrollment",
-                               .level = absl::GetFlag(FLAGS_log_level),
-                               .sink = nullptr});
-      !s.ok()) {
-    std::fprintf(stderr, "config error: --log_level: %s\n", std::string(s.message()).c_str());
-    return jit::config::kConfigErrorExitCode;
-  }
-  jit::log::Info("starting jit-enrollment {}: {}", JIT_VERSION, jit::config::Describe());
-  absl::Status s = jit::enrollment::Run();
-  if (!s.ok()) {
-    jit::log::Error("fatal: {}", s.ToString());
-    return 1;
-  }
-  return 0;
+  return jit::bootstrap::RunServiceMain(argc, argv,
+                                        {.identity = jit::enrollment::kIdentity,
+                                         .version = JIT_VERSION,
+                                         .validate = jit::enrollment::Validate,
+                                         .run = jit::enrollment::Run});
 }

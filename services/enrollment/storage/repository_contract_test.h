@@ -3,12 +3,13 @@
 // factory that returns a fresh, empty (seeded) repository per test:
 //
 //   INSTANTIATE_TEST_SUITE_P(
-//       Sqlite, EnrollmentRepositoryContractTest,
-//       ::testing::Values(RepositoryContractParam{
-//           .name = "Sqlite",
-//           .factory = [] { return MakeMyRepository(); },
-//           .published_keys = MyPublishedKeys}),
+//       Stores, EnrollmentRepositoryContractTest,
+//       ::testing::Values(storage::testing::SqliteFileParam<...>(...),
+//                         storage::testing::InMemoryParam<...>()),
 //       RepositoryContractParamName);
+//
+// (libs/storage/testing/repository_contract.h: the parameter, the SQLite
+// temporary-file and in-memory implementations, written once.)
 //
 // Include this header from exactly one .cc file per test binary (it defines
 // the tests). Covered: seed rows; insert/find/update/list of every entity
@@ -40,6 +41,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/status/status_macros.h"
+#include "libs/storage/testing/repository_contract.h"
 #include "services/enrollment/domain/events.h"
 #include "services/enrollment/domain/model.h"
 #include "services/enrollment/domain/repository.h"
@@ -47,26 +49,14 @@
 
 namespace jit::enrollment::testing {
 
-struct RepositoryContractParam {
-  // Test name suffix, e.g. "Sqlite".
-  std::string name;
-  // A fresh repository holding only the seed rows.
-  std::function<std::unique_ptr<EnrollmentRepository>()> factory;
-  // Optional: the Kafka keys (trainee id, else aggregate id) of the events
-  // of every committed transaction, in publication order. Without it the
-  // checks on published events are skipped.
-  std::function<std::vector<std::string>(EnrollmentRepository&)> published_keys;
-};
-
-// gtest prints the parameter of a failing test by its name.
-inline void PrintTo(const RepositoryContractParam& param, std::ostream* os) {
-  *os << param.name;
-}
-
-inline std::string RepositoryContractParamName(
-    const ::testing::TestParamInfo<RepositoryContractParam>& info) {
-  return info.param.name;
-}
+// One implementation under test: name, factory of fresh repositories (the
+// seed rows only), and the keys of what it published; without
+// published_keys the checks on published events are skipped
+// (libs/storage/testing/repository_contract.h).
+using RepositoryContractParam =
+    storage::testing::ContractParam<EnrollmentRepository>;
+inline constexpr auto& RepositoryContractParamName =
+    storage::testing::ContractParamName<EnrollmentRepository>;
 
 // ---------------------------------------------------------------------------
 // The suite.
@@ -661,7 +651,8 @@ TEST_P(EnrollmentRepositoryContractTest, ListsOnlyTheApplicationsInScope) {
   f.scope = command::Scope::Limited({}, {"ctr_a"});
   EXPECT_THAT(ApplicationIds(f), ElementsAre("app_1", "app_2", "app_5"));
   f.scope = command::Scope::Limited({"MA-04"}, {"ctr_a"});
-  EXPECT_THAT(ApplicationIds(f), ElementsAre("app_1", "app_2", "app_3", "app_4", "app_5"));
+  EXPECT_THAT(ApplicationIds(f),
+              ElementsAre("app_1", "app_2", "app_3", "app_4", "app_5"));
   f.scope = command::Scope::Limited({"MA-05", "MA-04"}, {});
   f.status = S::kApplied;
   EXPECT_THAT(ApplicationIds(f), ElementsAre("app_3"));
@@ -896,28 +887,40 @@ TEST_P(EnrollmentRepositoryContractTest, DuplicateRequestIdIsAlreadyExists) {
             "CreateCentre");
 }
 
-TEST_P(EnrollmentRepositoryContractTest, ExpiredRequestsAreDeletedOldestFirstInBatches) {
+TEST_P(EnrollmentRepositoryContractTest,
+       ExpiredRequestsAreDeletedOldestFirstInBatches) {
   MustWrite([&](EnrollmentStore& s) -> absl::Status {
-    for (int64_t i = 0; i < 5; ++i) RETURN_IF_ERROR(s.InsertRequest(StoredRequest{absl::StrCat("req-", i), "CreateTrack", Track{}, ContractTime(i)}));
+    for (int64_t i = 0; i < 5; ++i)
+      RETURN_IF_ERROR(s.InsertRequest(StoredRequest{
+          absl::StrCat("req-", i), "CreateTrack", Track{}, ContractTime(i)}));
     return absl::OkStatus();
   });
   auto prune = [&](int64_t before, int64_t limit) {
     int64_t deleted = -1;
     MustWrite([&](EnrollmentStore& s) -> absl::Status {
-      absl::StatusOr<int64_t> n = s.DeleteRequestsBefore(ContractTime(before), limit);
+      absl::StatusOr<int64_t> n =
+          s.DeleteRequestsBefore(ContractTime(before), limit);
       if (!n.ok()) return n.status();
       deleted = *n;
       return absl::OkStatus();
     });
     return deleted;
   };
-  EXPECT_EQ(prune(3, 2), 2);   // req-0, req-1: the oldest first
-  EXPECT_EQ(ReadValue([](EnrollmentStore& s) { return s.FindRequest("req-1"); }).has_value(), false);
-  EXPECT_EQ(ReadValue([](EnrollmentStore& s) { return s.FindRequest("req-2"); }).has_value(), true);
+  EXPECT_EQ(prune(3, 2), 2);  // req-0, req-1: the oldest first
+  EXPECT_EQ(ReadValue([](EnrollmentStore& s) {
+              return s.FindRequest("req-1");
+            }).has_value(),
+            false);
+  EXPECT_EQ(ReadValue([](EnrollmentStore& s) {
+              return s.FindRequest("req-2");
+            }).has_value(),
+            true);
   EXPECT_EQ(prune(3, 10), 1);  // req-2; req-3 is not older than the cut
   EXPECT_EQ(prune(3, 10), 0);
   for (const char* kept : {"req-3", "req-4"}) {
-    EXPECT_TRUE(ReadValue([&](EnrollmentStore& s) { return s.FindRequest(kept); }).has_value())
+    EXPECT_TRUE(ReadValue([&](EnrollmentStore& s) {
+                  return s.FindRequest(kept);
+                }).has_value())
         << kept;
   }
 }

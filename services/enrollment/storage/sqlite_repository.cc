@@ -15,12 +15,13 @@
 #include "libs/storage/repository_shell.h"
 #include "libs/storage/rows.h"
 #include "libs/storage/statement.h"
-#include "services/enrollment/events/event_mapper.h"
 #include "services/enrollment/storage/rows.h"
 #include "services/enrollment/storage/schema.h"
 
 namespace jit::enrollment {
 namespace {
+
+using EventEncoder = outbox::EventEncoder<DomainEvent>;
 
 using rows::BindApplication;
 using rows::BindCandidate;
@@ -56,8 +57,9 @@ class SqliteStore final
     : public storage::SqliteRequestStore<EnrollmentStore, &SnapshotToJson,
                                          &SnapshotFromJson> {
  public:
-  SqliteStore(Tx& tx, bool writable, const Clock* clock)
-      : SqliteRequestStore(tx, writable), clock_(clock) {}
+  SqliteStore(Tx& tx, bool writable, const Clock* clock,
+              const EventEncoder* encoder)
+      : SqliteRequestStore(tx, writable), clock_(clock), encoder_(encoder) {}
 
   // Programme.
   absl::StatusOr<Programme> GetProgramme() override {
@@ -408,12 +410,13 @@ class SqliteStore final
 
   absl::Status Publish(const DomainEvent& event) override {
     RETURN_IF_ERROR(CheckWritable("Publish"));
-    return outbox::AppendEncoded(tx_, ToOutboxMessage(event),
-                                 EventType(event.kind), clock_->Now());
+    return outbox::AppendEncoded(tx_, (*encoder_)(event), EventType(event.kind),
+                                 clock_->Now());
   }
 
  private:
   const Clock* const clock_;
+  const EventEncoder* const encoder_;
 };
 
 }  // namespace
@@ -431,32 +434,37 @@ std::vector<storage::Migration> SqliteEnrollmentRepository::Migrations() {
 
 absl::StatusOr<std::unique_ptr<SqliteEnrollmentRepository>>
 SqliteEnrollmentRepository::Open(const storage::DatabaseOptions& options,
-                                 const Clock* clock) {
+                                 const Clock* clock, EventEncoder encoder) {
   if (clock == nullptr) {
     return absl::InvalidArgumentError("SqliteEnrollmentRepository: no clock");
+  }
+  if (encoder == nullptr) {
+    return absl::InvalidArgumentError(
+        "SqliteEnrollmentRepository: no event encoder");
   }
   // Erased personal data is overwritten in the file, not left in free space.
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db,
                    storage::OpenMigrated(options, Migrations(),
                                          {"PRAGMA secure_delete = ON"}));
   return std::unique_ptr<SqliteEnrollmentRepository>(
-      new SqliteEnrollmentRepository(std::move(db), clock));
+      new SqliteEnrollmentRepository(std::move(db), clock, std::move(encoder)));
 }
 
 SqliteEnrollmentRepository::SqliteEnrollmentRepository(
-    std::unique_ptr<storage::Database> db, const Clock* clock)
-    : db_(std::move(db)), clock_(clock) {}
+    std::unique_ptr<storage::Database> db, const Clock* clock,
+    EventEncoder encoder)
+    : db_(std::move(db)), clock_(clock), encoder_(std::move(encoder)) {}
 
 SqliteEnrollmentRepository::~SqliteEnrollmentRepository() = default;
 
 absl::Status SqliteEnrollmentRepository::Write(
     absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) {
-  return storage::WriteWith<SqliteStore>(*db_, fn, clock_);
+  return storage::WriteWith<SqliteStore>(*db_, fn, clock_, &encoder_);
 }
 
 absl::Status SqliteEnrollmentRepository::Read(
     absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) {
-  return storage::ReadWith<SqliteStore>(*db_, fn, clock_);
+  return storage::ReadWith<SqliteStore>(*db_, fn, clock_, &encoder_);
 }
 
 }  // namespace jit::enrollment

@@ -39,6 +39,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "libs/clock/clock.h"
+#include "libs/outbox/outbox.h"
 #include "libs/storage/database.h"
 #include "services/enrollment/domain/repository.h"
 #include "services/enrollment/storage/snapshot_codec.h"
@@ -53,10 +54,17 @@ class SqliteEnrollmentRepository final : public EnrollmentRepository {
   // Version of the newest migration above.
   static constexpr int kSchemaVersion = 3;
 
+  // Encodes a domain event into its outbox row (the service's events layer,
+  // e.g. ToOutboxMessage from event_mapper.h; injected so that storage does
+  // not depend on events or Kafka).
+  using EventEncoder = outbox::EventEncoder<DomainEvent>;
+
   // Opens (creating if allowed by `options`) and migrates the database.
-  // `clock` stamps outbox rows (created_at) and must outlive the repository.
+  // `clock` stamps outbox rows (created_at) and must outlive the repository;
+  // `encoder` turns each published event into its outbox row.
   static absl::StatusOr<std::unique_ptr<SqliteEnrollmentRepository>> Open(
-      const storage::DatabaseOptions& options, const Clock* clock);
+      const storage::DatabaseOptions& options, const Clock* clock,
+      EventEncoder encoder);
 
   SqliteEnrollmentRepository(const SqliteEnrollmentRepository&) = delete;
   SqliteEnrollmentRepository& operator=(const SqliteEnrollmentRepository&) =
@@ -73,10 +81,11 @@ class SqliteEnrollmentRepository final : public EnrollmentRepository {
 
  private:
   SqliteEnrollmentRepository(std::unique_ptr<storage::Database> db,
-                             const Clock* clock);
+                             const Clock* clock, EventEncoder encoder);
 
   const std::unique_ptr<storage::Database> db_;
   const Clock* const clock_;
+  const EventEncoder encoder_;
 };
 
 }  // namespace jit::enrollment

@@ -24,6 +24,7 @@
 #include "libs/status/status_macros.h"
 #include "libs/storage/database.h"
 #include "libs/storage/testing/temp_dir.h"
+#include "services/enrollment/events/event_mapper.h"
 #include "services/enrollment/storage/repository_test_values.h"
 
 namespace jit::enrollment {
@@ -54,7 +55,8 @@ class SqliteEnrollmentRepositoryTest : public ::testing::Test {
 
   void Reopen() {
     repo_.reset();
-    auto repo = SqliteEnrollmentRepository::Open({.path = path_}, &clock_);
+    auto repo = SqliteEnrollmentRepository::Open({.path = path_}, &clock_,
+                                                 &ToOutboxMessage);
     ASSERT_TRUE(repo.ok()) << repo.status();
     repo_ = std::move(*repo);
   }
@@ -117,10 +119,11 @@ TEST_F(SqliteEnrollmentRepositoryTest, CreatesSchemaVersionThree) {
   EXPECT_EQ(SqliteEnrollmentRepository::kSchemaVersion, 3);
   EXPECT_THAT(Query("SELECT version FROM schema_migrations ORDER BY version"),
               ElementsAre("1", "2", "3"));
-  EXPECT_THAT(Query("SELECT name FROM pragma_table_info('idempotency_requests') "
-                    "ORDER BY cid"),
-              ElementsAre("request_id", "operation", "response", "create_time",
-                          "actor_id", "fingerprint"));
+  EXPECT_THAT(
+      Query("SELECT name FROM pragma_table_info('idempotency_requests') "
+            "ORDER BY cid"),
+      ElementsAre("request_id", "operation", "response", "create_time",
+                  "actor_id", "fingerprint"));
   EXPECT_THAT(
       Query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT "
             "LIKE 'sqlite_%' ORDER BY name"),
@@ -230,25 +233,34 @@ TEST_F(SqliteEnrollmentRepositoryTest, ReopeningKeepsDataAndSeedsOnce) {
 TEST_F(SqliteEnrollmentRepositoryTest, RefusesADatabaseFromANewerBinary) {
   ASSERT_TRUE(repo_->database()->Execute("PRAGMA user_version = 4").ok());
   repo_.reset();
-  auto repo = SqliteEnrollmentRepository::Open({.path = path_}, &clock_);
+  auto repo = SqliteEnrollmentRepository::Open({.path = path_}, &clock_,
+                                               &ToOutboxMessage);
   EXPECT_EQ(repo.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(repo.status().message(),
               HasSubstr("database schema version 4 is newer than this binary "
                         "supports (3)"));
 }
 
-TEST_F(SqliteEnrollmentRepositoryTest, RefusesAnUnopenableFileAndNoClock) {
+TEST_F(SqliteEnrollmentRepositoryTest,
+       RefusesAnUnopenableFileNoClockOrNoEncoder) {
   auto repo = SqliteEnrollmentRepository::Open(
-      {.path = dir_.File("missing/dir/enrollment.db")}, &clock_);
+      {.path = dir_.File("missing/dir/enrollment.db")}, &clock_,
+      &ToOutboxMessage);
   EXPECT_EQ(repo.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(SqliteEnrollmentRepository::Open({.path = ":memory:"}, nullptr)
+  EXPECT_EQ(SqliteEnrollmentRepository::Open({.path = ":memory:"}, nullptr,
+                                             &ToOutboxMessage)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
+  auto no_encoder =
+      SqliteEnrollmentRepository::Open({.path = ":memory:"}, &clock_, nullptr);
+  EXPECT_EQ(no_encoder.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(no_encoder.status().message(), HasSubstr("no event encoder"));
 }
 
 TEST_F(SqliteEnrollmentRepositoryTest, WorksInMemoryToo) {
-  auto repo = SqliteEnrollmentRepository::Open({.path = ":memory:"}, &clock_);
+  auto repo = SqliteEnrollmentRepository::Open({.path = ":memory:"}, &clock_,
+                                               &ToOutboxMessage);
   ASSERT_TRUE(repo.ok()) << repo.status();
   absl::Status s = (*repo)->Read([](EnrollmentStore& store) -> absl::Status {
     ASSIGN_OR_RETURN(Programme p, store.GetProgramme());
@@ -376,7 +388,8 @@ TEST_F(SqliteEnrollmentRepositoryTest, CorruptStoredRequestIsDataLoss) {
 TEST_F(SqliteEnrollmentRepositoryTest, BusyDatabaseIsUnavailable) {
   repo_.reset();
   auto repo = SqliteEnrollmentRepository::Open(
-      {.path = path_, .busy_timeout = absl::Milliseconds(50)}, &clock_);
+      {.path = path_, .busy_timeout = absl::Milliseconds(50)}, &clock_,
+      &ToOutboxMessage);
   ASSERT_TRUE(repo.ok()) << repo.status();
   // Another connection (as another process would) holds the write lock.
   auto other = storage::Database::Open({.path = path_});

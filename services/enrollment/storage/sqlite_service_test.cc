@@ -19,6 +19,7 @@
 #include "libs/status/status_macros.h"
 #include "libs/storage/testing/temp_dir.h"
 #include "services/enrollment/domain/enrollment_service.h"
+#include "services/enrollment/events/event_mapper.h"
 #include "services/enrollment/storage/cin_hasher.h"
 #include "services/enrollment/storage/sqlite_repository.h"
 
@@ -48,7 +49,7 @@ class EnrollmentServiceOnSqliteTest : public ::testing::Test {
     service_.reset();
     repo_.reset();
     auto repo = SqliteEnrollmentRepository::Open(
-        {.path = dir_.File("enrollment.db")}, &clock_);
+        {.path = dir_.File("enrollment.db")}, &clock_, &ToOutboxMessage);
     ASSERT_TRUE(repo.ok()) << repo.status();
     repo_ = std::move(*repo);
     service_ = std::make_unique<EnrollmentService>(repo_.get(), &clock_,

@@ -3,9 +3,13 @@
 // factory that returns a fresh, empty repository per test:
 //
 //   INSTANTIATE_TEST_SUITE_P(
-//       Sqlite, PlacementRepositoryContractTest,
-//       ::testing::Values(PlacementContractParam{...}),
+//       Stores, PlacementRepositoryContractTest,
+//       ::testing::Values(storage::testing::SqliteFileParam<...>(...),
+//                         storage::testing::InMemoryParam<...>()),
 //       PlacementContractParamName);
+//
+// (libs/storage/testing/repository_contract.h: the parameter, the SQLite
+// temporary-file and in-memory implementations, written once.)
 //
 // Include this header from exactly one .cc file per test binary (it defines
 // the tests). Covered: insert/find/update/list of every entity with
@@ -35,29 +39,19 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/status/status_macros.h"
+#include "libs/storage/testing/repository_contract.h"
 #include "services/placement/domain/events.h"
 #include "services/placement/domain/model.h"
 #include "services/placement/domain/repository.h"
 
 namespace jit::placement::testing {
 
-struct PlacementContractParam {
-  std::string name;
-  // A fresh, empty repository.
-  std::function<std::unique_ptr<PlacementRepository>()> factory;
-  // The Kafka keys (trainee id, else aggregate id) of the events of every
-  // committed transaction, in publication order.
-  std::function<std::vector<std::string>(PlacementRepository&)> published_keys;
-};
-
-inline void PrintTo(const PlacementContractParam& param, std::ostream* os) {
-  *os << param.name;
-}
-
-inline std::string PlacementContractParamName(
-    const ::testing::TestParamInfo<PlacementContractParam>& info) {
-  return info.param.name;
-}
+// One implementation under test: name, factory of fresh repositories, and
+// the keys of what it published (libs/storage/testing/repository_contract.h).
+using PlacementContractParam =
+    storage::testing::ContractParam<PlacementRepository>;
+inline constexpr auto& PlacementContractParamName =
+    storage::testing::ContractParamName<PlacementRepository>;
 
 namespace contract {
 
@@ -674,28 +668,39 @@ StoredRequest MakeRequest(int64_t i) {
   return r;
 }
 
-TEST_P(PlacementRepositoryContractTest, ExpiredRequestsAreDeletedOldestFirstInBatches) {
+TEST_P(PlacementRepositoryContractTest,
+       ExpiredRequestsAreDeletedOldestFirstInBatches) {
   MustWrite([&](PlacementStore& s) -> absl::Status {
-    for (int64_t i = 0; i < 5; ++i) RETURN_IF_ERROR(s.InsertRequest(MakeRequest(i)));
+    for (int64_t i = 0; i < 5; ++i)
+      RETURN_IF_ERROR(s.InsertRequest(MakeRequest(i)));
     return absl::OkStatus();
   });
   auto prune = [&](int64_t before, int64_t limit) {
     int64_t deleted = -1;
     MustWrite([&](PlacementStore& s) -> absl::Status {
-      absl::StatusOr<int64_t> n = s.DeleteRequestsBefore(RequestTime(before), limit);
+      absl::StatusOr<int64_t> n =
+          s.DeleteRequestsBefore(RequestTime(before), limit);
       if (!n.ok()) return n.status();
       deleted = *n;
       return absl::OkStatus();
     });
     return deleted;
   };
-  EXPECT_EQ(prune(3, 2), 2);   // req-0, req-1: the oldest first
-  EXPECT_EQ(ReadValue([](PlacementStore& s) { return s.FindRequest("req-1"); }).has_value(), false);
-  EXPECT_EQ(ReadValue([](PlacementStore& s) { return s.FindRequest("req-2"); }).has_value(), true);
+  EXPECT_EQ(prune(3, 2), 2);  // req-0, req-1: the oldest first
+  EXPECT_EQ(ReadValue([](PlacementStore& s) {
+              return s.FindRequest("req-1");
+            }).has_value(),
+            false);
+  EXPECT_EQ(ReadValue([](PlacementStore& s) {
+              return s.FindRequest("req-2");
+            }).has_value(),
+            true);
   EXPECT_EQ(prune(3, 10), 1);  // req-2; req-3 is not older than the cut
   EXPECT_EQ(prune(3, 10), 0);
   for (const char* kept : {"req-3", "req-4"}) {
-    EXPECT_TRUE(ReadValue([&](PlacementStore& s) { return s.FindRequest(kept); }).has_value())
+    EXPECT_TRUE(ReadValue([&](PlacementStore& s) {
+                  return s.FindRequest(kept);
+                }).has_value())
         << kept;
   }
 }

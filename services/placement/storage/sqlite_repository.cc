@@ -16,12 +16,13 @@
 #include "libs/storage/repository_shell.h"
 #include "libs/storage/rows.h"
 #include "libs/storage/statement.h"
-#include "services/placement/events/event_mapper.h"
 #include "services/placement/storage/rows.h"
 #include "services/placement/storage/schema.h"
 
 namespace jit::placement {
 namespace {
+
+using EventEncoder = outbox::EventEncoder<DomainEvent>;
 
 namespace ev = ::jobintech::events::v1;
 using rows::BindEmployer;
@@ -60,8 +61,9 @@ class SqliteStore final
     : public storage::SqliteRequestStore<PlacementStore, &SnapshotToJson,
                                          &SnapshotFromJson> {
  public:
-  SqliteStore(Tx& tx, bool writable, const Clock* clock)
-      : SqliteRequestStore(tx, writable), clock_(clock) {}
+  SqliteStore(Tx& tx, bool writable, const Clock* clock,
+              const EventEncoder* encoder)
+      : SqliteRequestStore(tx, writable), clock_(clock), encoder_(encoder) {}
 
   // Employers.
   absl::StatusOr<std::optional<Employer>> FindEmployer(
@@ -332,8 +334,8 @@ class SqliteStore final
 
   absl::Status Publish(const DomainEvent& event) override {
     RETURN_IF_ERROR(CheckWritable("Publish"));
-    return outbox::AppendEncoded(tx_, ToOutboxMessage(event),
-                                 EventType(event.kind), clock_->Now());
+    return outbox::AppendEncoded(tx_, (*encoder_)(event), EventType(event.kind),
+                                 clock_->Now());
   }
 
  private:
@@ -358,6 +360,7 @@ class SqliteStore final
   }
 
   const Clock* const clock_;
+  const EventEncoder* const encoder_;
 };
 
 }  // namespace
@@ -375,30 +378,35 @@ std::vector<storage::Migration> SqlitePlacementRepository::Migrations() {
 
 absl::StatusOr<std::unique_ptr<SqlitePlacementRepository>>
 SqlitePlacementRepository::Open(const storage::DatabaseOptions& options,
-                                const Clock* clock) {
+                                const Clock* clock, EventEncoder encoder) {
   if (clock == nullptr) {
     return absl::InvalidArgumentError("SqlitePlacementRepository: no clock");
+  }
+  if (encoder == nullptr) {
+    return absl::InvalidArgumentError(
+        "SqlitePlacementRepository: no event encoder");
   }
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db,
                    storage::OpenMigrated(options, Migrations()));
   return std::unique_ptr<SqlitePlacementRepository>(
-      new SqlitePlacementRepository(std::move(db), clock));
+      new SqlitePlacementRepository(std::move(db), clock, std::move(encoder)));
 }
 
 SqlitePlacementRepository::SqlitePlacementRepository(
-    std::unique_ptr<storage::Database> db, const Clock* clock)
-    : db_(std::move(db)), clock_(clock) {}
+    std::unique_ptr<storage::Database> db, const Clock* clock,
+    EventEncoder encoder)
+    : db_(std::move(db)), clock_(clock), encoder_(std::move(encoder)) {}
 
 SqlitePlacementRepository::~SqlitePlacementRepository() = default;
 
 absl::Status SqlitePlacementRepository::Write(
     absl::FunctionRef<absl::Status(PlacementStore&)> fn) {
-  return storage::WriteWith<SqliteStore>(*db_, fn, clock_);
+  return storage::WriteWith<SqliteStore>(*db_, fn, clock_, &encoder_);
 }
 
 absl::Status SqlitePlacementRepository::Read(
     absl::FunctionRef<absl::Status(PlacementStore&)> fn) {
-  return storage::ReadWith<SqliteStore>(*db_, fn, clock_);
+  return storage::ReadWith<SqliteStore>(*db_, fn, clock_, &encoder_);
 }
 
 }  // namespace jit::placement

@@ -36,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "libs/clock/clock.h"
+#include "libs/outbox/outbox.h"
 #include "libs/storage/database.h"
 #include "services/placement/domain/repository.h"
 #include "services/placement/storage/snapshot_codec.h"
@@ -49,10 +50,17 @@ class SqlitePlacementRepository final : public PlacementRepository {
   static std::vector<storage::Migration> Migrations();
   static constexpr int kSchemaVersion = 3;
 
+  // Encodes a domain event into its outbox row (the service's events layer,
+  // e.g. ToOutboxMessage from event_mapper.h; injected so that storage does
+  // not depend on events or Kafka).
+  using EventEncoder = outbox::EventEncoder<DomainEvent>;
+
   // Opens (creating if allowed by `options`) and migrates the database.
-  // `clock` stamps outbox rows (created_at) and must outlive the repository.
+  // `clock` stamps outbox rows (created_at) and must outlive the repository;
+  // `encoder` turns each published event into its outbox row.
   static absl::StatusOr<std::unique_ptr<SqlitePlacementRepository>> Open(
-      const storage::DatabaseOptions& options, const Clock* clock);
+      const storage::DatabaseOptions& options, const Clock* clock,
+      EventEncoder encoder);
 
   SqlitePlacementRepository(const SqlitePlacementRepository&) = delete;
   SqlitePlacementRepository& operator=(const SqlitePlacementRepository&) =
@@ -69,10 +77,11 @@ class SqlitePlacementRepository final : public PlacementRepository {
 
  private:
   SqlitePlacementRepository(std::unique_ptr<storage::Database> db,
-                            const Clock* clock);
+                            const Clock* clock, EventEncoder encoder);
 
   const std::unique_ptr<storage::Database> db_;
   const Clock* const clock_;
+  const EventEncoder encoder_;
 };
 
 }  // namespace jit::placement

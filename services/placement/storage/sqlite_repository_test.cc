@@ -22,6 +22,7 @@
 #include "libs/storage/testing/temp_dir.h"
 #include "services/placement/domain/placement_service.h"
 #include "services/placement/domain/testing/fake_peers.h"
+#include "services/placement/events/event_mapper.h"
 
 namespace jit::placement {
 namespace {
@@ -45,7 +46,8 @@ class PlacementServiceOnSqliteTest : public ::testing::Test {
     repo_.reset();
     storage::DatabaseOptions options;
     options.path = dir_.File("placement.db");
-    auto repo = SqlitePlacementRepository::Open(options, &clock_);
+    auto repo =
+        SqlitePlacementRepository::Open(options, &clock_, &ToOutboxMessage);
     ASSERT_TRUE(repo.ok()) << repo.status();
     repo_ = std::move(*repo);
     service_ = std::make_unique<PlacementService>(repo_.get(), &clock_,

@@ -3,12 +3,13 @@
 // a factory that returns a fresh, empty repository per test:
 //
 //   INSTANTIATE_TEST_SUITE_P(
-//       Sqlite, ProgressRepositoryContractTest,
-//       ::testing::Values(ProgressContractParam{
-//           .name = "Sqlite",
-//           .factory = [] { return MakeMyRepository(); },
-//           .published_keys = MyPublishedKeys}),
+//       Stores, ProgressRepositoryContractTest,
+//       ::testing::Values(storage::testing::SqliteFileParam<...>(...),
+//                         storage::testing::InMemoryParam<...>()),
 //       ProgressContractParamName);
+//
+// (libs/storage/testing/repository_contract.h: the parameter, the SQLite
+// temporary-file and in-memory implementations, written once.)
 //
 // Include this header from exactly one .cc file per test binary (it defines
 // the tests). Covered: exact round trip of every entity and of every
@@ -41,6 +42,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/status/status_macros.h"
+#include "libs/storage/testing/repository_contract.h"
 #include "services/training-progress/domain/events.h"
 #include "services/training-progress/domain/model.h"
 #include "services/training-progress/domain/repository.h"
@@ -48,25 +50,12 @@
 
 namespace jit::progress::testing {
 
-struct ProgressContractParam {
-  // Test name suffix, e.g. "Sqlite".
-  std::string name;
-  // A fresh, empty repository.
-  std::function<std::unique_ptr<ProgressRepository>()> factory;
-  // Optional: the Kafka keys (trainee ids) of the events of every committed
-  // transaction, in publication order. Without it the checks on published
-  // events are skipped.
-  std::function<std::vector<std::string>(ProgressRepository&)> published_keys;
-};
-
-inline void PrintTo(const ProgressContractParam& param, std::ostream* os) {
-  *os << param.name;
-}
-
-inline std::string ProgressContractParamName(
-    const ::testing::TestParamInfo<ProgressContractParam>& info) {
-  return info.param.name;
-}
+// One implementation under test: name, factory of fresh repositories, and
+// the keys of what it published (libs/storage/testing/repository_contract.h).
+using ProgressContractParam =
+    storage::testing::ContractParam<ProgressRepository>;
+inline constexpr auto& ProgressContractParamName =
+    storage::testing::ContractParamName<ProgressRepository>;
 
 // ---------------------------------------------------------------------------
 // The suite.
@@ -183,28 +172,43 @@ TEST_P(ProgressRepositoryContractTest, EverySnapshotVariantRoundTrips) {
   EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists) << dup;
 }
 
-TEST_P(ProgressRepositoryContractTest, ExpiredRequestsAreDeletedOldestFirstInBatches) {
+TEST_P(ProgressRepositoryContractTest,
+       ExpiredRequestsAreDeletedOldestFirstInBatches) {
   MustWrite([&](ProgressStore& s) -> absl::Status {
-    for (int64_t i = 0; i < 5; ++i) RETURN_IF_ERROR(s.InsertRequest(StoredRequest{.request_id = absl::StrCat("req-", i), .operation = "RecordDropOut", .response = DropOutOutcome{}, .create_time = ContractTime(i)}));
+    for (int64_t i = 0; i < 5; ++i)
+      RETURN_IF_ERROR(
+          s.InsertRequest(StoredRequest{.request_id = absl::StrCat("req-", i),
+                                        .operation = "RecordDropOut",
+                                        .response = DropOutOutcome{},
+                                        .create_time = ContractTime(i)}));
     return absl::OkStatus();
   });
   auto prune = [&](int64_t before, int64_t limit) {
     int64_t deleted = -1;
     MustWrite([&](ProgressStore& s) -> absl::Status {
-      absl::StatusOr<int64_t> n = s.DeleteRequestsBefore(ContractTime(before), limit);
+      absl::StatusOr<int64_t> n =
+          s.DeleteRequestsBefore(ContractTime(before), limit);
       if (!n.ok()) return n.status();
       deleted = *n;
       return absl::OkStatus();
     });
     return deleted;
   };
-  EXPECT_EQ(prune(3, 2), 2);   // req-0, req-1: the oldest first
-  EXPECT_EQ(ReadValue([](ProgressStore& s) { return s.FindRequest("req-1"); }).has_value(), false);
-  EXPECT_EQ(ReadValue([](ProgressStore& s) { return s.FindRequest("req-2"); }).has_value(), true);
+  EXPECT_EQ(prune(3, 2), 2);  // req-0, req-1: the oldest first
+  EXPECT_EQ(ReadValue([](ProgressStore& s) {
+              return s.FindRequest("req-1");
+            }).has_value(),
+            false);
+  EXPECT_EQ(ReadValue([](ProgressStore& s) {
+              return s.FindRequest("req-2");
+            }).has_value(),
+            true);
   EXPECT_EQ(prune(3, 10), 1);  // req-2; req-3 is not older than the cut
   EXPECT_EQ(prune(3, 10), 0);
   for (const char* kept : {"req-3", "req-4"}) {
-    EXPECT_TRUE(ReadValue([&](ProgressStore& s) { return s.FindRequest(kept); }).has_value())
+    EXPECT_TRUE(ReadValue([&](ProgressStore& s) {
+                  return s.FindRequest(kept);
+                }).has_value())
         << kept;
   }
 }

@@ -16,12 +16,13 @@
 #include "libs/storage/repository_shell.h"
 #include "libs/storage/rows.h"
 #include "libs/storage/statement.h"
-#include "services/training-progress/events/event_mapper.h"
 #include "services/training-progress/storage/rows.h"
 #include "services/training-progress/storage/schema.h"
 
 namespace jit::progress {
 namespace {
+
+using EventEncoder = outbox::EventEncoder<DomainEvent>;
 
 using rows::BindTrainee;
 using rows::kTraineeColumns;
@@ -45,8 +46,9 @@ class SqliteStore final
     : public storage::SqliteRequestStore<ProgressStore, &SnapshotToJson,
                                          &SnapshotFromJson> {
  public:
-  SqliteStore(Tx& tx, bool writable, const Clock* clock)
-      : SqliteRequestStore(tx, writable), clock_(clock) {}
+  SqliteStore(Tx& tx, bool writable, const Clock* clock,
+              const EventEncoder* encoder)
+      : SqliteRequestStore(tx, writable), clock_(clock), encoder_(encoder) {}
 
   absl::StatusOr<std::optional<Curriculum>> FindCurriculum(
       const std::string& track_id, int32_t version) override {
@@ -339,12 +341,13 @@ class SqliteStore final
 
   absl::Status Publish(const DomainEvent& event) override {
     RETURN_IF_ERROR(CheckWritable("Publish"));
-    return outbox::AppendEncoded(tx_, ToOutboxMessage(event),
-                                 EventType(event.kind), clock_->Now());
+    return outbox::AppendEncoded(tx_, (*encoder_)(event), EventType(event.kind),
+                                 clock_->Now());
   }
 
  private:
   const Clock* const clock_;
+  const EventEncoder* const encoder_;
 };
 
 }  // namespace
@@ -362,30 +365,35 @@ std::vector<storage::Migration> SqliteProgressRepository::Migrations() {
 
 absl::StatusOr<std::unique_ptr<SqliteProgressRepository>>
 SqliteProgressRepository::Open(const storage::DatabaseOptions& options,
-                               const Clock* clock) {
+                               const Clock* clock, EventEncoder encoder) {
   if (clock == nullptr) {
     return absl::InvalidArgumentError("SqliteProgressRepository: no clock");
+  }
+  if (encoder == nullptr) {
+    return absl::InvalidArgumentError(
+        "SqliteProgressRepository: no event encoder");
   }
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db,
                    storage::OpenMigrated(options, Migrations()));
   return std::unique_ptr<SqliteProgressRepository>(
-      new SqliteProgressRepository(std::move(db), clock));
+      new SqliteProgressRepository(std::move(db), clock, std::move(encoder)));
 }
 
 SqliteProgressRepository::SqliteProgressRepository(
-    std::unique_ptr<storage::Database> db, const Clock* clock)
-    : db_(std::move(db)), clock_(clock) {}
+    std::unique_ptr<storage::Database> db, const Clock* clock,
+    EventEncoder encoder)
+    : db_(std::move(db)), clock_(clock), encoder_(std::move(encoder)) {}
 
 SqliteProgressRepository::~SqliteProgressRepository() = default;
 
 absl::Status SqliteProgressRepository::Write(
     absl::FunctionRef<absl::Status(ProgressStore&)> fn) {
-  return storage::WriteWith<SqliteStore>(*db_, fn, clock_);
+  return storage::WriteWith<SqliteStore>(*db_, fn, clock_, &encoder_);
 }
 
 absl::Status SqliteProgressRepository::Read(
     absl::FunctionRef<absl::Status(ProgressStore&)> fn) {
-  return storage::ReadWith<SqliteStore>(*db_, fn, clock_);
+  return storage::ReadWith<SqliteStore>(*db_, fn, clock_, &encoder_);
 }
 
 }  // namespace jit::progress

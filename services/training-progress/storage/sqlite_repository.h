@@ -38,6 +38,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "libs/clock/clock.h"
+#include "libs/outbox/outbox.h"
 #include "libs/storage/database.h"
 #include "services/training-progress/domain/repository.h"
 #include "services/training-progress/storage/snapshot_codec.h"
@@ -52,10 +53,17 @@ class SqliteProgressRepository final : public ProgressRepository {
   // Version of the newest migration above.
   static constexpr int kSchemaVersion = 3;
 
+  // Encodes a domain event into its outbox row (the service's events layer,
+  // e.g. ToOutboxMessage from event_mapper.h; injected so that storage does
+  // not depend on events or Kafka).
+  using EventEncoder = outbox::EventEncoder<DomainEvent>;
+
   // Opens (creating if allowed by `options`) and migrates the database.
-  // `clock` stamps outbox rows (created_at) and must outlive the repository.
+  // `clock` stamps outbox rows (created_at) and must outlive the repository;
+  // `encoder` turns each published event into its outbox row.
   static absl::StatusOr<std::unique_ptr<SqliteProgressRepository>> Open(
-      const storage::DatabaseOptions& options, const Clock* clock);
+      const storage::DatabaseOptions& options, const Clock* clock,
+      EventEncoder encoder);
 
   SqliteProgressRepository(const SqliteProgressRepository&) = delete;
   SqliteProgressRepository& operator=(const SqliteProgressRepository&) = delete;
@@ -71,10 +79,11 @@ class SqliteProgressRepository final : public ProgressRepository {
 
  private:
   SqliteProgressRepository(std::unique_ptr<storage::Database> db,
-                           const Clock* clock);
+                           const Clock* clock, EventEncoder encoder);
 
   const std::unique_ptr<storage::Database> db_;
   const Clock* const clock_;
+  const EventEncoder encoder_;
 };
 
 }  // namespace jit::progress

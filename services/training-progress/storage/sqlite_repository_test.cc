@@ -21,6 +21,7 @@
 #include "libs/storage/testing/temp_dir.h"
 #include "services/training-progress/domain/progress_service.h"
 #include "services/training-progress/domain/testing/fake_enrollment_client.h"
+#include "services/training-progress/events/event_mapper.h"
 #include "services/training-progress/storage/repository_test_values.h"
 
 namespace jit::progress {
@@ -45,7 +46,8 @@ class SqliteProgressRepositoryTest : public ::testing::Test {
   void Reopen() {
     service_.reset();
     repo_.reset();
-    auto repo = SqliteProgressRepository::Open({.path = path_}, &clock_);
+    auto repo = SqliteProgressRepository::Open({.path = path_}, &clock_,
+                                               &ToOutboxMessage);
     ASSERT_TRUE(repo.ok()) << repo.status();
     repo_ = std::move(*repo);
     service_ =
@@ -176,7 +178,8 @@ TEST_F(SqliteProgressRepositoryTest, AFileFromANewerBinaryIsRefused) {
   ASSERT_TRUE(repo_->database()->Execute("PRAGMA user_version = 9").ok());
   repo_.reset();
   service_.reset();
-  auto repo = SqliteProgressRepository::Open({.path = path_}, &clock_);
+  auto repo = SqliteProgressRepository::Open({.path = path_}, &clock_,
+                                             &ToOutboxMessage);
   EXPECT_EQ(repo.status().code(), absl::StatusCode::kFailedPrecondition)
       << repo.status();
 }

@@ -1,0 +1,106 @@
+#include "libs/bootstrap/common_config.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/config/config.h"
+
+namespace jit::bootstrap {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+const ServiceIdentity kPlacement{.name = "placement",
+                                 .binary = "jit-placement",
+                                 .usage = "",
+                                 .env_prefix = "JIT_PLACEMENT_",
+                                 .grpc_port = 50053,
+                                 .admin_port = 9103,
+                                 .db_file = "placement.db"};
+
+// A valid configuration (the defaults need a Kafka address).
+CommonConfig Valid() {
+  CommonConfig c = CommonConfig::Defaults(kPlacement);
+  c.kafka_bootstrap_file = "data/kafka.bootstrap";
+  return c;
+}
+
+std::vector<std::string> Problems(const CommonConfig& c) {
+  config::Validator v;
+  c.Validate(v);
+  return v.problems();
+}
+
+TEST(CommonConfigTest, DefaultsAreTheServicesOwn) {
+  const CommonConfig c = CommonConfig::Defaults(kPlacement);
+  EXPECT_EQ(c.grpc_address, "0.0.0.0:50053");
+  EXPECT_EQ(c.admin_address, "0.0.0.0:9103");
+  EXPECT_EQ(c.db_path, "data/placement.db");
+  EXPECT_EQ(c.sqlite_synchronous, "full");
+  EXPECT_EQ(c.log_level, "info");
+  EXPECT_EQ(c.unready_grace, absl::Seconds(2));
+  EXPECT_EQ(c.drain_timeout, absl::Seconds(10));
+  EXPECT_EQ(c.Database().synchronous, storage::Synchronous::kFull);
+  EXPECT_EQ(c.Database().path, "data/placement.db");
+}
+
+TEST(CommonConfigTest, ValidDefaultsPlusAKafkaAddressPass) {
+  EXPECT_THAT(Problems(Valid()), IsEmpty());
+  CommonConfig c = Valid();
+  c.kafka_bootstrap_file = "";
+  c.kafka_bootstrap = "127.0.0.1:9092";
+  EXPECT_THAT(Problems(c), IsEmpty());
+}
+
+TEST(CommonConfigTest, EveryBadSettingIsReportedNamingItsFlag) {
+  CommonConfig c = Valid();
+  c.grpc_address = "no-port";
+  c.admin_address = "127.0.0.1:70000";
+  c.db_path = "";
+  c.sqlite_synchronous = "off";
+  c.kafka_bootstrap_file = "";
+  c.unready_grace = absl::Seconds(-1);
+  c.drain_timeout = absl::Hours(1);
+  const std::vector<std::string> problems = Problems(c);
+  ASSERT_EQ(problems.size(), 7u) << ::testing::PrintToString(problems);
+  EXPECT_THAT(problems[0], HasSubstr("--grpc_address"));
+  EXPECT_THAT(problems[1], HasSubstr("--admin_address"));
+  EXPECT_THAT(problems[2], HasSubstr("--db_path"));
+  EXPECT_THAT(problems[3], HasSubstr("--sqlite_synchronous"));
+  EXPECT_THAT(problems[3], HasSubstr("must be full or normal"));
+  EXPECT_THAT(problems[4], HasSubstr("set --kafka_bootstrap or"));
+  EXPECT_THAT(problems[5], HasSubstr("--unready_grace"));
+  EXPECT_THAT(problems[6], HasSubstr("--drain_timeout"));
+}
+
+TEST(CommonConfigTest, NormalSynchronousIsTheFasterLevel) {
+  CommonConfig c = Valid();
+  c.sqlite_synchronous = "normal";
+  EXPECT_THAT(Problems(c), IsEmpty());
+  EXPECT_EQ(c.Database().synchronous, storage::Synchronous::kNormal);
+}
+
+TEST(IdempotencyConfigTest, BoundsAreChecked) {
+  config::Validator ok;
+  IdempotencyConfig{}.Validate(ok);
+  EXPECT_THAT(ok.problems(), IsEmpty());
+  IdempotencyConfig kept_forever{.retention = absl::ZeroDuration(),
+                                 .prune_interval = absl::Hours(1)};
+  config::Validator forever;
+  kept_forever.Validate(forever);
+  EXPECT_THAT(forever.problems(), IsEmpty());
+
+  IdempotencyConfig bad{.retention = absl::Seconds(-1),
+                        .prune_interval = absl::Milliseconds(1)};
+  config::Validator v;
+  bad.Validate(v);
+  ASSERT_EQ(v.problems().size(), 2u);
+  EXPECT_THAT(v.problems()[0], HasSubstr("--idempotency_retention"));
+  EXPECT_THAT(v.problems()[1], HasSubstr("--idempotency_prune_interval"));
+}
+
+}  // namespace
+}  // namespace jit::bootstrap
