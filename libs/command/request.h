@@ -43,7 +43,22 @@ struct RequestContext {
   // stored answer: a request id reused with another payload is refused
   // instead of answered. Empty: not checked (callers inside a service).
   std::string fingerprint = {};
+  // The caller's deadline (e.g. the gRPC call's), when it set one: calls to
+  // peer services that this request causes get the remaining budget, and none
+  // starts once it has passed.
+  std::optional<absl::Time> deadline = std::nullopt;
 };
+
+// What a call to a peer service inherits from the request that causes it:
+// its trace and its caller's deadline.
+struct PeerContext {
+  std::string traceparent = {};  // may be empty
+  std::optional<absl::Time> deadline = std::nullopt;
+};
+
+inline PeerContext PeerContextOf(const RequestContext& ctx) {
+  return {.traceparent = ctx.traceparent, .deadline = ctx.deadline};
+}
 
 // The first answer to a mutating request, kept for idempotent replay.
 template <typename Snapshot>

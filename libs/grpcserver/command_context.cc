@@ -8,6 +8,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "libs/access/interceptor.h"
+#include "libs/grpcclient/call.h"
 #include "libs/grpcserver/unary.h"
 
 namespace jit::grpcserver {
@@ -23,9 +24,9 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
-  return absl::StrCat(
-      "sha256:", absl::BytesToHexString(absl::string_view(
-                     reinterpret_cast<const char*>(digest), size)));
+  return absl::StrCat("sha256:",
+                      absl::BytesToHexString(absl::string_view(
+                          reinterpret_cast<const char*>(digest), size)));
 }
 
 command::RequestContext CommandContextOf(
@@ -42,7 +43,13 @@ command::RequestContext CommandContextOf(
   ctx.scope = access::ScopeOfCall(context);
   ctx.actor_id = access::ActorIdOfCall(context);
   ctx.fingerprint = RequestFingerprint(request);
+  ctx.deadline = grpcclient::DeadlineOf(context);
   return ctx;
+}
+
+command::PeerContext PeerContextOf(const grpc::ServerContextBase& context) {
+  return {.traceparent = TraceparentOf(context),
+          .deadline = grpcclient::DeadlineOf(context)};
 }
 
 }  // namespace jit::grpcserver

@@ -6,7 +6,9 @@
 // - scope and actor_id: the admitted caller's (access::ScopeOfCall,
 //   access::ActorIdOfCall);
 // - fingerprint: RequestFingerprint of the message, so that a request id
-//   reused with another payload is refused instead of answered.
+//   reused with another payload is refused instead of answered;
+// - deadline: the call's deadline, when its client set one (peer calls the
+//   request causes get the remaining budget).
 #ifndef JIT_LIBS_GRPCSERVER_COMMAND_CONTEXT_H_
 #define JIT_LIBS_GRPCSERVER_COMMAND_CONTEXT_H_
 
@@ -21,6 +23,10 @@ namespace jit::grpcserver {
 command::RequestContext CommandContextOf(
     const grpc::ServerContextBase& context,
     const google::protobuf::Message& request);
+
+// What a peer call made while serving `context` inherits (traceparent and
+// deadline), for handlers that are not mutations.
+command::PeerContext PeerContextOf(const grpc::ServerContextBase& context);
 
 // "sha256:" and the lowercase hex SHA-256 of the message's deterministic
 // binary serialization: equal for equal messages (same field values, map

@@ -61,6 +61,16 @@ TEST(CommandContextOfTest, TakesTheRequestIdAndDigestAndFailsClosedOnScope) {
   EXPECT_EQ(ctx.actor_id, "");
   EXPECT_FALSE(ctx.scope.national);
   EXPECT_FALSE(ctx.scope.Allows("MA-05", "ctr_1"));
+  // A call without a deadline gives its peers none to inherit.
+  EXPECT_EQ(ctx.deadline, std::nullopt);
+}
+
+TEST(PeerContextOfTest, CarriesTheTraceAndNoDeadlineWhenTheCallHasNone) {
+  grpc::ServerContext context;
+  const command::PeerContext peer = PeerContextOf(context);
+  EXPECT_THAT(peer.traceparent,
+              MatchesRegex("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]"));
+  EXPECT_EQ(peer.deadline, std::nullopt);
 }
 
 TEST(CommandContextOfTest, MessageWithoutRequestIdGivesAnEmptyOne) {

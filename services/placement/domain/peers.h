@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "libs/command/request.h"
 #include "services/placement/domain/model.h"
 
 namespace jit::placement {
@@ -38,9 +39,10 @@ struct ProgressExit {
 class ProgressClient {
  public:
   virtual ~ProgressClient() = default;
-  // `traceparent` (may be empty) is forwarded to the peer.
+  // `peer`'s traceparent (may be empty) is forwarded to the peer, and its
+  // deadline bounds the call (DEADLINE_EXCEEDED, no call made, once passed).
   virtual absl::StatusOr<ProgressExit> GetTraineeExit(
-      const std::string& trainee_id, const std::string& traceparent) = 0;
+      const std::string& trainee_id, const command::PeerContext& peer) = 0;
 };
 
 // The answer of jobintech.enrollment.v1 LookupTrainee (no personal data).
@@ -59,8 +61,9 @@ struct EnrollmentRecord {
 class EnrollmentClient {
  public:
   virtual ~EnrollmentClient() = default;
+  // As GetTraineeExit for `peer`.
   virtual absl::StatusOr<EnrollmentRecord> LookupTrainee(
-      const std::string& trainee_id, const std::string& traceparent) = 0;
+      const std::string& trainee_id, const command::PeerContext& peer) = 0;
 };
 
 }  // namespace jit::placement

@@ -86,7 +86,8 @@ absl::StatusOr<JobOffer> LoadJobOffer(PlacementStore& store,
 // Whether a trainee lies in the caller's scope (the region or centre of the
 // training); out of scope reads exactly like missing.
 bool InScope(const command::Scope& scope, const Trainee& t) {
-  return scope.Allows(t.dimensions.training_region_code, t.dimensions.centre_id);
+  return scope.Allows(t.dimensions.training_region_code,
+                      t.dimensions.centre_id);
 }
 
 absl::Status NoPlacementRecord(const std::string& id) {
@@ -109,7 +110,8 @@ absl::StatusOr<Placement> LoadPlacement(PlacementStore& store,
   ASSIGN_OR_RETURN(std::optional<Placement> p, store.FindPlacement(id));
   if (!p.has_value()) return NotFound("placement", id);
   if (!scope.national) {
-    ASSIGN_OR_RETURN(std::optional<Trainee> t, store.FindTrainee(p->trainee_id));
+    ASSIGN_OR_RETURN(std::optional<Trainee> t,
+                     store.FindTrainee(p->trainee_id));
     if (!t.has_value() || !InScope(scope, *t)) return NotFound("placement", id);
   }
   return *std::move(p);
@@ -448,7 +450,7 @@ absl::StatusOr<Trainee> PlacementService::NewTraineeFromPeers(
   TraineeExit exit;
   Dimensions dimensions;
   absl::StatusOr<ProgressExit> progress =
-      progress_->GetTraineeExit(trainee_id, ctx.traceparent);
+      progress_->GetTraineeExit(trainee_id, command::PeerContextOf(ctx));
   if (progress.ok()) {
     if (!progress->exited) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -469,8 +471,9 @@ absl::StatusOr<Trainee> PlacementService::NewTraineeFromPeers(
     exit.cohort_id = progress->cohort_id;
     dimensions = progress->dimensions;
     if (!HasDimensions(dimensions) && enrollment_ != nullptr) {
-      ASSIGN_OR_RETURN(EnrollmentRecord record,
-                       enrollment_->LookupTrainee(trainee_id, ctx.traceparent));
+      ASSIGN_OR_RETURN(
+          EnrollmentRecord record,
+          enrollment_->LookupTrainee(trainee_id, command::PeerContextOf(ctx)));
       dimensions = record.dimensions;
     }
   } else if (progress.status().code() == absl::StatusCode::kNotFound &&
@@ -478,7 +481,7 @@ absl::StatusOr<Trainee> PlacementService::NewTraineeFromPeers(
     // Training progress has no record: a trainee withdrawn from enrollment
     // before the training recorded anything has still exited.
     absl::StatusOr<EnrollmentRecord> record =
-        enrollment_->LookupTrainee(trainee_id, ctx.traceparent);
+        enrollment_->LookupTrainee(trainee_id, command::PeerContextOf(ctx));
     if (!record.ok()) {
       if (record.status().code() == absl::StatusCode::kNotFound) {
         return UnknownTrainee(trainee_id);
@@ -807,7 +810,8 @@ absl::StatusOr<TraineeResult> PlacementService::VerifyPlacement(
   return Mutate<TraineeResult>(
       *repository_, ctx, kOpVerifyPlacement, now,
       [&](PlacementStore& store) -> absl::StatusOr<TraineeResult> {
-        ASSIGN_OR_RETURN(Placement p, LoadPlacement(store, placement_id, ctx.scope));
+        ASSIGN_OR_RETURN(Placement p,
+                         LoadPlacement(store, placement_id, ctx.scope));
         if (p.verification == verification) {
           return absl::FailedPreconditionError(absl::StrCat(
               "placement '", placement_id, "' is already verified by ",
@@ -852,7 +856,8 @@ absl::StatusOr<TraineeResult> PlacementService::EndPlacement(
   return Mutate<TraineeResult>(
       *repository_, ctx, kOpEndPlacement, now,
       [&](PlacementStore& store) -> absl::StatusOr<TraineeResult> {
-        ASSIGN_OR_RETURN(Placement p, LoadPlacement(store, placement_id, ctx.scope));
+        ASSIGN_OR_RETURN(Placement p,
+                         LoadPlacement(store, placement_id, ctx.scope));
         if (!p.active()) {
           return absl::FailedPreconditionError(
               absl::StrCat("placement '", placement_id, "' already ended on ",
@@ -1016,19 +1021,24 @@ absl::StatusOr<Placement> PlacementService::GetPlacement(
 }
 
 absl::StatusOr<Page<Placement>> PlacementService::ListPlacements(
-    const PlacementFilter& filter, PageQuery page, const command::Scope& scope) {
+    const PlacementFilter& filter, PageQuery page,
+    const command::Scope& scope) {
   page = ClampPage(std::move(page), rules_);
   return ReadValue<Page<Placement>>(
-      *repository_, [&](PlacementStore& store) -> absl::StatusOr<Page<Placement>> {
-        ASSIGN_OR_RETURN(Page<Placement> listed, store.ListPlacements(filter, page));
+      *repository_,
+      [&](PlacementStore& store) -> absl::StatusOr<Page<Placement>> {
+        ASSIGN_OR_RETURN(Page<Placement> listed,
+                         store.ListPlacements(filter, page));
         if (scope.national) return listed;
         // Rows out of scope are left out of the page (which may then hold
         // fewer items than asked; the page token still continues the scan).
         Page<Placement> out;
         out.next_after_key = std::move(listed.next_after_key);
         for (Placement& p : listed.items) {
-          ASSIGN_OR_RETURN(std::optional<Trainee> t, store.FindTrainee(p.trainee_id));
-          if (t.has_value() && InScope(scope, *t)) out.items.push_back(std::move(p));
+          ASSIGN_OR_RETURN(std::optional<Trainee> t,
+                           store.FindTrainee(p.trainee_id));
+          if (t.has_value() && InScope(scope, *t))
+            out.items.push_back(std::move(p));
         }
         return out;
       });

@@ -335,6 +335,16 @@ TEST_F(PlacementServiceTest, CloseJobOfferOnceAndListByOpenTrackRegion) {
 
 // ---------------------------------------------------------------- job search
 
+TEST_F(PlacementServiceTest, PeerCallsGetTheCallersDeadline) {
+  progress_.SetExited("trn_deadline", ev::EXIT_KIND_COMPLETED,
+                      absl::CivilDay(2025, 6, 30));
+  RequestContext ctx = Ctx();
+  ctx.deadline = absl::FromUnixSeconds(1'900'000'000);
+  Must(svc().StartJobSearch(ctx, "trn_deadline"));
+  EXPECT_EQ(progress_.last_deadline(), ctx.deadline);
+  EXPECT_EQ(progress_.last_traceparent(), kTraceparent);
+}
+
 TEST_F(PlacementServiceTest, StartJobSearchAfterExitCarriesDimensionsAndExit) {
   const std::string t = Exited();
   const TraineeResult r = Must(svc().StartJobSearch(Ctx(), t));
@@ -344,6 +354,7 @@ TEST_F(PlacementServiceTest, StartJobSearchAfterExitCarriesDimensionsAndExit) {
   EXPECT_EQ(r.trainee.exit.cohort_id, "coh_1");
   EXPECT_EQ(r.trainee.dimensions, SampleDimensions());
   EXPECT_EQ(progress_.last_traceparent(), kTraceparent);
+  EXPECT_EQ(progress_.last_deadline(), std::nullopt);  // the caller set none
   const auto events = EventsOf(t);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, EventKind::kJobSearchStarted);
@@ -807,8 +818,9 @@ TEST_F(PlacementServiceTest, FollowUpScheduleComesDueWithTheClock) {
   EXPECT_EQ(events.back().follow_up->months, 3);
 }
 
-TEST_F(PlacementServiceTest,
-       FollowUpOfATraineeNeverPlacedIsFailedPreconditionAndOfAnUnknownOneNotFound) {
+TEST_F(
+    PlacementServiceTest,
+    FollowUpOfATraineeNeverPlacedIsFailedPreconditionAndOfAnUnknownOneNotFound) {
   const std::string t = Exited();
   ASSERT_TRUE(svc().StartJobSearch(Ctx(), t).ok());
   const int calls = progress_.calls();
@@ -820,8 +832,9 @@ TEST_F(PlacementServiceTest,
       Ctx(),
       FollowUpInput("trn_unknown", 3, ev::FOLLOW_UP_OUTCOME_UNREACHABLE));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(r.status().message(),
-            "trainee 'trn_unknown' has no placement record (no job search started)");
+  EXPECT_EQ(
+      r.status().message(),
+      "trainee 'trn_unknown' has no placement record (no job search started)");
   EXPECT_EQ(progress_.calls(), calls);  // never asks a peer
   EXPECT_THAT(Must(svc().ListDueFollowUps(FollowUpFilter{}, PageQuery{})).items,
               IsEmpty());
@@ -982,69 +995,90 @@ TEST_F(PlacementServiceTest, ConcurrentTraineesGetTheirOwnSequences) {
   }
 }
 
-
 // Row scoping: a placement officer of MA-01 (Tanger) neither reads nor
 // changes the placements of a trainee trained elsewhere; out of scope reads
 // exactly like missing, and lists leave it out.
-TEST_F(PlacementServiceTest, ALimitedScopeReadsAndChangesOnlyItsTraineesPlacements) {
+TEST_F(PlacementServiceTest,
+       ALimitedScopeReadsAndChangesOnlyItsTraineesPlacements) {
   const std::string employer = MakeEmployer();
   Dimensions tanger = SampleDimensions();
   tanger.training_province_code = "MA-TNG";
   tanger.training_region_code = "MA-01";
-  progress_.SetExited("trn_t", ev::EXIT_KIND_COMPLETED, absl::CivilDay(2025, 3, 1), tanger);
-  progress_.SetExited("trn_o", ev::EXIT_KIND_COMPLETED, absl::CivilDay(2025, 3, 1));
+  progress_.SetExited("trn_t", ev::EXIT_KIND_COMPLETED,
+                      absl::CivilDay(2025, 3, 1), tanger);
+  progress_.SetExited("trn_o", ev::EXIT_KIND_COMPLETED,
+                      absl::CivilDay(2025, 3, 1));
   const std::string mine =
-      Must(svc().RecordPlacement(Ctx(), PlacementInput("trn_t", employer))).placement->placement_id;
+      Must(svc().RecordPlacement(Ctx(), PlacementInput("trn_t", employer)))
+          .placement->placement_id;
   const std::string theirs =
-      Must(svc().RecordPlacement(Ctx(), PlacementInput("trn_o", employer))).placement->placement_id;
+      Must(svc().RecordPlacement(Ctx(), PlacementInput("trn_o", employer)))
+          .placement->placement_id;
   const command::Scope ma01 = command::Scope::Limited({"MA-01"}, {});
 
   EXPECT_TRUE(svc().GetPlacement(mine, ma01).ok());
   const absl::Status out_of_scope = svc().GetPlacement(theirs, ma01).status();
   EXPECT_EQ(out_of_scope.code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(std::string(out_of_scope.message()),
-            absl::StrReplaceAll(std::string(svc().GetPlacement("plc_none", ma01).status().message()),
-                                {{"plc_none", theirs}}));
-  EXPECT_EQ(svc().GetTrainee("trn_o", ma01).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      std::string(out_of_scope.message()),
+      absl::StrReplaceAll(
+          std::string(svc().GetPlacement("plc_none", ma01).status().message()),
+          {{"plc_none", theirs}}));
+  EXPECT_EQ(svc().GetTrainee("trn_o", ma01).status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_TRUE(svc().GetTrainee("trn_t", ma01).ok());
-  const auto listed = Must(svc().ListPlacements(PlacementFilter{}, PageQuery{}, ma01));
+  const auto listed =
+      Must(svc().ListPlacements(PlacementFilter{}, PageQuery{}, ma01));
   ASSERT_EQ(listed.items.size(), 1u);
   EXPECT_EQ(listed.items[0].placement_id, mine);
 
   RequestContext limited = Ctx();
   limited.scope = ma01;
-  EXPECT_EQ(svc().EndPlacement(limited, theirs, std::nullopt, "contract ended").status().code(),
+  EXPECT_EQ(svc()
+                .EndPlacement(limited, theirs, std::nullopt, "contract ended")
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
   EXPECT_TRUE(Must(svc().GetPlacement(theirs)).active());  // unchanged
   // A follow-up of a trainee out of scope: missing, before any date check.
   RequestContext limited5 = Ctx();
   limited5.scope = ma01;
   const absl::Status follow_up =
-      svc().RecordFollowUp(limited5, FollowUpInput("trn_o", 3, ev::FOLLOW_UP_OUTCOME_UNREACHABLE))
+      svc()
+          .RecordFollowUp(
+              limited5,
+              FollowUpInput("trn_o", 3, ev::FOLLOW_UP_OUTCOME_UNREACHABLE))
           .status();
   EXPECT_EQ(follow_up.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(follow_up.message(),
             "trainee 'trn_o' has no placement record (no job search started)");
   // A trainee the peers know but out of scope cannot be started either.
-  progress_.SetExited("trn_n", ev::EXIT_KIND_COMPLETED, absl::CivilDay(2025, 3, 1));
+  progress_.SetExited("trn_n", ev::EXIT_KIND_COMPLETED,
+                      absl::CivilDay(2025, 3, 1));
   RequestContext limited2 = Ctx();
   limited2.scope = ma01;
-  const absl::Status known_elsewhere = svc().StartJobSearch(limited2, "trn_n").status();
+  const absl::Status known_elsewhere =
+      svc().StartJobSearch(limited2, "trn_n").status();
   EXPECT_EQ(known_elsewhere.code(), absl::StatusCode::kNotFound);
   // Word for word what an id nobody knows gets, whether the trainee has a
   // record here (trn_o) or only at the peers (trn_n).
   RequestContext limited3 = Ctx();
   limited3.scope = ma01;
-  const absl::Status unknown = svc().StartJobSearch(limited3, "trn_nobody").status();
+  const absl::Status unknown =
+      svc().StartJobSearch(limited3, "trn_nobody").status();
   ASSERT_EQ(unknown.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(std::string(known_elsewhere.message()),
-            absl::StrReplaceAll(std::string(unknown.message()), {{"trn_nobody", "trn_n"}}));
+            absl::StrReplaceAll(std::string(unknown.message()),
+                                {{"trn_nobody", "trn_n"}}));
   RequestContext limited4 = Ctx();
   limited4.scope = ma01;
   const absl::Status recorded_elsewhere =
-      svc().RecordPlacement(limited4, PlacementInput("trn_o", employer)).status();
+      svc()
+          .RecordPlacement(limited4, PlacementInput("trn_o", employer))
+          .status();
   EXPECT_EQ(std::string(recorded_elsewhere.message()),
-            absl::StrReplaceAll(std::string(unknown.message()), {{"trn_nobody", "trn_o"}}));
+            absl::StrReplaceAll(std::string(unknown.message()),
+                                {{"trn_nobody", "trn_o"}}));
 }
 
 }  // namespace

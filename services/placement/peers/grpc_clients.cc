@@ -67,8 +67,8 @@ absl::StatusOr<EnrollmentRecord> FromProto(
   out.status = std::string(absl::StripPrefix(
       enrollment::ApplicationStatus_Name(r.status()), "APPLICATION_STATUS_"));
   if (r.has_status_time()) {
-    out.status_date = absl::ToCivilDay(protoconv::FromProtoTime(r.status_time()),
-                                       absl::UTCTimeZone());
+    out.status_date = absl::ToCivilDay(
+        protoconv::FromProtoTime(r.status_time()), absl::UTCTimeZone());
   }
   out.dimensions = FromProto(r.dimensions());
   return out;
@@ -80,19 +80,18 @@ GrpcProgressClient::GrpcProgressClient(std::unique_ptr<Stub> stub,
 
 std::unique_ptr<GrpcProgressClient> GrpcProgressClient::Connect(
     PeerOptions options) {
-  auto stub =
-      progress::TrainingProgressService::NewStub(Channel(options));
+  auto stub = progress::TrainingProgressService::NewStub(Channel(options));
   return std::make_unique<GrpcProgressClient>(std::move(stub),
                                               std::move(options));
 }
 
 absl::StatusOr<ProgressExit> GrpcProgressClient::GetTraineeExit(
-    const std::string& trainee_id, const std::string& traceparent) {
+    const std::string& trainee_id, const command::PeerContext& peer) {
   progress::GetTraineeExitRequest request;
   request.set_trainee_id(trainee_id);
   progress::GetTraineeExitResponse response;
-  RETURN_IF_ERROR(CallPeer(
-      options_, "GetTraineeExit", traceparent, [&](grpc::ClientContext& ctx) {
+  RETURN_IF_ERROR(
+      CallPeer(options_, "GetTraineeExit", peer, [&](grpc::ClientContext& ctx) {
         response.Clear();
         return stub_->GetTraineeExit(&ctx, request, &response);
       }));
@@ -111,12 +110,12 @@ std::unique_ptr<GrpcEnrollmentClient> GrpcEnrollmentClient::Connect(
 }
 
 absl::StatusOr<EnrollmentRecord> GrpcEnrollmentClient::LookupTrainee(
-    const std::string& trainee_id, const std::string& traceparent) {
+    const std::string& trainee_id, const command::PeerContext& peer) {
   enrollment::LookupTraineeRequest request;
   request.set_trainee_id(trainee_id);
   enrollment::LookupTraineeResponse response;
-  RETURN_IF_ERROR(CallPeer(
-      options_, "LookupTrainee", traceparent, [&](grpc::ClientContext& ctx) {
+  RETURN_IF_ERROR(
+      CallPeer(options_, "LookupTrainee", peer, [&](grpc::ClientContext& ctx) {
         response.Clear();
         return stub_->LookupTrainee(&ctx, request, &response);
       }));

@@ -43,7 +43,7 @@ class GrpcProgressClient final : public ProgressClient {
   static std::unique_ptr<GrpcProgressClient> Connect(PeerOptions options);
 
   absl::StatusOr<ProgressExit> GetTraineeExit(
-      const std::string& trainee_id, const std::string& traceparent) override;
+      const std::string& trainee_id, const command::PeerContext& peer) override;
 
  private:
   const std::unique_ptr<Stub> stub_;
@@ -58,7 +58,7 @@ class GrpcEnrollmentClient final : public EnrollmentClient {
   static std::unique_ptr<GrpcEnrollmentClient> Connect(PeerOptions options);
 
   absl::StatusOr<EnrollmentRecord> LookupTrainee(
-      const std::string& trainee_id, const std::string& traceparent) override;
+      const std::string& trainee_id, const command::PeerContext& peer) override;
 
  private:
   const std::unique_ptr<Stub> stub_;

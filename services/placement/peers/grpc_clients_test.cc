@@ -38,6 +38,8 @@ class FakeProgress final : public progress::TrainingProgressService::Service {
   std::atomic<int> calls{0};
   absl::Mutex mu;
   std::string last_traceparent ABSL_GUARDED_BY(mu);
+  // The deadline the call arrived with.
+  absl::Time last_deadline ABSL_GUARDED_BY(mu) = absl::InfiniteFuture();
 
   grpc::Status GetTraineeExit(
       grpc::ServerContext* context,
@@ -51,6 +53,7 @@ class FakeProgress final : public progress::TrainingProgressService::Service {
           it == context->client_metadata().end()
               ? ""
               : std::string(it->second.data(), it->second.size());
+      last_deadline = absl::FromChrono(context->deadline());
     }
     if (hold != nullptr)
       hold->WaitForNotificationWithTimeout(absl::Seconds(10));
@@ -131,7 +134,7 @@ class PeerClientsTest : public ::testing::Test {
 
 TEST_F(PeerClientsTest, MapsTheExitAndForwardsTheTraceparent) {
   auto client = GrpcProgressClient::Connect(Options(address_));
-  auto exit = client->GetTraineeExit("trn_1", kTraceparent);
+  auto exit = client->GetTraineeExit("trn_1", {.traceparent = kTraceparent});
   ASSERT_TRUE(exit.ok()) << exit.status();
   EXPECT_EQ(exit->trainee_id, "trn_1");
   EXPECT_TRUE(exit->exited);
@@ -145,13 +148,47 @@ TEST_F(PeerClientsTest, MapsTheExitAndForwardsTheTraceparent) {
   EXPECT_EQ(progress_.last_traceparent, kTraceparent);
 }
 
+TEST_F(PeerClientsTest, TheCallersRemainingBudgetBoundsThePeerCall) {
+  // Each attempt may take 2 s, but the caller has 300 ms left: the peer sees
+  // the caller's deadline, not a fresh 2 s.
+  auto client = GrpcProgressClient::Connect(Options(address_));
+  const absl::Time caller_deadline = absl::Now() + absl::Milliseconds(300);
+  auto exit = client->GetTraineeExit("trn_1", {.deadline = caller_deadline});
+  ASSERT_TRUE(exit.ok()) << exit.status();
+  absl::MutexLock lock(&progress_.mu);
+  EXPECT_LE(progress_.last_deadline, caller_deadline + absl::Milliseconds(5));
+  EXPECT_GT(progress_.last_deadline, caller_deadline - absl::Seconds(1));
+}
+
+TEST_F(PeerClientsTest, AFarCallerDeadlineLeavesThePerCallDeadline) {
+  auto client = GrpcProgressClient::Connect(Options(address_));
+  const absl::Time start = absl::Now();
+  auto exit =
+      client->GetTraineeExit("trn_1", {.deadline = start + absl::Hours(1)});
+  ASSERT_TRUE(exit.ok()) << exit.status();
+  absl::MutexLock lock(&progress_.mu);
+  EXPECT_LE(progress_.last_deadline, absl::Now() + absl::Seconds(2));
+}
+
+TEST_F(PeerClientsTest, NoCallIsMadeOnceTheCallersDeadlinePassed) {
+  auto client = GrpcProgressClient::Connect(Options(address_));
+  auto exit = client->GetTraineeExit(
+      "trn_1", {.deadline = absl::Now() - absl::Milliseconds(1)});
+  EXPECT_EQ(exit.status().code(), absl::StatusCode::kDeadlineExceeded)
+      << exit.status();
+  EXPECT_THAT(exit.status().message(),
+              HasSubstr("deadline passed before GetTraineeExit"));
+  EXPECT_EQ(progress_.calls.load(), 0);
+  EXPECT_TRUE(sleeps().empty());
+}
+
 TEST_F(PeerClientsTest, StillInTrainingHasNoExitDate) {
   progress_.answer.set_exited(false);
   progress_.answer.clear_exit_date();
   progress_.answer.set_kind(ev::EXIT_KIND_UNSPECIFIED);
   progress_.answer.set_state(ev::TRAINING_STATE_ACTIVE);
   auto client = GrpcProgressClient::Connect(Options(address_));
-  auto exit = client->GetTraineeExit("trn_1", "");
+  auto exit = client->GetTraineeExit("trn_1", {});
   ASSERT_TRUE(exit.ok()) << exit.status();
   EXPECT_FALSE(exit->exited);
   EXPECT_FALSE(exit->exit_date.has_value());
@@ -165,7 +202,7 @@ TEST_F(PeerClientsTest, RetriesUnavailableWithGrowingBackoffThenSucceeds) {
   PeerOptions o = Options(address_);
   o.retry.initial_backoff = absl::Milliseconds(100);
   auto client = GrpcProgressClient::Connect(o);
-  auto exit = client->GetTraineeExit("trn_1", "");
+  auto exit = client->GetTraineeExit("trn_1", {});
   ASSERT_TRUE(exit.ok()) << exit.status();
   EXPECT_EQ(progress_.calls.load(), 3);
   const auto pauses = sleeps();
@@ -180,7 +217,7 @@ TEST_F(PeerClientsTest, UnavailableEveryTimeNamesThePeerAfterTheLastAttempt) {
   progress_.failures.assign(
       5, grpc::Status(grpc::StatusCode::UNAVAILABLE, "overloaded"));
   auto client = GrpcProgressClient::Connect(Options(address_));
-  auto exit = client->GetTraineeExit("trn_1", "");
+  auto exit = client->GetTraineeExit("trn_1", {});
   EXPECT_EQ(exit.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(
       std::string(exit.status().message()),
@@ -195,7 +232,7 @@ TEST_F(PeerClientsTest, APeerThatIsDownIsUnavailable) {
   server_.reset();
   auto client = GrpcProgressClient::Connect(Options(address_));
   const absl::Time start = absl::Now();
-  auto exit = client->GetTraineeExit("trn_1", "");
+  auto exit = client->GetTraineeExit("trn_1", {});
   EXPECT_EQ(exit.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(exit.status().message()), HasSubstr(address_));
   EXPECT_EQ(sleeps().size(), 2u);
@@ -208,7 +245,7 @@ TEST_F(PeerClientsTest, DeadlineExceededIsUnavailableAndNotRetried) {
   PeerOptions o = Options(address_);
   o.deadline = absl::Milliseconds(200);
   auto client = GrpcProgressClient::Connect(o);
-  auto exit = client->GetTraineeExit("trn_1", "");
+  auto exit = client->GetTraineeExit("trn_1", {});
   release_.Notify();
   EXPECT_EQ(exit.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(exit.status().message()),
@@ -222,7 +259,7 @@ TEST_F(PeerClientsTest, NotFoundPassesAndOtherErrorsAreInternalWithoutRetry) {
   progress_.failures = {
       grpc::Status(grpc::StatusCode::NOT_FOUND, "no record of trn_1")};
   auto client = GrpcProgressClient::Connect(Options(address_));
-  auto exit = client->GetTraineeExit("trn_1", "");
+  auto exit = client->GetTraineeExit("trn_1", {});
   EXPECT_EQ(exit.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(exit.status().message()),
               HasSubstr("no record of trn_1"));
@@ -230,7 +267,7 @@ TEST_F(PeerClientsTest, NotFoundPassesAndOtherErrorsAreInternalWithoutRetry) {
   progress_.calls = 0;
   progress_.failures = {
       grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad id")};
-  exit = client->GetTraineeExit("trn_1", "");
+  exit = client->GetTraineeExit("trn_1", {});
   EXPECT_EQ(exit.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(std::string(exit.status().message()),
               HasSubstr("training-progress service refused GetTraineeExit"));
@@ -240,7 +277,7 @@ TEST_F(PeerClientsTest, NotFoundPassesAndOtherErrorsAreInternalWithoutRetry) {
 TEST_F(PeerClientsTest, AnImpossibleExitDateIsAPeerError) {
   progress_.answer.mutable_exit_date()->set_day(31);  // 2025-06-31
   auto client = GrpcProgressClient::Connect(Options(address_));
-  EXPECT_EQ(client->GetTraineeExit("trn_1", "").status().code(),
+  EXPECT_EQ(client->GetTraineeExit("trn_1", {}).status().code(),
             absl::StatusCode::kInternal);
 }
 
@@ -255,13 +292,13 @@ TEST_F(PeerClientsTest, EnrollmentLookupMapsStatusDateAndDimensions) {
   PeerOptions o = Options(address_);
   o.name = "enrollment";
   auto client = GrpcEnrollmentClient::Connect(o);
-  auto record = client->LookupTrainee("trn_1", kTraceparent);
+  auto record = client->LookupTrainee("trn_1", {.traceparent = kTraceparent});
   ASSERT_TRUE(record.ok()) << record.status();
   EXPECT_EQ(record->status, "WITHDRAWN");
   EXPECT_TRUE(record->withdrawn());
   EXPECT_EQ(record->status_date, absl::CivilDay(2025, 9, 1));
   EXPECT_EQ(record->dimensions.cohort_id, "coh_2");
-  EXPECT_EQ(client->LookupTrainee("trn_unknown", "").status().code(),
+  EXPECT_EQ(client->LookupTrainee("trn_unknown", {}).status().code(),
             absl::StatusCode::kNotFound);
 }
 

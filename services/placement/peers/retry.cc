@@ -7,15 +7,22 @@ namespace jit::placement::peers {
 
 absl::Status CallPeer(
     const PeerOptions& options, absl::string_view method,
-    const std::string& traceparent,
+    const command::PeerContext& peer,
     absl::FunctionRef<grpc::Status(grpc::ClientContext&)> attempt) {
   const grpcclient::CallResult result =
       grpcclient::Call({.timeout = options.deadline,
                         .retry = options.retry,
-                        .traceparent = traceparent,
+                        .parent_deadline = peer.deadline,
+                        .traceparent = peer.traceparent,
                         .sleeper = options.sleeper},
                        attempt);
   const grpc::Status& last = result.status;
+  if (result.attempts == 0) {
+    // The caller's deadline had passed: its work is not started.
+    return absl::DeadlineExceededError(
+        absl::StrCat("the caller's deadline passed before ", method,
+                     " could be asked of the ", options.name, " service"));
+  }
   switch (last.error_code()) {
     case grpc::StatusCode::OK:
       return absl::OkStatus();

@@ -17,6 +17,8 @@
 //   DEADLINE_EXCEEDED, CANCELLED-> UNAVAILABLE naming the peer and the
 //                                  deadline (not retried: the peer may still
 //                                  be working on it)
+//   the caller's deadline passed
+//   before any attempt           -> DEADLINE_EXCEEDED (no call made)
 //   NOT_FOUND                   -> NOT_FOUND with the peer's message
 //   anything else               -> INTERNAL "training-progress service
 //                                  refused GetTraineeExit: <CODE>: <detail>"
@@ -32,9 +34,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "grpcpp/security/credentials.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/support/status.h"
+#include "libs/command/request.h"
 #include "libs/grpcclient/call.h"
 
 namespace jit::placement::peers {
@@ -57,11 +60,13 @@ struct PeerOptions {
 };
 
 // Runs `attempt` (one RPC on the context it is given, which carries the
-// deadline and the traceparent metadata when `traceparent` is not empty)
+// deadline — `options.deadline`, or the caller's remaining budget
+// `peer.deadline` when that is sooner — and the traceparent metadata when
+// `peer.traceparent` is not empty)
 // as described above.
 absl::Status CallPeer(
     const PeerOptions& options, absl::string_view method,
-    const std::string& traceparent,
+    const command::PeerContext& peer,
     absl::FunctionRef<grpc::Status(grpc::ClientContext&)> attempt);
 
 }  // namespace jit::placement::peers

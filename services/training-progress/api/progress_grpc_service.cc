@@ -67,9 +67,9 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RecordAttendance(
       in.entries.push_back(AttendanceEntry{.trainee_id = e.trainee_id(),
                                            .mark = FromProto(e.mark())});
     }
-    ASSIGN_OR_RETURN(AttendanceOutcome out,
-                     service_->RecordAttendance(
-                         CommandContextOf(*context, *request), in));
+    ASSIGN_OR_RETURN(
+        AttendanceOutcome out,
+        service_->RecordAttendance(CommandContextOf(*context, *request), in));
     for (const TraineeProgress& p : out.progress)
       ToProto(p, response->add_progress());
     return absl::OkStatus();
@@ -89,9 +89,9 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RecordAssessment(
     in.score = request->score();
     in.assessed_on = FromProtoDate(request->assessed_on(), "assessed_on", v);
     RETURN_IF_ERROR(v.ToStatus());
-    ASSIGN_OR_RETURN(AssessmentOutcome out,
-                     service_->RecordAssessment(
-                         CommandContextOf(*context, *request), in));
+    ASSIGN_OR_RETURN(
+        AssessmentOutcome out,
+        service_->RecordAssessment(CommandContextOf(*context, *request), in));
     response->set_passed(out.passed);
     response->set_attempt(out.attempt);
     ToProto(out.progress, response->mutable_progress());
@@ -111,9 +111,9 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RecordDropOut(
     in.reason = request->reason();
     in.exit_date = FromProtoDate(request->exit_date(), "exit_date", v);
     RETURN_IF_ERROR(v.ToStatus());
-    ASSIGN_OR_RETURN(DropOutOutcome out,
-                     service_->RecordDropOut(
-                         CommandContextOf(*context, *request), in));
+    ASSIGN_OR_RETURN(
+        DropOutOutcome out,
+        service_->RecordDropOut(CommandContextOf(*context, *request), in));
     ToProto(out.progress, response->mutable_progress());
     return absl::OkStatus();
   });
@@ -156,8 +156,9 @@ grpc::ServerUnaryReactor* ProgressGrpcService::GetTraineeProgress(
     pb::GetTraineeProgressResponse* response) {
   return Respond(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(TraineeProgress p,
-                     service_->GetTraineeProgress(request->cohort_id(), request->trainee_id(),
-                                                  access::ScopeOfCall(*context)));
+                     service_->GetTraineeProgress(
+                         request->cohort_id(), request->trainee_id(),
+                         access::ScopeOfCall(*context)));
     ToProto(p, response->mutable_progress());
     return absl::OkStatus();
   });
@@ -169,9 +170,10 @@ grpc::ServerUnaryReactor* ProgressGrpcService::ListCohortProgress(
     pb::ListCohortProgressResponse* response) {
   return Respond(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(PageQuery page, FromProto(request->page()));
-    ASSIGN_OR_RETURN(CohortProgressPage out,
-                     service_->ListCohortProgress(request->cohort_id(), page,
-                                                  access::ScopeOfCall(*context)));
+    ASSIGN_OR_RETURN(
+        CohortProgressPage out,
+        service_->ListCohortProgress(request->cohort_id(), page,
+                                     access::ScopeOfCall(*context)));
     for (const TraineeProgress& p : out.page.items) {
       ToProto(p, response->add_progress());
     }
@@ -188,8 +190,9 @@ grpc::ServerUnaryReactor* ProgressGrpcService::GetTraineeExit(
     pb::GetTraineeExitResponse* response) {
   return Respond(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(TraineeExit exit,
-                     service_->GetTraineeExit(request->trainee_id(),
-                                              access::ScopeOfCall(*context)));
+                     service_->GetTraineeExit(
+                         request->trainee_id(), access::ScopeOfCall(*context),
+                         grpcserver::PeerContextOf(*context)));
     ToProto(exit, response);
     return absl::OkStatus();
   });

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "libs/command/request.h"
 #include "services/training-progress/domain/model.h"
 
 namespace jit::progress {
@@ -23,9 +24,13 @@ class EnrollmentClient {
   // - UNAVAILABLE: the enrollment service could not answer (down, deadline
   //   exceeded, retries exhausted); the message starts with
   //   "enrollment service unavailable: ".
-  // Thread-safe.
+  // - DEADLINE_EXCEEDED: `peer.deadline` (the caller's) had passed; no call
+  //   was made.
+  // `peer`'s traceparent (may be empty) is forwarded and its deadline bounds
+  // the call. Thread-safe.
   virtual absl::StatusOr<TraineeEnrolment> Lookup(
-      const std::string& trainee_id, const std::string& cohort_id) = 0;
+      const std::string& trainee_id, const std::string& cohort_id,
+      const command::PeerContext& peer) = 0;
 };
 
 }  // namespace jit::progress

@@ -50,7 +50,8 @@ std::string Day(absl::CivilDay d) { return absl::FormatCivilTime(d); }
 // Whether a trainee's record lies in the caller's scope (its cohort's
 // region or centre).
 bool InScope(const command::Scope& scope, const TraineeRecord& record) {
-  return scope.Allows(record.dimensions.training_region_code, record.dimensions.centre_id);
+  return scope.Allows(record.dimensions.training_region_code,
+                      record.dimensions.centre_id);
 }
 
 absl::Status NoRecord(const std::string& cohort_id,
@@ -92,8 +93,9 @@ void RefuseFutureDay(const std::optional<absl::CivilDay>& day,
                      absl::string_view field, absl::CivilDay today,
                      FieldViolations& v) {
   if (day.has_value() && *day > today) {
-    v.Add(std::string(field), absl::StrCat("must not be in the future (today is ",
-                                           Day(today), ")"));
+    v.Add(
+        std::string(field),
+        absl::StrCat("must not be in the future (today is ", Day(today), ")"));
   }
 }
 
@@ -364,7 +366,7 @@ absl::StatusOr<TraineeEnrolment> ProgressService::RequireEnrolled(
     const RequestContext& ctx, const std::string& trainee_id,
     const std::string& cohort_id) {
   absl::StatusOr<TraineeEnrolment> enrolment =
-      enrollment_->Lookup(trainee_id, cohort_id);
+      enrollment_->Lookup(trainee_id, cohort_id, command::PeerContextOf(ctx));
   if (!enrolment.ok()) {
     if (absl::IsNotFound(enrolment.status())) {
       return absl::NotFoundError(absl::StrCat(
@@ -900,7 +902,8 @@ absl::StatusOr<CohortProgressPage> ProgressService::ListCohortProgress(
 }
 
 absl::StatusOr<TraineeExit> ProgressService::GetTraineeExit(
-    const std::string& trainee_id, const command::Scope& scope) {
+    const std::string& trainee_id, const command::Scope& scope,
+    const command::PeerContext& peer) {
   RETURN_IF_ERROR(ValidateOpaqueId(trainee_id, "trainee_id"));
   auto latest = [&]() {
     return ReadValue<TraineeRecord>(
@@ -919,7 +922,7 @@ absl::StatusOr<TraineeExit> ProgressService::GetTraineeExit(
   if (InTraining(record.status)) {
     // A withdrawal in the enrollment service ends the training here too.
     absl::StatusOr<TraineeEnrolment> enrolment =
-        enrollment_->Lookup(trainee_id, record.cohort_id);
+        enrollment_->Lookup(trainee_id, record.cohort_id, peer);
     if (!enrolment.ok() && !absl::IsNotFound(enrolment.status())) {
       return enrolment.status();
     }

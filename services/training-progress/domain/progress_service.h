@@ -143,14 +143,17 @@ class ProgressService {
       const command::Scope& scope = {});
   // The cohort's trainees by trainee id (empty for an unknown cohort).
   absl::StatusOr<CohortProgressPage> ListCohortProgress(
-      const std::string& cohort_id, PageQuery page, const command::Scope& scope = {});
+      const std::string& cohort_id, PageQuery page,
+      const command::Scope& scope = {});
 
   // The exit of the trainee's latest cohort here. NOT_FOUND when nothing is
   // recorded for the trainee. While the trainee is in training, asks the
   // enrollment service whether the trainee was withdrawn (recording it);
   // UNAVAILABLE when it cannot.
-  absl::StatusOr<TraineeExit> GetTraineeExit(const std::string& trainee_id,
-                                             const command::Scope& scope = {});
+  // `peer`: the trace and deadline the enrollment lookup inherits.
+  absl::StatusOr<TraineeExit> GetTraineeExit(
+      const std::string& trainee_id, const command::Scope& scope = {},
+      const command::PeerContext& peer = {});
 
  private:
   // The enrolment of a trainee the call may record something for: ENROLLED

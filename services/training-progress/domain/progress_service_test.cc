@@ -194,6 +194,23 @@ class ProgressServiceTest : public ::testing::Test {
 
 // ---------------------------------------------------------------- curricula
 
+TEST_F(ProgressServiceTest, EnrollmentLookupsGetTheCallersTraceAndDeadline) {
+  RequestContext ctx = Ctx();
+  ctx.deadline = absl::FromUnixSeconds(1'900'000'000);
+  Must(svc().RecordAttendance(
+      ctx, AttendanceInput{
+               .cohort_id = kCohort,
+               .module_id = "network-basics",
+               .session_date = D(11, 4),
+               .entries = {{.trainee_id = "trn_a", .mark = Mark::kPresent}}}));
+  EXPECT_EQ(enrollment_.last_peer().deadline, ctx.deadline);
+  EXPECT_EQ(enrollment_.last_peer().traceparent, kTraceparent);
+
+  Must(svc().GetTraineeExit(
+      "trn_a", {}, {.traceparent = "", .deadline = absl::UnixEpoch()}));
+  EXPECT_EQ(enrollment_.last_peer().deadline, absl::UnixEpoch());
+}
+
 TEST_F(ProgressServiceTest, CurriculumVersionsArePerTrack) {
   Curriculum v1 = Must(svc().GetCurriculum(kTrack, 0));
   EXPECT_EQ(v1.version, 1);
@@ -1105,38 +1122,51 @@ TEST_F(ProgressServiceTest, QueriesValidateTheirIds) {
               ElementsAre("trainee_id"));
 }
 
-
 // Row scoping: the trainees of a cohort in MA-05 (centre ctr_1) are out of
 // the scope of MA-06's staff, and read exactly like trainees with nothing
 // recorded.
-TEST_F(ProgressServiceTest, ALimitedScopeRecordsAndReadsOnlyItsCohortsTrainees) {
+TEST_F(ProgressServiceTest,
+       ALimitedScopeRecordsAndReadsOnlyItsCohortsTrainees) {
   Must(Attend({{"trn_a", Mark::kPresent}}, D(11, 4)));
   const size_t events_before = repo_.published().size();
   const command::Scope ma05 = command::Scope::Limited({"MA-05"}, {});
   const command::Scope ma06 = command::Scope::Limited({"MA-06"}, {});
   RequestContext other = Ctx();
   other.scope = ma06;
-  AttendanceInput in{.cohort_id = kCohort,
-                     .module_id = "network-basics",
-                     .session_date = D(11, 5),
-                     .entries = {{.trainee_id = "trn_a", .mark = Mark::kPresent}}};
-  EXPECT_EQ(svc().RecordAttendance(other, in).status().code(), absl::StatusCode::kNotFound);
+  AttendanceInput in{
+      .cohort_id = kCohort,
+      .module_id = "network-basics",
+      .session_date = D(11, 5),
+      .entries = {{.trainee_id = "trn_a", .mark = Mark::kPresent}}};
+  EXPECT_EQ(svc().RecordAttendance(other, in).status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(repo_.published().size(), events_before);  // nothing recorded
 
   EXPECT_EQ(svc().GetTraineeProgress(kCohort, "trn_a", ma06).status().code(),
             absl::StatusCode::kNotFound);
   // Same wording as for a trainee with nothing recorded.
-  EXPECT_EQ(std::string(svc().GetTraineeProgress(kCohort, "trn_a", ma06).status().message()),
-            absl::StrReplaceAll(
-                std::string(svc().GetTraineeProgress(kCohort, "trn_zz", ma05).status().message()),
-                {{"trn_zz", "trn_a"}}));
+  EXPECT_EQ(
+      std::string(
+          svc().GetTraineeProgress(kCohort, "trn_a", ma06).status().message()),
+      absl::StrReplaceAll(
+          std::string(svc()
+                          .GetTraineeProgress(kCohort, "trn_zz", ma05)
+                          .status()
+                          .message()),
+          {{"trn_zz", "trn_a"}}));
   EXPECT_TRUE(svc().GetTraineeProgress(kCohort, "trn_a", ma05).ok());
-  EXPECT_TRUE(
-      svc().GetTraineeProgress(kCohort, "trn_a", command::Scope::Limited({}, {"ctr_1"})).ok());
-  EXPECT_TRUE(Must(svc().ListCohortProgress(kCohort, PageQuery{}, ma06)).page.items.empty());
-  EXPECT_EQ(Must(svc().ListCohortProgress(kCohort, PageQuery{}, ma05)).page.items.size(),
-            Must(svc().ListCohortProgress(kCohort, PageQuery{})).page.items.size());
-  EXPECT_EQ(svc().GetTraineeExit("trn_a", ma06).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(svc()
+                  .GetTraineeProgress(kCohort, "trn_a",
+                                      command::Scope::Limited({}, {"ctr_1"}))
+                  .ok());
+  EXPECT_TRUE(Must(svc().ListCohortProgress(kCohort, PageQuery{}, ma06))
+                  .page.items.empty());
+  EXPECT_EQ(
+      Must(svc().ListCohortProgress(kCohort, PageQuery{}, ma05))
+          .page.items.size(),
+      Must(svc().ListCohortProgress(kCohort, PageQuery{})).page.items.size());
+  EXPECT_EQ(svc().GetTraineeExit("trn_a", ma06).status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_TRUE(svc().GetTraineeExit("trn_a", ma05).ok());
 }
 

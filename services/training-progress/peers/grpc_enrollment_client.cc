@@ -62,7 +62,8 @@ absl::StatusOr<TraineeEnrolment> FromLookupResponse(
 }
 
 std::shared_ptr<grpc::Channel> EnrollmentChannel(
-    const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    const std::string& address,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
   return grpcclient::MakeChannel(
       address, {.credentials = std::move(credentials),
                 .initial_reconnect_backoff = absl::Milliseconds(100),
@@ -89,17 +90,27 @@ absl::Duration GrpcEnrollmentClient::BackoffBefore(int retry) const {
 }
 
 absl::StatusOr<TraineeEnrolment> GrpcEnrollmentClient::Lookup(
-    const std::string& trainee_id, const std::string& cohort_id) {
+    const std::string& trainee_id, const std::string& cohort_id,
+    const command::PeerContext& peer) {
   pb::LookupTraineeRequest request;
   request.set_trainee_id(trainee_id);
   request.set_cohort_id(cohort_id);
   pb::LookupTraineeResponse response;
+  grpcclient::CallOptions call_options = call_options_;
+  call_options.parent_deadline = peer.deadline;
+  call_options.traceparent = peer.traceparent;
   const grpcclient::CallResult result =
-      grpcclient::Call(call_options_, [&](grpc::ClientContext& context) {
+      grpcclient::Call(call_options, [&](grpc::ClientContext& context) {
         response.Clear();
         return stub_->LookupTrainee(&context, request, &response);
       });
   const grpc::Status& last = result.status;
+  if (result.attempts == 0) {
+    // The caller's deadline had passed: its work is not started.
+    return absl::DeadlineExceededError(
+        "the caller's deadline passed before the enrollment service could be "
+        "asked");
+  }
   switch (last.error_code()) {
     case grpc::StatusCode::OK:
       return FromLookupResponse(response);

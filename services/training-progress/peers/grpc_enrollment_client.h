@@ -58,7 +58,8 @@ struct EnrollmentClientOptions {
 // `credentials`: mutual TLS (service::Security's peer_credentials); null is
 // plaintext, for single-process tests only.
 std::shared_ptr<grpc::Channel> EnrollmentChannel(
-    const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials);
+    const std::string& address,
+    std::shared_ptr<grpc::ChannelCredentials> credentials);
 
 class GrpcEnrollmentClient final : public EnrollmentClient {
  public:
@@ -69,7 +70,8 @@ class GrpcEnrollmentClient final : public EnrollmentClient {
       EnrollmentClientOptions options = {});
 
   absl::StatusOr<TraineeEnrolment> Lookup(
-      const std::string& trainee_id, const std::string& cohort_id) override;
+      const std::string& trainee_id, const std::string& cohort_id,
+      const command::PeerContext& peer) override;
 
   // The backoff before retry number `retry` (1-based), without jitter.
   absl::Duration BackoffBefore(int retry) const;

@@ -148,9 +148,28 @@ class GrpcEnrollmentClientTest : public ::testing::Test {
   grpcclient::RecordingSleeper sleeper_;
 };
 
+TEST_F(GrpcEnrollmentClientTest, TheCallersRemainingBudgetBoundsTheLookup) {
+  // Each attempt may take 2 s; the caller has about 300 ms left.
+  auto found = Client(Options())->Lookup(
+      "trn_1", "coh_1", {.deadline = absl::Now() + absl::Milliseconds(300)});
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(server_.deadlines().size(), 1u);
+  EXPECT_LE(server_.deadlines()[0], absl::Milliseconds(305));
+  EXPECT_GT(server_.deadlines()[0], absl::ZeroDuration());
+}
+
+TEST_F(GrpcEnrollmentClientTest, NoLookupOnceTheCallersDeadlinePassed) {
+  auto found = Client(Options())->Lookup(
+      "trn_1", "coh_1", {.deadline = absl::Now() - absl::Milliseconds(1)});
+  EXPECT_EQ(found.status().code(), absl::StatusCode::kDeadlineExceeded)
+      << found.status();
+  EXPECT_EQ(server_.calls(), 0);
+  EXPECT_TRUE(sleeper_.pauses().empty());
+}
+
 TEST_F(GrpcEnrollmentClientTest, AnEnrolmentIsMappedFieldByField) {
   absl::StatusOr<TraineeEnrolment> e =
-      Client(Options())->Lookup("trn_1", "coh_1");
+      Client(Options())->Lookup("trn_1", "coh_1", {});
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(e->trainee_id, "trn_1");
   EXPECT_EQ(e->cohort_id, "coh_1");
@@ -178,23 +197,23 @@ TEST_F(GrpcEnrollmentClientTest, EveryStatusIsPassedToTheDomain) {
   pb::LookupTraineeResponse r = EnrolledResponse();
   r.set_status(pb::APPLICATION_STATUS_WITHDRAWN);
   server_.SetResponse(r);
-  EXPECT_EQ(Client(Options())->Lookup("trn_1", "coh_1")->status,
+  EXPECT_EQ(Client(Options())->Lookup("trn_1", "coh_1", {})->status,
             EnrolmentStatus::kWithdrawn);
   r.set_status(pb::APPLICATION_STATUS_UNSPECIFIED);
   server_.SetResponse(r);
-  EXPECT_EQ(Client(Options())->Lookup("trn_1", "coh_1").status().code(),
+  EXPECT_EQ(Client(Options())->Lookup("trn_1", "coh_1", {}).status().code(),
             absl::StatusCode::kInternal);
   r = EnrolledResponse();
   r.mutable_cohort_end_date()->set_month(2);
   r.mutable_cohort_end_date()->set_day(30);
   server_.SetResponse(r);
-  EXPECT_EQ(Client(Options())->Lookup("trn_1", "coh_1").status().code(),
+  EXPECT_EQ(Client(Options())->Lookup("trn_1", "coh_1", {}).status().code(),
             absl::StatusCode::kInternal);
 }
 
 TEST_F(GrpcEnrollmentClientTest, EveryAttemptCarriesTheDeadline) {
   server_.Script({Unavailable()});
-  ASSERT_TRUE(Client(Options())->Lookup("trn_1", "coh_1").ok());
+  ASSERT_TRUE(Client(Options())->Lookup("trn_1", "coh_1", {}).ok());
   std::vector<absl::Duration> deadlines = server_.deadlines();
   ASSERT_EQ(deadlines.size(), 2u);
   for (absl::Duration d : deadlines) {
@@ -207,7 +226,7 @@ TEST_F(GrpcEnrollmentClientTest, NotFoundIsAnsweredAtOnce) {
   server_.Script(
       {grpc::Status(grpc::StatusCode::NOT_FOUND, "trainee 'trn_9' not found")});
   absl::StatusOr<TraineeEnrolment> e =
-      Client(Options())->Lookup("trn_9", "coh_1");
+      Client(Options())->Lookup("trn_9", "coh_1", {});
   EXPECT_EQ(e.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(e.status().message()), HasSubstr("trn_9"));
   EXPECT_EQ(server_.calls(), 1);
@@ -217,7 +236,7 @@ TEST_F(GrpcEnrollmentClientTest, NotFoundIsAnsweredAtOnce) {
 TEST_F(GrpcEnrollmentClientTest, UnavailableIsRetriedWithExponentialBackoff) {
   server_.Script({Unavailable(), Unavailable()});
   absl::StatusOr<TraineeEnrolment> e =
-      Client(Options())->Lookup("trn_1", "coh_1");
+      Client(Options())->Lookup("trn_1", "coh_1", {});
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(server_.calls(), 3);
   EXPECT_THAT(sleeper_.pauses(),
@@ -227,7 +246,7 @@ TEST_F(GrpcEnrollmentClientTest, UnavailableIsRetriedWithExponentialBackoff) {
 TEST_F(GrpcEnrollmentClientTest, RetriesAreBoundedAndTheFailureIsClear) {
   server_.Script({Unavailable(), Unavailable(), Unavailable(), Unavailable()});
   absl::StatusOr<TraineeEnrolment> e =
-      Client(Options())->Lookup("trn_1", "coh_1");
+      Client(Options())->Lookup("trn_1", "coh_1", {});
   EXPECT_EQ(e.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(e.status().message()),
               StartsWith("enrollment service unavailable: "));
@@ -243,17 +262,17 @@ TEST_F(GrpcEnrollmentClientTest, BackoffIsCappedAndJittered) {
   o.initial_backoff = absl::Milliseconds(300);
   server_.Script({Unavailable(), Unavailable(), Unavailable(), Unavailable(),
                   Unavailable(), Unavailable()});
-  EXPECT_FALSE(Client(o)->Lookup("trn_1", "coh_1").ok());
-  EXPECT_THAT(sleeper_.pauses(),
-              ElementsAre(absl::Milliseconds(300), absl::Milliseconds(600),
-                          absl::Seconds(1), absl::Seconds(1),
-                          absl::Seconds(1)));
+  EXPECT_FALSE(Client(o)->Lookup("trn_1", "coh_1", {}).ok());
+  EXPECT_THAT(
+      sleeper_.pauses(),
+      ElementsAre(absl::Milliseconds(300), absl::Milliseconds(600),
+                  absl::Seconds(1), absl::Seconds(1), absl::Seconds(1)));
 
   sleeper_.Clear();
   o.max_attempts = 2;
   o.jitter = 0.2;
   server_.Script({Unavailable(), Unavailable()});
-  EXPECT_FALSE(Client(o)->Lookup("trn_1", "coh_1").ok());
+  EXPECT_FALSE(Client(o)->Lookup("trn_1", "coh_1", {}).ok());
   ASSERT_EQ(sleeper_.pauses().size(), 1u);
   EXPECT_GE(sleeper_.pauses()[0], absl::Milliseconds(240));
   EXPECT_LE(sleeper_.pauses()[0], absl::Milliseconds(360));
@@ -267,7 +286,7 @@ TEST_F(GrpcEnrollmentClientTest, OnlyUnavailableIsRetried) {
     server_.Script({grpc::Status(code, "boom"), grpc::Status(code, "boom")});
     const int before = server_.calls();
     absl::StatusOr<TraineeEnrolment> e =
-        Client(Options())->Lookup("trn_1", "coh_1");
+        Client(Options())->Lookup("trn_1", "coh_1", {});
     EXPECT_FALSE(e.ok());
     EXPECT_EQ(server_.calls(), before + 1) << code;
     if (code == grpc::StatusCode::INVALID_ARGUMENT) {
@@ -285,7 +304,7 @@ TEST_F(GrpcEnrollmentClientTest, AServiceThatIsDownIsUnavailable) {
   grpc_server_->Shutdown();
   grpc_server_->Wait();
   absl::StatusOr<TraineeEnrolment> e =
-      Client(Options())->Lookup("trn_1", "coh_1");
+      Client(Options())->Lookup("trn_1", "coh_1", {});
   EXPECT_EQ(e.status().code(), absl::StatusCode::kUnavailable) << e.status();
   EXPECT_THAT(std::string(e.status().message()),
               StartsWith("enrollment service unavailable: "));

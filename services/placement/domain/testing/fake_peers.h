@@ -7,6 +7,7 @@
 #define JIT_SERVICES_PLACEMENT_DOMAIN_TESTING_FAKE_PEERS_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -79,10 +80,12 @@ class FakeProgressClient final : public ProgressClient {
   }
 
   absl::StatusOr<ProgressExit> GetTraineeExit(
-      const std::string& trainee_id, const std::string& traceparent) override {
+      const std::string& trainee_id,
+      const command::PeerContext& peer) override {
     absl::MutexLock lock(&mu_);
     ++calls_;
-    last_traceparent_ = traceparent;
+    last_traceparent_ = peer.traceparent;
+    last_deadline_ = peer.deadline;
     if (down_) {
       return absl::UnavailableError(
           "training-progress service unavailable at fake: connection refused");
@@ -98,6 +101,10 @@ class FakeProgressClient final : public ProgressClient {
     absl::MutexLock lock(&mu_);
     return last_traceparent_;
   }
+  std::optional<absl::Time> last_deadline() const {
+    absl::MutexLock lock(&mu_);
+    return last_deadline_;
+  }
 
  private:
   mutable absl::Mutex mu_;
@@ -105,6 +112,7 @@ class FakeProgressClient final : public ProgressClient {
   bool down_ ABSL_GUARDED_BY(mu_) = false;
   int calls_ ABSL_GUARDED_BY(mu_) = 0;
   std::string last_traceparent_ ABSL_GUARDED_BY(mu_);
+  std::optional<absl::Time> last_deadline_ ABSL_GUARDED_BY(mu_);
 };
 
 class FakeEnrollmentClient final : public EnrollmentClient {
@@ -129,8 +137,8 @@ class FakeEnrollmentClient final : public EnrollmentClient {
     return calls_;
   }
 
-  absl::StatusOr<EnrollmentRecord> LookupTrainee(const std::string& trainee_id,
-                                                 const std::string&) override {
+  absl::StatusOr<EnrollmentRecord> LookupTrainee(
+      const std::string& trainee_id, const command::PeerContext&) override {
     absl::MutexLock lock(&mu_);
     ++calls_;
     if (down_) {

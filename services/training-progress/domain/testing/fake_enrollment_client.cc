@@ -30,10 +30,17 @@ int FakeEnrollmentClient::lookups() const {
   return lookups_;
 }
 
+command::PeerContext FakeEnrollmentClient::last_peer() const {
+  absl::MutexLock lock(&mu_);
+  return last_peer_;
+}
+
 absl::StatusOr<TraineeEnrolment> FakeEnrollmentClient::Lookup(
-    const std::string& trainee_id, const std::string& cohort_id) {
+    const std::string& trainee_id, const std::string& cohort_id,
+    const command::PeerContext& peer) {
   absl::MutexLock lock(&mu_);
   ++lookups_;
+  last_peer_ = peer;
   if (down_) {
     return absl::UnavailableError(
         "enrollment service unavailable: connection refused (fake)");

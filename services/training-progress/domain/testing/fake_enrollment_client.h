@@ -30,9 +30,12 @@ class FakeEnrollmentClient final : public EnrollmentClient {
   // While down, every lookup fails with UNAVAILABLE.
   void SetDown(bool down);
   int lookups() const;
+  // What the last lookup inherited from its caller.
+  command::PeerContext last_peer() const;
 
   absl::StatusOr<TraineeEnrolment> Lookup(
-      const std::string& trainee_id, const std::string& cohort_id) override;
+      const std::string& trainee_id, const std::string& cohort_id,
+      const command::PeerContext& peer) override;
 
  private:
   mutable absl::Mutex mu_;
@@ -40,6 +43,7 @@ class FakeEnrollmentClient final : public EnrollmentClient {
       ABSL_GUARDED_BY(mu_);
   bool down_ ABSL_GUARDED_BY(mu_) = false;
   int lookups_ ABSL_GUARDED_BY(mu_) = 0;
+  command::PeerContext last_peer_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace jit::progress::testing
