@@ -16,10 +16,12 @@
 #define JIT_LIBS_OUTBOX_OUTBOX_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -88,6 +90,18 @@ absl::Status AppendEncoded(storage::Tx& tx,
 
 // Unsent rows.
 absl::StatusOr<int64_t> Backlog(storage::Database& db);
+
+// Rewrites stored payloads, sent or not, in the caller's transaction: for
+// each row (by id) `rewrite` returns the new payload, nullopt to keep it, or
+// an error that aborts (nothing is changed then, if the caller rolls back).
+// Returns the number of rows rewritten. For a schema change that must reach
+// the events already waiting in the outbox (e.g. clearing a field that must
+// no longer be published).
+absl::StatusOr<int64_t> RewritePayloads(
+    storage::Tx& tx,
+    absl::FunctionRef<absl::StatusOr<std::optional<std::string>>(
+        absl::string_view payload)>
+        rewrite);
 
 // Marks every retained sent row unsent again, so the relay publishes it once
 // more (e.g. to fill a new Kafka cluster). Rows keep their ids, so they are

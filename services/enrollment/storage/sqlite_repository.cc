@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/events/deprecated_text.h"
 #include "libs/outbox/outbox.h"
 #include "libs/status/status_macros.h"
 #include "libs/storage/keyset_query.h"
@@ -306,7 +307,7 @@ class SqliteStore final
         tx_.Prepare(absl::StrCat(
             "INSERT INTO applications (", kApplicationColumns,
             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-            "?13, ?14, ?15, ?16, ?17, ?18)")));
+            "?13, ?14, ?15, ?16, ?17, ?18, ?19)")));
     RETURN_IF_ERROR(BindApplication(st, application));
     return storage::MapInsertError(st.Run(), "application",
                                    application.application_id);
@@ -324,7 +325,8 @@ class SqliteStore final
                     "training_region_code = ?11, track_id = ?12, "
                     "dimension_cohort_id = ?13, centre_id = ?14, "
                     "reason = ?15, waitlist_rank = ?16, submit_time = ?17, "
-                    "update_time = ?18 WHERE application_id = ?1"));
+                    "update_time = ?18, reason_code = ?19 "
+                    "WHERE application_id = ?1"));
     RETURN_IF_ERROR(BindApplication(st, application));
     RETURN_IF_ERROR(st.Run());
     if (tx_.Changes() == 0) {
@@ -422,11 +424,14 @@ class SqliteStore final
 // Repository.
 
 std::vector<storage::Migration> SqliteEnrollmentRepository::Migrations() {
-  return outbox::ServiceMigrations(
+  std::vector<storage::Migration> m = outbox::ServiceMigrations(
       {1,
        "enrollment: programme, tracks, centres, cohorts, candidates, "
        "applications, sequences, idempotency requests",
        kEnrollmentSchemaV1Sql});
+  m.push_back({4, "enrollment: applications.reason_code",
+               absl::StrCat(kEnrollmentSchemaV4Sql, events::kOutboxRewriteMarkerSql)});
+  return m;
 }
 
 absl::StatusOr<std::unique_ptr<SqliteEnrollmentRepository>>
@@ -439,6 +444,9 @@ SqliteEnrollmentRepository::Open(const storage::DatabaseOptions& options,
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db,
                    storage::OpenMigrated(options, Migrations(),
                                          {"PRAGMA secure_delete = ON"}));
+  // Events written before reason codes may wait in the outbox with staff
+  // free text in a deprecated field: cleared once, before any relay runs.
+  RETURN_IF_ERROR(events::RunPendingOutboxRewrite(*db).status());
   return std::unique_ptr<SqliteEnrollmentRepository>(
       new SqliteEnrollmentRepository(std::move(db), clock));
 }

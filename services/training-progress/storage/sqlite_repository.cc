@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "libs/events/deprecated_text.h"
 #include "libs/outbox/outbox.h"
 #include "libs/status/status_macros.h"
 #include "libs/storage/keyset_query.h"
@@ -208,6 +209,28 @@ class SqliteStore final
     return storage::OptionalRow<TraineeRecord>(st, ReadTrainee);
   }
 
+  absl::StatusOr<std::vector<TraineeRecord>> TraineeRecordsOf(
+      const std::string& trainee_id) override {
+    ASSIGN_OR_RETURN(Statement st,
+                     tx_.Prepare(absl::StrCat(
+                         "SELECT ", kTraineeColumns,
+                         " FROM trainees WHERE trainee_id = ?1 "
+                         "ORDER BY create_time, rowid")));
+    RETURN_IF_ERROR(st.BindText(1, trainee_id));
+    return storage::AllRows<TraineeRecord>(st, ReadTrainee);
+  }
+
+  // Answers are JSON: the trainee id appears quoted.
+  absl::StatusOr<std::vector<StoredRequest>> StoredRequestsMentioning(
+      const std::string& trainee_id) override {
+    return StoredRequestsContaining(absl::StrCat("\"", trainee_id, "\""));
+  }
+  absl::Status ReplaceStoredResponse(
+      const std::string& request_id,
+      const ResponseSnapshot& response) override {
+    return SqliteRequestStore::ReplaceStoredResponse(request_id, response);
+  }
+
   absl::StatusOr<AttendanceTotals> CohortAttendance(
       const std::string& cohort_id) override {
     ASSIGN_OR_RETURN(Statement st,
@@ -353,11 +376,14 @@ class SqliteStore final
 // Repository.
 
 std::vector<storage::Migration> SqliteProgressRepository::Migrations() {
-  return outbox::ServiceMigrations(
+  std::vector<storage::Migration> m = outbox::ServiceMigrations(
       {1,
        "training progress: curricula, cohort curricula, trainees, sequences, "
        "attendance, assessments, idempotency requests",
        kProgressSchemaV1Sql});
+  m.push_back({4, "training progress: drop-out and revocation reason codes",
+               absl::StrCat(kProgressSchemaV4Sql, events::kOutboxRewriteMarkerSql)});
+  return m;
 }
 
 absl::StatusOr<std::unique_ptr<SqliteProgressRepository>>
@@ -368,6 +394,9 @@ SqliteProgressRepository::Open(const storage::DatabaseOptions& options,
   }
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db,
                    storage::OpenMigrated(options, Migrations()));
+  // Events written before reason codes may wait in the outbox with staff
+  // free text in a deprecated field: cleared once, before any relay runs.
+  RETURN_IF_ERROR(events::RunPendingOutboxRewrite(*db).status());
   return std::unique_ptr<SqliteProgressRepository>(
       new SqliteProgressRepository(std::move(db), clock));
 }
