@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/message.h"
 #include "jobintech/events/v1/lifecycle_event.pb.h"
 #include "libs/outbox/outbox.h"
@@ -59,8 +60,9 @@ absl::StatusOr<int64_t> RunPendingOutboxRewrite(storage::Database& db) {
       storage::TxMode::kImmediate, [&](storage::Tx& tx) -> absl::Status {
         ASSIGN_OR_RETURN(
             storage::Statement exists,
-            tx.Prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
-                       "AND name = 'outbox_rewrites'"));
+            tx.Prepare(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                "AND name = 'outbox_rewrites'"));
         ASSIGN_OR_RETURN(bool row, exists.Step());
         if (!row || exists.ColumnInt64(0) == 0) return absl::OkStatus();
         ASSIGN_OR_RETURN(storage::Statement done,

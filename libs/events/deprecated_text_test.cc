@@ -59,9 +59,12 @@ TEST(RunPendingOutboxRewriteTest, RewritesOnceWhenMarked) {
   ASSERT_TRUE((*db)->Migrate(migrations).ok());
   // Without the marker nothing happens.
   auto append = [&](const std::string& payload) {
-    return (*db)->Transaction(storage::TxMode::kImmediate, [&](storage::Tx& tx) {
-      return outbox::Append(tx, outbox::OutboxMessage{.topic = "t", .key = "k", .payload = payload});
-    });
+    return (*db)->Transaction(
+        storage::TxMode::kImmediate, [&](storage::Tx& tx) {
+          return outbox::Append(
+              tx, outbox::OutboxMessage{
+                      .topic = "t", .key = "k", .payload = payload});
+        });
   };
   ASSERT_TRUE(append(OldDropOut("note one").SerializeAsString()).ok());
   ASSERT_TRUE(append("opaque").ok());
@@ -72,15 +75,21 @@ TEST(RunPendingOutboxRewriteTest, RewritesOnceWhenMarked) {
   EXPECT_EQ(*RunPendingOutboxRewrite(**db), 1);
   EXPECT_EQ(*RunPendingOutboxRewrite(**db), 0);  // done once
   std::vector<std::string> payloads;
-  ASSERT_TRUE((*db)->Transaction(storage::TxMode::kDeferred, [&](storage::Tx& tx) -> absl::Status {
-                     ASSIGN_OR_RETURN(storage::Statement st,
-                                      tx.Prepare("SELECT payload FROM outbox ORDER BY id"));
-                     while (true) {
-                       ASSIGN_OR_RETURN(bool row, st.Step());
-                       if (!row) return absl::OkStatus();
-                       payloads.push_back(st.ColumnBlob(0));
-                     }
-                   }).ok());
+  ASSERT_TRUE(
+      (*db)
+          ->Transaction(
+              storage::TxMode::kDeferred,
+              [&](storage::Tx& tx) -> absl::Status {
+                ASSIGN_OR_RETURN(
+                    storage::Statement st,
+                    tx.Prepare("SELECT payload FROM outbox ORDER BY id"));
+                while (true) {
+                  ASSIGN_OR_RETURN(bool row, st.Step());
+                  if (!row) return absl::OkStatus();
+                  payloads.push_back(st.ColumnBlob(0));
+                }
+              })
+          .ok());
   ASSERT_EQ(payloads.size(), 2u);
   EXPECT_EQ(payloads[0].find("note one"), std::string::npos);
   pb::LifecycleEvent first;

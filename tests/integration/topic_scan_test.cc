@@ -78,12 +78,13 @@ Person PersonNumber(int i) {
                                        "Miravendi", "Quenzabil"};
   static const char* const kFamily[] = {"Oufkirzaq", "Lahrouvem", "Zemmouriq",
                                         "Tazrinoux", "Bouhjarex"};
-  return Person{.given_name = kGiven[i],
-                .family_name = kFamily[i],
-                .national_id = absl::StrCat("QZ91734", i),
-                .phone = absl::StrCat("06619385", 10 + i),
-                .email = absl::StrCat(kGiven[i], ".", kFamily[i], "@courriel-unique.ma"),
-                .birth_month = i + 1};
+  return Person{
+      .given_name = kGiven[i],
+      .family_name = kFamily[i],
+      .national_id = absl::StrCat("QZ91734", i),
+      .phone = absl::StrCat("06619385", 10 + i),
+      .email = absl::StrCat(kGiven[i], ".", kFamily[i], "@courriel-unique.ma"),
+      .birth_month = i + 1};
 }
 
 // Every byte sequence of `p` that must not appear on a topic: the values as
@@ -111,7 +112,8 @@ const std::map<std::string, std::string>& Notes() {
       {"withdraw", "note-libre WDR-pj54t: déménage à Oujda, rue des Orangers"},
       {"dropout", "note-libre DRP-hc93w: hospitalisée au CHU Ibn Rochd"},
       {"revoke", "note-libre RVK-ub16e: copie pendant l'examen final"},
-      {"end", "note-libre END-fm40y: licenciée après un conflit avec M. Alaoui"},
+      {"end",
+       "note-libre END-fm40y: licenciée après un conflit avec M. Alaoui"},
   };
   return *kNotes;
 }
@@ -125,14 +127,15 @@ class TopicScanTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { delete suite_; }
 
-  static std::shared_ptr<grpc::Channel> As(const std::string& service,
-                                           const std::string& role = "programme-admin") {
+  static std::shared_ptr<grpc::Channel> As(
+      const std::string& service, const std::string& role = "programme-admin") {
     return suite_->pki().PersonChannel(suite_->address(service), role);
   }
 
   // Every record of `topic`, read from the beginning of every partition to
   // its end.
-  static std::vector<kafka::ConsumedMessage> ReadTopic(const std::string& topic) {
+  static std::vector<kafka::ConsumedMessage> ReadTopic(
+      const std::string& topic) {
     std::vector<kafka::ConsumedMessage> out;
     auto consumer = kafka::Consumer::Create(
         {.bootstrap_servers = suite_->broker().bootstrap_servers(),
@@ -145,7 +148,8 @@ class TopicScanTest : public ::testing::Test {
     if (!partitions.ok()) return out;
     std::vector<kafka::TopicPartitionOffset> assignment;
     for (int p = 0; p < *partitions; ++p) {
-      assignment.push_back({.topic = topic, .partition = p, .offset = kafka::kOffsetBeginning});
+      assignment.push_back(
+          {.topic = topic, .partition = p, .offset = kafka::kOffsetBeginning});
     }
     EXPECT_TRUE((*consumer)->Assign(assignment).ok());
     const absl::Time deadline = absl::Now() + absl::Seconds(60);
@@ -198,10 +202,13 @@ SecureSuite* TopicScanTest::suite_ = nullptr;
 
 TEST_F(TopicScanTest, NoPersonalValueNorStaffNoteOnAnyTopic) {
   auto enrollment = enr::EnrollmentService::NewStub(As("enrollment"));
-  auto progress = prg::TrainingProgressService::NewStub(As("training-progress"));
+  auto progress =
+      prg::TrainingProgressService::NewStub(As("training-progress"));
   auto placement = plc::PlacementService::NewStub(As("placement"));
   int n = 0;
-  auto rid = [&](const std::string& what) { return absl::StrCat("scan-", what, "-", ++n); };
+  auto rid = [&](const std::string& what) {
+    return absl::StrCat("scan-", what, "-", ++n);
+  };
 
   // The catalogue and the curriculum: one required module.
   enr::CreateCentreRequest centre_req;
@@ -395,61 +402,73 @@ TEST_F(TopicScanTest, NoPersonalValueNorStaffNoteOnAnyTopic) {
   }
 
   // The events of every transition reach their topics, with the codes.
-  const evt::LifecycleEvent rejected = AwaitEvent(
-      kafka::kEnrollmentTopic, [&](const evt::LifecycleEvent& e) {
-        return e.has_application_rejected() && e.metadata().trainee_id() == trainees[0];
+  const evt::LifecycleEvent rejected =
+      AwaitEvent(kafka::kEnrollmentTopic, [&](const evt::LifecycleEvent& e) {
+        return e.has_application_rejected() &&
+               e.metadata().trainee_id() == trainees[0];
       });
   EXPECT_EQ(rejected.application_rejected().rejection_reason(),
             cmn::REJECTION_REASON_INCOMPLETE_FILE);
-  const evt::LifecycleEvent declined = AwaitEvent(
-      kafka::kEnrollmentTopic, [&](const evt::LifecycleEvent& e) {
-        return e.has_admission_declined() && e.metadata().trainee_id() == trainees[1];
+  const evt::LifecycleEvent declined =
+      AwaitEvent(kafka::kEnrollmentTopic, [&](const evt::LifecycleEvent& e) {
+        return e.has_admission_declined() &&
+               e.metadata().trainee_id() == trainees[1];
       });
-  EXPECT_EQ(declined.admission_declined().decline_reason(), cmn::DECLINE_REASON_FOUND_JOB);
-  const evt::LifecycleEvent withdrawn = AwaitEvent(
-      kafka::kEnrollmentTopic, [&](const evt::LifecycleEvent& e) {
-        return e.has_enrolment_withdrawn() && e.metadata().trainee_id() == trainees[2];
+  EXPECT_EQ(declined.admission_declined().decline_reason(),
+            cmn::DECLINE_REASON_FOUND_JOB);
+  const evt::LifecycleEvent withdrawn =
+      AwaitEvent(kafka::kEnrollmentTopic, [&](const evt::LifecycleEvent& e) {
+        return e.has_enrolment_withdrawn() &&
+               e.metadata().trainee_id() == trainees[2];
       });
   EXPECT_EQ(withdrawn.enrolment_withdrawn().withdrawal_reason(),
             cmn::WITHDRAWAL_REASON_RELOCATION);
-  const evt::LifecycleEvent dropped = AwaitEvent(
-      kafka::kProgressTopic, [&](const evt::LifecycleEvent& e) {
+  const evt::LifecycleEvent dropped =
+      AwaitEvent(kafka::kProgressTopic, [&](const evt::LifecycleEvent& e) {
         return e.has_dropped_out() && e.metadata().trainee_id() == trainees[3];
       });
-  EXPECT_EQ(dropped.dropped_out().drop_out_reason(), cmn::DROP_OUT_REASON_HEALTH);
-  const evt::LifecycleEvent revoked = AwaitEvent(
-      kafka::kProgressTopic, [&](const evt::LifecycleEvent& e) {
-        return e.has_certificate_revoked() && e.metadata().trainee_id() == trainees[4];
+  EXPECT_EQ(dropped.dropped_out().drop_out_reason(),
+            cmn::DROP_OUT_REASON_HEALTH);
+  const evt::LifecycleEvent revoked =
+      AwaitEvent(kafka::kProgressTopic, [&](const evt::LifecycleEvent& e) {
+        return e.has_certificate_revoked() &&
+               e.metadata().trainee_id() == trainees[4];
       });
-  EXPECT_EQ(revoked.certificate_revoked().revocation_reason(), cmn::REVOCATION_REASON_FRAUD);
-  const evt::LifecycleEvent ended = AwaitEvent(
-      kafka::kPlacementTopic, [&](const evt::LifecycleEvent& e) {
-        return e.has_placement_ended() && e.metadata().trainee_id() == trainees[3];
+  EXPECT_EQ(revoked.certificate_revoked().revocation_reason(),
+            cmn::REVOCATION_REASON_FRAUD);
+  const evt::LifecycleEvent ended =
+      AwaitEvent(kafka::kPlacementTopic, [&](const evt::LifecycleEvent& e) {
+        return e.has_placement_ended() &&
+               e.metadata().trainee_id() == trainees[3];
       });
-  EXPECT_EQ(ended.placement_ended().end_reason(), cmn::PLACEMENT_END_REASON_DISMISSED);
+  EXPECT_EQ(ended.placement_ended().end_reason(),
+            cmn::PLACEMENT_END_REASON_DISMISSED);
 
   // A dead letter: the rejection event again, with a broken event id; the
   // aggregator cannot validate it and produces it to the topic's .dlq.
   {
-    std::vector<kafka::ConsumedMessage> records = ReadTopic(kafka::kEnrollmentTopic);
+    std::vector<kafka::ConsumedMessage> records =
+        ReadTopic(kafka::kEnrollmentTopic);
     const kafka::ConsumedMessage* original = nullptr;
     for (const kafka::ConsumedMessage& m : records) {
       evt::LifecycleEvent e;
-      if (e.ParseFromString(m.value) && e.has_application_rejected()) original = &m;
+      if (e.ParseFromString(m.value) && e.has_application_rejected())
+        original = &m;
     }
     ASSERT_NE(original, nullptr);
     evt::LifecycleEvent broken;
     ASSERT_TRUE(broken.ParseFromString(original->value));
     broken.mutable_metadata()->set_event_id("not-a-uuid");
     auto producer = kafka::Producer::Create(
-        {.bootstrap_servers = suite_->broker().bootstrap_servers(), .client_id = "topic-scan"});
+        {.bootstrap_servers = suite_->broker().bootstrap_servers(),
+         .client_id = "topic-scan"});
     ASSERT_TRUE(producer.ok()) << producer.status();
-    std::vector<absl::Status> sent = (*producer)->ProduceAndWait(
-        {{.topic = kafka::kEnrollmentTopic,
-          .key = original->key,
-          .value = broken.SerializeAsString(),
-          .headers = original->headers}},
-        absl::Seconds(30));
+    std::vector<absl::Status> sent =
+        (*producer)->ProduceAndWait({{.topic = kafka::kEnrollmentTopic,
+                                      .key = original->key,
+                                      .value = broken.SerializeAsString(),
+                                      .headers = original->headers}},
+                                    absl::Seconds(30));
     ASSERT_TRUE(sent[0].ok()) << sent[0];
     const std::string dlq = absl::StrCat(kafka::kEnrollmentTopic, ".dlq");
     const absl::Time deadline = absl::Now() + absl::Seconds(90);
@@ -458,9 +477,11 @@ TEST_F(TopicScanTest, NoPersonalValueNorStaffNoteOnAnyTopic) {
       auto consumer = kafka::Consumer::Create(
           {.bootstrap_servers = suite_->broker().bootstrap_servers()});
       ASSERT_TRUE(consumer.ok());
-      absl::StatusOr<std::map<std::string, int>> topics = (*consumer)->ListTopics();
+      absl::StatusOr<std::map<std::string, int>> topics =
+          (*consumer)->ListTopics();
       (*consumer)->Close().IgnoreError();
-      if (topics.ok() && topics->contains(dlq)) dead_lettered = !ReadTopic(dlq).empty();
+      if (topics.ok() && topics->contains(dlq))
+        dead_lettered = !ReadTopic(dlq).empty();
       if (!dead_lettered) absl::SleepFor(absl::Milliseconds(300));
     }
     ASSERT_TRUE(dead_lettered) << "no dead letter on " << dlq;
@@ -473,9 +494,11 @@ TEST_F(TopicScanTest, NoPersonalValueNorStaffNoteOnAnyTopic) {
   }
   for (const auto& [what, note] : Notes()) {
     needles.push_back(note);
-    needles.push_back(note.substr(0, note.find(':')));  // "note-libre REJ-kq81x"
+    needles.push_back(
+        note.substr(0, note.find(':')));  // "note-libre REJ-kq81x"
   }
-  auto lister = kafka::Consumer::Create({.bootstrap_servers = suite_->broker().bootstrap_servers()});
+  auto lister = kafka::Consumer::Create(
+      {.bootstrap_servers = suite_->broker().bootstrap_servers()});
   ASSERT_TRUE(lister.ok()) << lister.status();
   absl::StatusOr<std::map<std::string, int>> topics = (*lister)->ListTopics();
   ASSERT_TRUE(topics.ok()) << topics.status();
@@ -492,14 +515,17 @@ TEST_F(TopicScanTest, NoPersonalValueNorStaffNoteOnAnyTopic) {
         EXPECT_FALSE(absl::StrContains(m.value, needle))
             << "'" << needle << "' in a value of " << topic << " @" << m.offset;
         for (const auto& [name, value] : m.headers) {
-          EXPECT_FALSE(absl::StrContains(name, needle) || absl::StrContains(value, needle))
-              << "'" << needle << "' in header " << name << " of " << topic << " @" << m.offset;
+          EXPECT_FALSE(absl::StrContains(name, needle) ||
+                       absl::StrContains(value, needle))
+              << "'" << needle << "' in header " << name << " of " << topic
+              << " @" << m.offset;
         }
       }
     }
   }
   // The scan saw the lifecycle topics and the dead letter.
-  for (const char* t : {kafka::kEnrollmentTopic, kafka::kProgressTopic, kafka::kPlacementTopic}) {
+  for (const char* t : {kafka::kEnrollmentTopic, kafka::kProgressTopic,
+                        kafka::kPlacementTopic}) {
     EXPECT_TRUE(scanned.contains(t)) << t;
   }
   EXPECT_TRUE(scanned.contains(absl::StrCat(kafka::kEnrollmentTopic, ".dlq")));
@@ -507,11 +533,13 @@ TEST_F(TopicScanTest, NoPersonalValueNorStaffNoteOnAnyTopic) {
 
   // The notes are kept: readable over gRPC by a caller in scope.
   auto coordinator = [&](const std::string& service) {
-    return suite_->pki().PersonChannel(suite_->address(service), "regional-coordinator",
-                                       {"MA-06"});
+    return suite_->pki().PersonChannel(suite_->address(service),
+                                       "regional-coordinator", {"MA-06"});
   };
-  auto enrollment_r = enr::EnrollmentService::NewStub(coordinator("enrollment"));
-  auto progress_r = prg::TrainingProgressService::NewStub(coordinator("training-progress"));
+  auto enrollment_r =
+      enr::EnrollmentService::NewStub(coordinator("enrollment"));
+  auto progress_r =
+      prg::TrainingProgressService::NewStub(coordinator("training-progress"));
   auto placement_r = plc::PlacementService::NewStub(coordinator("placement"));
   const struct {
     int i;
@@ -529,17 +557,21 @@ TEST_F(TopicScanTest, NoPersonalValueNorStaffNoteOnAnyTopic) {
   get_dropped.set_cohort_id(cohort_id);
   get_dropped.set_trainee_id(trainees[3]);
   prg::GetTraineeProgressResponse dropped_progress;
-  s = progress_r->GetTraineeProgress(Ctx().get(), get_dropped, &dropped_progress);
+  s = progress_r->GetTraineeProgress(Ctx().get(), get_dropped,
+                                     &dropped_progress);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(dropped_progress.progress().exit_note(), Notes().at("dropout"));
-  EXPECT_EQ(dropped_progress.progress().drop_out_reason(), cmn::DROP_OUT_REASON_HEALTH);
+  EXPECT_EQ(dropped_progress.progress().drop_out_reason(),
+            cmn::DROP_OUT_REASON_HEALTH);
   prg::GetTraineeProgressRequest get_revoked;
   get_revoked.set_cohort_id(cohort_id);
   get_revoked.set_trainee_id(trainees[4]);
   prg::GetTraineeProgressResponse revoked_progress;
-  s = progress_r->GetTraineeProgress(Ctx().get(), get_revoked, &revoked_progress);
+  s = progress_r->GetTraineeProgress(Ctx().get(), get_revoked,
+                                     &revoked_progress);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(revoked_progress.progress().certificate().revocation_reason(), Notes().at("revoke"));
+  EXPECT_EQ(revoked_progress.progress().certificate().revocation_reason(),
+            Notes().at("revoke"));
   EXPECT_EQ(revoked_progress.progress().certificate().revocation_reason_code(),
             cmn::REVOCATION_REASON_FRAUD);
   plc::GetPlacementRequest get_placement;
@@ -548,12 +580,14 @@ TEST_F(TopicScanTest, NoPersonalValueNorStaffNoteOnAnyTopic) {
   s = placement_r->GetPlacement(Ctx().get(), get_placement, &got_placement);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(got_placement.placement().end_reason(), Notes().at("end"));
-  EXPECT_EQ(got_placement.placement().end_reason_code(), cmn::PLACEMENT_END_REASON_DISMISSED);
+  EXPECT_EQ(got_placement.placement().end_reason_code(),
+            cmn::PLACEMENT_END_REASON_DISMISSED);
 
   // ... and erasable, by the data-protection officer.
   auto progress_dpo = prg::TrainingProgressService::NewStub(
       As("training-progress", "data-protection-officer"));
-  auto placement_dpo = plc::PlacementService::NewStub(As("placement", "data-protection-officer"));
+  auto placement_dpo = plc::PlacementService::NewStub(
+      As("placement", "data-protection-officer"));
   for (int i : {3, 4}) {
     prg::EraseTraineeNotesRequest erase;
     erase.set_request_id(rid("erase-notes"));
@@ -570,17 +604,21 @@ TEST_F(TopicScanTest, NoPersonalValueNorStaffNoteOnAnyTopic) {
   s = placement_dpo->EraseTraineeNotes(Ctx().get(), erase_end, &erased_end);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_GT(erased_end.notes_erased(), 0);
-  s = progress_r->GetTraineeProgress(Ctx().get(), get_dropped, &dropped_progress);
+  s = progress_r->GetTraineeProgress(Ctx().get(), get_dropped,
+                                     &dropped_progress);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(dropped_progress.progress().exit_note(), "");
-  EXPECT_EQ(dropped_progress.progress().drop_out_reason(), cmn::DROP_OUT_REASON_HEALTH);
-  s = progress_r->GetTraineeProgress(Ctx().get(), get_revoked, &revoked_progress);
+  EXPECT_EQ(dropped_progress.progress().drop_out_reason(),
+            cmn::DROP_OUT_REASON_HEALTH);
+  s = progress_r->GetTraineeProgress(Ctx().get(), get_revoked,
+                                     &revoked_progress);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(revoked_progress.progress().certificate().revocation_reason(), "");
   s = placement_r->GetPlacement(Ctx().get(), get_placement, &got_placement);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(got_placement.placement().end_reason(), "");
-  EXPECT_EQ(got_placement.placement().end_reason_code(), cmn::PLACEMENT_END_REASON_DISMISSED);
+  EXPECT_EQ(got_placement.placement().end_reason_code(),
+            cmn::PLACEMENT_END_REASON_DISMISSED);
 }
 
 }  // namespace
