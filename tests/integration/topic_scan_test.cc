@@ -356,6 +356,7 @@ TEST_F(TopicScanTest, NoPersonalValueNorStaffNoteOnAnyTopic) {
     record.set_type(evt::PLACEMENT_TYPE_SELF_EMPLOYED);
     *record.mutable_start_date() = Today();
     record.set_salary_band(evt::SALARY_BAND_UNDISCLOSED);
+    record.set_verification(evt::VERIFICATION_SOURCE_SELF_REPORT);
     plc::RecordPlacementResponse recorded;
     s = placement->RecordPlacement(Ctx().get(), record, &recorded);
     ASSERT_TRUE(s.ok()) << s.error_message();
