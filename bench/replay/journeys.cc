@@ -210,7 +210,7 @@ class JourneyWriter {
       ex->set_previous_state(pb::TRAINING_STATE_ACTIVE);
       ex->set_new_state(drops ? pb::TRAINING_STATE_DROPPED_OUT
                               : pb::TRAINING_STATE_WITHDRAWN);
-      ex->set_reason(drops ? "absences" : "personal");
+      if (drops) ex->set_drop_out_reason(jobintech::common::v1::DROP_OUT_REASON_ABSENTEEISM);
       SetDate(ex->mutable_exit_date(), t);
       Emit(x, kafka::kProgressTopic);
       return;

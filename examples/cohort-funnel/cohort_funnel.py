@@ -50,7 +50,7 @@ def load_contracts(proto_dir):
     out = tempfile.mkdtemp(prefix="jit-funnel-pb-")
     atexit.register(shutil.rmtree, out, ignore_errors=True)
     files = [os.path.join(proto_dir, "jobintech", sub, "v1", f)
-             for sub, names in (("common", ("common.proto",)),
+             for sub, names in (("common", ("common.proto", "reasons.proto")),
                                 ("events", ("enrollment_events.proto", "progress_events.proto",
                                             "placement_events.proto", "lifecycle_event.proto")))
              for f in names]

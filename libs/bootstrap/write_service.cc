@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/events/deprecated_text.h"
+#include "libs/log/log.h"
 
 namespace jit::bootstrap {
 
@@ -53,6 +55,13 @@ WriteServiceRuntime::~WriteServiceRuntime() = default;
 absl::Status WriteServiceRuntime::AttachDatabase(storage::Database* database) {
   if (database == nullptr) {
     return absl::InvalidArgumentError("WriteServiceRuntime: no database");
+  }
+  // Events written before reason codes may wait in the outbox with staff free
+  // text in a deprecated field: cleared once, before the relay runs.
+  ASSIGN_OR_RETURN(const int64_t rewritten,
+                   events::RunPendingOutboxRewrite(*database));
+  if (rewritten > 0) {
+    log::Info("cleared deprecated free text from {} outbox events", rewritten);
   }
   ASSIGN_OR_RETURN(audit_, audit::ServerAudit::StartFromFlags(database, clock_,
                                                               registry_.get()));

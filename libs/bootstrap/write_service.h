@@ -14,7 +14,9 @@
 //
 // Start(): TLS and token settings (service::SecurityFromFlags), the Kafka
 // clients' security properties, the database's folder, a metrics registry.
-// Attach(): the audit log in the service's database, the Kafka bootstrap
+// Attach(): pending outbox rewrites (events::RunPendingOutboxRewrite: the
+// deprecated free text of events written before reason codes), the audit log
+// in the service's database, the Kafka bootstrap
 // address (or the embedded broker's file, waited for up to 30 s), the outbox
 // pipeline (idempotent producer + relay) and the idempotency pruner.
 // Serve(): service::ServeUntilSignal with the shared fields filled in (name,

@@ -130,6 +130,15 @@ absl::Status ValidateKebabId(absl::string_view id, absl::string_view field,
   return InvalidField(Field(field), std::move(message));
 }
 
+absl::Status ValidateReasonCode(int value, bool (*is_known)(int),
+                                absl::string_view field) {
+  if (value == 0) return InvalidField(Field(field), "is required");
+  if (is_known == nullptr || !is_known(value)) {
+    return InvalidField(Field(field), "is not a known value");
+  }
+  return absl::OkStatus();
+}
+
 bool CollectViolations(const absl::Status& st, status::FieldViolations& out,
                        absl::string_view fallback_field) {
   if (st.ok()) return true;

@@ -60,6 +60,13 @@ absl::StatusOr<std::string> NormalizeText(absl::string_view input,
 absl::Status ValidateKebabId(absl::string_view id, absl::string_view field,
                              absl::string_view example = "");
 
+// A reason code (a closed proto enum of jobintech.common.v1.reasons: 0 is
+// UNSPECIFIED): "is required" when 0, "is not a known value" when
+// `is_known(value)` is false (a number from a newer contract than the
+// server's). Pass the generated `<Enum>_IsValid`.
+absl::Status ValidateReasonCode(int value, bool (*is_known)(int),
+                                absl::string_view field = "reason_code");
+
 // Adds the field violations carried by `status` to `out` (a status without
 // violations is added under `fallback_field`). Returns status.ok().
 bool CollectViolations(const absl::Status& status, status::FieldViolations& out,

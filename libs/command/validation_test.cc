@@ -101,6 +101,19 @@ TEST(NormalizeTextTest, CountsCharactersNotBytes) {
       (FieldViolation{"title", "must be at most 5 characters"}));
 }
 
+bool KnownUpToThree(int v) { return v >= 0 && v <= 3; }
+
+TEST(ValidateReasonCodeTest, RequiresAKnownNonZeroCode) {
+  EXPECT_TRUE(ValidateReasonCode(1, &KnownUpToThree).ok());
+  EXPECT_TRUE(ValidateReasonCode(3, &KnownUpToThree, "code").ok());
+  EXPECT_EQ(Violation(ValidateReasonCode(0, &KnownUpToThree)),
+            (FieldViolation{"reason_code", "is required"}));
+  EXPECT_EQ(Violation(ValidateReasonCode(4, &KnownUpToThree, "code")),
+            (FieldViolation{"code", "is not a known value"}));
+  EXPECT_EQ(Violation(ValidateReasonCode(-1, &KnownUpToThree)),
+            (FieldViolation{"reason_code", "is not a known value"}));
+}
+
 TEST(ValidateKebabIdTest, AcceptsLowerKebabCase) {
   for (const char* ok :
        {"ab", "digital-health", "a1", "x-2-y",

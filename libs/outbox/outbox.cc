@@ -159,6 +159,33 @@ absl::StatusOr<int64_t> Backlog(storage::Database& db) {
   return CountQuery(db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
 }
 
+absl::StatusOr<int64_t> RewritePayloads(
+    storage::Tx& tx,
+    absl::FunctionRef<absl::StatusOr<std::optional<std::string>>(
+        absl::string_view payload)>
+        rewrite) {
+  std::vector<std::pair<int64_t, std::string>> changed;
+  {
+    ASSIGN_OR_RETURN(storage::Statement st,
+                     tx.Prepare("SELECT id, payload FROM outbox ORDER BY id"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(std::optional<std::string> next,
+                       rewrite(st.ColumnBlob(1)));
+      if (next.has_value()) changed.emplace_back(st.ColumnInt64(0), *std::move(next));
+    }
+  }
+  for (const auto& [id, payload] : changed) {
+    ASSIGN_OR_RETURN(storage::Statement up,
+                     tx.Prepare("UPDATE outbox SET payload = ?2 WHERE id = ?1"));
+    RETURN_IF_ERROR(up.BindInt64(1, id));
+    RETURN_IF_ERROR(up.BindBlob(2, payload));
+    RETURN_IF_ERROR(up.Run());
+  }
+  return static_cast<int64_t>(changed.size());
+}
+
 absl::StatusOr<int64_t> RequeueAll(storage::Database& db) {
   return Requeue(db, std::nullopt);
 }

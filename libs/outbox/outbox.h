@@ -17,10 +17,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -94,8 +96,30 @@ absl::Status AppendEncoded(storage::Tx& tx,
                            const absl::StatusOr<OutboxMessage>& row,
                            absl::string_view event_type, absl::Time created_at);
 
+// SQL for the service migration that introduced reason codes: marks the
+// "deprecated-text" outbox rewrite pending. The events layer performs it
+// (events::RunPendingOutboxRewrite: clears the deprecated free-text fields of
+// the events waiting in the outbox) and libs/bootstrap runs it on every start
+// before the relay; storage only writes the marker, so it needs no events code.
+inline constexpr char kDeprecatedTextRewriteMarkerSql[] = R"sql(
+CREATE TABLE IF NOT EXISTS outbox_rewrites (name TEXT PRIMARY KEY);
+INSERT OR IGNORE INTO outbox_rewrites (name) VALUES ('deprecated-text');
+)sql";
+
 // Unsent rows.
 absl::StatusOr<int64_t> Backlog(storage::Database& db);
+
+// Rewrites stored payloads, sent or not, in the caller's transaction: for
+// each row (by id) `rewrite` returns the new payload, nullopt to keep it, or
+// an error that aborts (nothing is changed then, if the caller rolls back).
+// Returns the number of rows rewritten. For a schema change that must reach
+// the events already waiting in the outbox (e.g. clearing a field that must
+// no longer be published).
+absl::StatusOr<int64_t> RewritePayloads(
+    storage::Tx& tx,
+    absl::FunctionRef<
+        absl::StatusOr<std::optional<std::string>>(absl::string_view payload)>
+        rewrite);
 
 // Marks every retained sent row unsent again, so the relay publishes it once
 // more (e.g. to fill a new Kafka cluster). Rows keep their ids, so they are

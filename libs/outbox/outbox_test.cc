@@ -253,5 +253,31 @@ TEST(OutboxHeadersTest, MalformedBytesAreDataLoss) {
   EXPECT_THAT(*DecodeHeaders(good), ElementsAre(Pair("name", "value")));
 }
 
+TEST_F(OutboxTest, RewritePayloadsChangesOnlyWhatTheRewriteReturns) {
+  ASSERT_TRUE(Enrol("t1", OutboxMessage{.topic = "t", .key = "k1", .payload = "old-1"}).ok());
+  ASSERT_TRUE(Enrol("t2", OutboxMessage{.topic = "t", .key = "k2", .payload = "keep"}).ok());
+  int64_t n = -1;
+  ASSERT_TRUE(db_->Transaction(storage::TxMode::kImmediate, [&](storage::Tx& tx) -> absl::Status {
+                   ASSIGN_OR_RETURN(
+                       n, RewritePayloads(tx, [](absl::string_view p)
+                                                  -> absl::StatusOr<std::optional<std::string>> {
+                         if (p == "keep") return std::optional<std::string>();
+                         return std::optional<std::string>(absl::StrCat("new-", p));
+                       }));
+                   return absl::OkStatus();
+                 }).ok());
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE payload = CAST('new-old-1' AS BLOB)"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE payload = CAST('keep' AS BLOB)"), 1);
+  // An error aborts: the caller's transaction rolls back.
+  absl::Status failed = db_->Transaction(storage::TxMode::kImmediate, [&](storage::Tx& tx) {
+    return RewritePayloads(tx, [](absl::string_view) -> absl::StatusOr<std::optional<std::string>> {
+             return absl::DataLossError("cannot read");
+           }).status();
+  });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE payload = CAST('new-old-1' AS BLOB)"), 1);
+}
+
 }  // namespace
 }  // namespace jit::outbox

@@ -23,6 +23,42 @@ absl::StatusOr<std::optional<RequestRecord>> FindRequestRecord(Tx& tx,
                     .fingerprint = st.ColumnText(4)});
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, RequestRecord>>> FindRequestRecordsContaining(
+    Tx& tx, absl::string_view text) {
+  if (text.empty()) return absl::InvalidArgumentError("FindRequestRecordsContaining: empty text");
+  // instr() rather than LIKE: no wildcards to escape, case-sensitive.
+  ASSIGN_OR_RETURN(Statement st,
+                   tx.Prepare("SELECT request_id, operation, response, create_time, actor_id, "
+                              "fingerprint FROM idempotency_requests "
+                              "WHERE instr(response, ?1) > 0 ORDER BY request_id"));
+  RETURN_IF_ERROR(st.BindText(1, text));
+  std::vector<std::pair<std::string, RequestRecord>> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.emplace_back(st.ColumnText(0),
+                     RequestRecord{.operation = st.ColumnText(1),
+                                   .response = st.ColumnText(2),
+                                   .create_time = absl::FromUnixMicros(st.ColumnInt64(3)),
+                                   .actor_id = st.ColumnText(4),
+                                   .fingerprint = st.ColumnText(5)});
+  }
+  return out;
+}
+
+absl::Status ReplaceRequestResponse(Tx& tx, absl::string_view request_id,
+                                    absl::string_view response) {
+  ASSIGN_OR_RETURN(Statement st, tx.Prepare("UPDATE idempotency_requests SET response = ?2 "
+                                            "WHERE request_id = ?1"));
+  RETURN_IF_ERROR(st.BindText(1, request_id));
+  RETURN_IF_ERROR(st.BindText(2, response));
+  RETURN_IF_ERROR(st.Run());
+  if (tx.Changes() == 0) {
+    return absl::NotFoundError(absl::StrCat("request '", request_id, "' is not stored"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status InsertRequestRecord(Tx& tx, absl::string_view request_id,
                                  const RequestRecord& record) {
   ASSIGN_OR_RETURN(Statement st, tx.Prepare("INSERT INTO idempotency_requests "

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -43,6 +45,16 @@ absl::Status InsertRequestRecord(Tx& tx, absl::string_view request_id,
 // Deletes up to `limit` records created before `before`, oldest first;
 // returns how many (the retention pruner's batches).
 absl::StatusOr<int64_t> DeleteRequestRecordsBefore(Tx& tx, absl::Time before, int64_t limit);
+
+// The records whose stored response contains `text` (a plain substring
+// match, e.g. a trainee id, to find the answers to rewrite on an erasure),
+// by request id. An empty `text` is INVALID_ARGUMENT.
+absl::StatusOr<std::vector<std::pair<std::string, RequestRecord>>> FindRequestRecordsContaining(
+    Tx& tx, absl::string_view text);
+// Replaces the stored response of `request_id` (erasure of what it held);
+// NOT_FOUND when the id is not stored.
+absl::Status ReplaceRequestResponse(Tx& tx, absl::string_view request_id,
+                                    absl::string_view response);
 
 }  // namespace jit::storage
 

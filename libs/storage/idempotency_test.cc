@@ -107,5 +107,35 @@ TEST_F(IdempotencyTest, DeletesTheOldestRecordsFirst) {
   EXPECT_TRUE(Find("n3")->has_value());
 }
 
+TEST_F(IdempotencyTest, FindsAnswersByContentAndRewritesThem) {
+  ASSERT_TRUE(Insert("a", {.operation = "RecordDropOut",
+                           .response = "{\"trainee_id\":\"trn_1\",\"note\":\"secret\"}",
+                           .create_time = absl::FromUnixMicros(1)})
+                  .ok());
+  ASSERT_TRUE(Insert("b", {.operation = "RecordDropOut",
+                           .response = "{\"trainee_id\":\"trn_2\"}",
+                           .create_time = absl::FromUnixMicros(2)})
+                  .ok());
+  std::vector<std::pair<std::string, RequestRecord>> found;
+  ASSERT_TRUE(db_->Transaction(TxMode::kImmediate, [&](Tx& tx) -> absl::Status {
+                   ASSIGN_OR_RETURN(found, FindRequestRecordsContaining(tx, "\"trn_1\""));
+                   EXPECT_EQ(FindRequestRecordsContaining(tx, "").status().code(),
+                             absl::StatusCode::kInvalidArgument);
+                   EXPECT_EQ(ReplaceRequestResponse(tx, "nope", "{}").code(),
+                             absl::StatusCode::kNotFound);
+                   return ReplaceRequestResponse(tx, "a", "{\"trainee_id\":\"trn_1\"}");
+                 }).ok());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].first, "a");
+  EXPECT_EQ(found[0].second.operation, "RecordDropOut");
+  auto a = Find("a");
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->response, "{\"trainee_id\":\"trn_1\"}");
+  EXPECT_EQ((*a)->create_time, absl::FromUnixMicros(1));
+  auto b = Find("b");
+  ASSERT_TRUE(b.ok() && b->has_value());
+  EXPECT_EQ((*b)->response, "{\"trainee_id\":\"trn_2\"}");
+}
+
 }  // namespace
 }  // namespace jit::storage

@@ -127,6 +127,41 @@ class SqliteRequestStore : public StoreInterface {
     return DeleteRequestRecordsBefore(tx_, before, limit);
   }
 
+  // The stored requests whose answer contains `text` (e.g. a quoted trainee
+  // id), decoded; for a service's erasure to rewrite what they hold. Not an
+  // override: a store interface that needs it declares its own method and
+  // forwards here.
+  absl::StatusOr<std::vector<StoredRequestType>> StoredRequestsContaining(
+      absl::string_view text) {
+    absl::StatusOr<std::vector<std::pair<std::string, RequestRecord>>> records =
+        FindRequestRecordsContaining(tx_, text);
+    if (!records.ok()) return records.status();
+    std::vector<StoredRequestType> out;
+    for (auto& [request_id, r] : *records) {
+      auto response = kDecode(r.response);
+      if (!response.ok()) {
+        return absl::DataLossError(absl::StrCat(
+            "stored request '", request_id, "': ", response.status().message()));
+      }
+      StoredRequestType x;
+      x.request_id = request_id;
+      x.operation = std::move(r.operation);
+      x.response = *std::move(response);
+      x.create_time = r.create_time;
+      x.actor_id = std::move(r.actor_id);
+      x.fingerprint = std::move(r.fingerprint);
+      out.push_back(std::move(x));
+    }
+    return out;
+  }
+  // Replaces a stored request's answer (same id, operation, caller, time).
+  template <typename Snapshot>
+  absl::Status ReplaceStoredResponse(const std::string& request_id,
+                                     const Snapshot& response) {
+    if (!writable_) return ReadOnlyError("ReplaceStoredResponse");
+    return ReplaceRequestResponse(tx_, request_id, kEncode(response));
+  }
+
  protected:
   SqliteRequestStore(Tx& tx, bool writable) : tx_(tx), writable_(writable) {}
 

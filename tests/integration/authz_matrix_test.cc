@@ -88,6 +88,8 @@ const std::map<std::string, std::string>& Expected() {
       {"TrainingProgressService/GetTraineeProgress", "ARCP"},
       {"TrainingProgressService/ListCohortProgress", "ARCP"},
       {"TrainingProgressService/GetTraineeExit", "ARCP|placement"},
+      // Erasure of staff notes: the data-protection officer, as EraseCandidate.
+      {"TrainingProgressService/EraseTraineeNotes", "D"},
       // Placement: placement officers and the programme write; coordinators
       // read; analysts see employers and offers only.
       {"PlacementService/RegisterEmployer", "AP"},
@@ -108,6 +110,7 @@ const std::map<std::string, std::string>& Expected() {
       {"PlacementService/GetTraineePlacement", "ARP"},
       {"PlacementService/ListDueFollowUps", "ARP"},
       {"PlacementService/RecordFollowUp", "AP"},
+      {"PlacementService/EraseTraineeNotes", "D"},
   };
   return *kExpected;
 }

@@ -107,6 +107,7 @@ const std::set<std::string>& Unscoped() {
       "EnrollmentService/GetCentre",           "EnrollmentService/ListCentres",
       "EnrollmentService/GetCohort",           "EnrollmentService/ListCohorts",
       "EnrollmentService/EraseCandidate",      "TrainingProgressService/PublishCurriculum",
+      "TrainingProgressService/EraseTraineeNotes", "PlacementService/EraseTraineeNotes",
       "TrainingProgressService/GetCurriculum", "PlacementService/RegisterEmployer",
       "PlacementService/GetEmployer",          "PlacementService/ListEmployers",
       "PlacementService/SetEmployerPartner",   "PlacementService/PostJobOffer",
@@ -228,6 +229,8 @@ std::unique_ptr<google::protobuf::Message> RequestFor(const std::string& method,
     r->GetReflection()->SetString(r.get(), d->FindFieldByName("application_id"),
                                   t.application_id);
     r->GetReflection()->SetString(r.get(), d->FindFieldByName("reason"), "test de portée");
+    // Every reason enum has OTHER = 1.
+    r->GetReflection()->SetEnumValue(r.get(), d->FindFieldByName("reason_code"), 1);
     return r;
   }
   if (name == "AdmitFromWaitlist") {
@@ -269,6 +272,7 @@ std::unique_ptr<google::protobuf::Message> RequestFor(const std::string& method,
     r->set_cohort_id(t.cohort_id);
     r->set_trainee_id(t.trainee_id);
     r->set_reason("test de portée");
+    r->set_reason_code(cmn::DROP_OUT_REASON_OTHER);
     *r->mutable_exit_date() = Today();
     return r;
   }
@@ -285,6 +289,7 @@ std::unique_ptr<google::protobuf::Message> RequestFor(const std::string& method,
     r->set_cohort_id(t.cohort_id);
     r->set_trainee_id(t.trainee_id);
     r->set_reason("test de portée");
+    r->set_reason_code(cmn::REVOCATION_REASON_OTHER);
     return r;
   }
   if (name == "GetTraineeProgress") {
@@ -341,6 +346,7 @@ std::unique_ptr<google::protobuf::Message> RequestFor(const std::string& method,
     r->set_placement_id(t.placement_id);
     *r->mutable_end_date() = Today();
     r->set_reason("test de portée");
+    r->set_reason_code(cmn::PLACEMENT_END_REASON_OTHER);
     return r;
   }
   if (name == "GetPlacement") {

@@ -1,11 +1,13 @@
 // jitctl commands of the enrollment service: programme, tracks, centres,
 // cohorts, applications and enrolment.
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tools/jitctl/commands.h"
+#include "tools/jitctl/enums.h"
 #include "tools/jitctl/output.h"
 
 namespace jit::jitctl {
@@ -13,7 +15,18 @@ namespace {
 
 namespace ev1 = jobintech::enrollment::v1;
 namespace cv1 = jobintech::common::v1;
+namespace cmn = jobintech::common::v1;
+namespace pv1 = jobintech::progress::v1;
+namespace plv1 = jobintech::placement::v1;
 using ES = ev1::EnrollmentService::StubInterface;
+
+// The optional staff note of a transition with a reason code.
+const FlagSpec kNote{"reason", "TEXT", FlagKind::kValue,
+                     "optional staff note (at most 500 characters; kept in the service's store, "
+                     "never published)"};
+const char kNoteHelp[] =
+    "The reason code is published on the event; the note stays in the service's store\n"
+    "(shown to callers in scope, erased by: jitctl candidate erase).";
 
 const FlagSpec kAll{"all", "", FlagKind::kBool, "fetch every page (default: the first page)"};
 const FlagSpec kPageSize{"page-size", "N", FlagKind::kValue, "results per page (server default 50, max 500)"};
@@ -36,7 +49,19 @@ std::string AppLine(const ev1::Application& a) {
                                   ", cohort ", a.cohort_id(), "): ",
                                   ShortEnumName(ev1::ApplicationStatus_descriptor(), a.status()));
   if (a.waitlist_position() > 0) absl::StrAppend(&line, ", waitlist position ", a.waitlist_position());
-  if (!a.reason().empty()) absl::StrAppend(&line, ", reason: ", a.reason());
+  if (a.rejection_reason() != 0) {
+    absl::StrAppend(&line, ", reason ",
+                    ShortEnumName(cmn::RejectionReason_descriptor(), a.rejection_reason()));
+  }
+  if (a.decline_reason() != 0) {
+    absl::StrAppend(&line, ", reason ",
+                    ShortEnumName(cmn::DeclineReason_descriptor(), a.decline_reason()));
+  }
+  if (a.withdrawal_reason() != 0) {
+    absl::StrAppend(&line, ", reason ",
+                    ShortEnumName(cmn::WithdrawalReason_descriptor(), a.withdrawal_reason()));
+  }
+  if (!a.reason().empty()) absl::StrAppend(&line, ", note: ", a.reason());
   return line + "\n";
 }
 
@@ -251,27 +276,33 @@ int ApplicationShow(Context& ctx, const ParsedArgs& args) {
   return ctx.Respond(Unary(ctx, ctx.enrollment(), &ES::GetApplication, req, &resp), resp);
 }
 
-// The transitions share one shape: (request_id, application_id[, reason]).
+// The transitions share one shape: (request_id, application_id[, reason
+// code and note]).
 template <typename Req, typename Resp>
 int Transition(Context& ctx, const ParsedArgs& args,
-               grpc::Status (ES::*method)(grpc::ClientContext*, const Req&, Resp*), bool with_reason) {
+               grpc::Status (ES::*method)(grpc::ClientContext*, const Req&, Resp*)) {
+  Input in(args);
   Req req;
   req.set_request_id(ctx.RequestId(args));
   req.set_application_id(args.positional[0]);
   if constexpr (requires { req.set_reason(std::string()); }) {
-    if (with_reason) req.set_reason(args.Get("reason"));
+    using Code = std::decay_t<decltype(req.reason_code())>;
+    req.set_reason_code(in.EnumAs<Code>(
+        "reason-code", google::protobuf::GetEnumDescriptor<Code>(), false));
+    req.set_reason(args.Get("reason"));
   }
+  if (!in.ok()) return ctx.Usage(in.problems());
   Resp resp;
   return ctx.Respond(Unary(ctx, ctx.enrollment(), method, req, &resp), resp,
                      [&] { return AppLine(resp.application()); }, req.request_id());
 }
 
-int ApplicationAdmit(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::AdmitApplication, false); }
-int ApplicationWaitlist(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::WaitlistApplication, false); }
-int ApplicationReject(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::RejectApplication, true); }
-int ApplicationEnrol(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::ConfirmEnrolment, false); }
-int ApplicationDecline(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::DeclineAdmission, true); }
-int ApplicationWithdraw(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::WithdrawEnrolment, true); }
+int ApplicationAdmit(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::AdmitApplication); }
+int ApplicationWaitlist(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::WaitlistApplication); }
+int ApplicationReject(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::RejectApplication); }
+int ApplicationEnrol(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::ConfirmEnrolment); }
+int ApplicationDecline(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::DeclineAdmission); }
+int ApplicationWithdraw(Context& ctx, const ParsedArgs& a) { return Transition(ctx, a, &ES::WithdrawEnrolment); }
 
 int ApplicationAdmitNext(Context& ctx, const ParsedArgs& args) {
   ev1::AdmitFromWaitlistRequest req;
@@ -290,13 +321,50 @@ int TraineeLookup(Context& ctx, const ParsedArgs& args) {
   return ctx.Respond(Unary(ctx, ctx.enrollment(), &ES::LookupTrainee, req, &resp), resp);
 }
 
+// Erasure in the three services: the personal data in enrollment, then the
+// staff's free-text notes in training progress and placement. Each step is
+// safe to repeat, so a failed run is retried whole (same --request-id).
 int CandidateErase(Context& ctx, const ParsedArgs& args) {
+  const std::string request_id = ctx.RequestId(args);
+  const std::string& trainee_id = args.positional[0];
   ev1::EraseCandidateRequest req;
-  req.set_request_id(ctx.RequestId(args));
-  req.set_trainee_id(args.positional[0]);
+  req.set_request_id(request_id);
+  req.set_trainee_id(trainee_id);
   ev1::EraseCandidateResponse resp;
-  return ctx.Respond(Unary(ctx, ctx.enrollment(), &ES::EraseCandidate, req, &resp), resp, nullptr,
-                     req.request_id());
+  if (absl::Status s = Unary(ctx, ctx.enrollment(), &ES::EraseCandidate, req, &resp); !s.ok()) {
+    return ctx.Fail(s, request_id);
+  }
+  pv1::EraseTraineeNotesRequest preq;
+  preq.set_request_id(request_id);
+  preq.set_trainee_id(trainee_id);
+  pv1::EraseTraineeNotesResponse presp;
+  if (absl::Status s = Unary(ctx, ctx.progress(),
+                             &pv1::TrainingProgressService::StubInterface::EraseTraineeNotes, preq,
+                             &presp);
+      !s.ok()) {
+    ctx.err() << "jitctl: the personal data is erased; the notes in training progress are not\n";
+    return ctx.Fail(s, request_id);
+  }
+  plv1::EraseTraineeNotesRequest lreq;
+  lreq.set_request_id(request_id);
+  lreq.set_trainee_id(trainee_id);
+  plv1::EraseTraineeNotesResponse lresp;
+  if (absl::Status s = Unary(ctx, ctx.placement(),
+                             &plv1::PlacementService::StubInterface::EraseTraineeNotes, lreq, &lresp);
+      !s.ok()) {
+    ctx.err() << "jitctl: the personal data and training notes are erased; the placement notes "
+                 "are not\n";
+    return ctx.Fail(s, request_id);
+  }
+  if (ctx.json()) {
+    ctx.out() << "{\"enrollment\":" << ToJson(resp) << ",\"trainingProgress\":" << ToJson(presp)
+              << ",\"placement\":" << ToJson(lresp) << "}\n";
+  } else {
+    ctx.out() << "trainee " << trainee_id << ": personal data erased; notes erased: "
+              << presp.notes_erased() << " in training progress, " << lresp.notes_erased()
+              << " in placement\n";
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -371,20 +439,33 @@ void AddEnrollmentCommands(std::vector<Command>& out) {
       {"application waitlist", "APPLICATION_ID", 1, 1, true, "put an applied application on the waitlist", {}, "",
        ApplicationWaitlist},
       {"application reject", "APPLICATION_ID", 1, 1, true, "reject an applied or waitlisted application",
-       {{"reason", "TEXT", FlagKind::kRequired, "why (1-500 characters)"}}, "", ApplicationReject},
+       {{"reason-code", "CODE", FlagKind::kRequired,
+         "why: " + EnumChoices(cmn::RejectionReason_descriptor())},
+        kNote},
+       kNoteHelp, ApplicationReject},
       {"application enrol", "APPLICATION_ID", 1, 1, true, "confirm the enrolment of an admitted candidate", {},
        "Same as: jitctl application confirm", ApplicationEnrol},
       {"application confirm", "APPLICATION_ID", 1, 1, true, "same as application enrol", {}, "", ApplicationEnrol},
       {"application decline", "APPLICATION_ID", 1, 1, true, "the candidate declines the admission (frees the seat)",
-       {{"reason", "TEXT", FlagKind::kValue, "why (optional)"}}, "", ApplicationDecline},
+       {{"reason-code", "CODE", FlagKind::kRequired,
+         "why: " + EnumChoices(cmn::DeclineReason_descriptor())},
+        kNote},
+       kNoteHelp, ApplicationDecline},
       {"application withdraw", "APPLICATION_ID", 1, 1, true, "withdraw an enrolled trainee (frees the seat)",
-       {{"reason", "TEXT", FlagKind::kRequired, "why (1-500 characters)"}}, "", ApplicationWithdraw},
+       {{"reason-code", "CODE", FlagKind::kRequired,
+         "why: " + EnumChoices(cmn::WithdrawalReason_descriptor())},
+        kNote},
+       kNoteHelp, ApplicationWithdraw},
       {"application admit-next", "", 0, 0, true, "admit the first waitlisted application of a cohort",
        {{"cohort", "COHORT_ID", FlagKind::kRequired, "the cohort"}}, "", ApplicationAdmitNext},
       {"trainee lookup", "TRAINEE_ID", 1, 1, false, "a trainee's enrolment without personal data",
        {{"cohort", "COHORT_ID", FlagKind::kValue, "check the trainee applied to this cohort"}}, "", TraineeLookup},
-      {"candidate erase", "TRAINEE_ID", 1, 1, true, "erase a candidate's personal data (law 09-08)", {},
-       "The pseudonymous history stays; the erasure cannot be undone.", CandidateErase},
+      {"candidate erase", "TRAINEE_ID", 1, 1, true,
+       "erase a candidate's personal data and staff notes (law 09-08)", {},
+       "Erases the personal data (enrollment), then the staff's free-text notes (training\n"
+       "progress, placement). The pseudonymous history and the reason codes stay; the erasure\n"
+       "cannot be undone. Safe to repeat with the same --request-id if a step failed.",
+       CandidateErase},
   });
 }
 

@@ -41,7 +41,13 @@ std::string PlacementLine(const plv1::Placement& p) {
   if (!p.employer_id().empty()) absl::StrAppend(&line, " at ", p.employer_id());
   absl::StrAppend(&line, " from ", FormatDate(p.start_date()), ", verified by ",
                   ShortEnumName(evt::VerificationSource_descriptor(), p.verification()));
-  if (p.ended()) absl::StrAppend(&line, ", ended ", FormatDate(p.end_date()));
+  if (p.ended()) {
+    absl::StrAppend(&line, ", ended ", FormatDate(p.end_date()), " (",
+                    ShortEnumName(jobintech::common::v1::PlacementEndReason_descriptor(),
+                                  p.end_reason_code()),
+                    ")");
+    if (!p.end_reason().empty()) absl::StrAppend(&line, ", note: ", p.end_reason());
+  }
   return line + "\n";
 }
 
@@ -210,6 +216,8 @@ int PlacementEnd(Context& ctx, const ParsedArgs& args) {
   plv1::EndPlacementRequest req;
   req.set_request_id(ctx.RequestId(args));
   req.set_placement_id(args.positional[0]);
+  req.set_reason_code(in.EnumAs<jobintech::common::v1::PlacementEndReason>(
+      "reason-code", jobintech::common::v1::PlacementEndReason_descriptor(), false));
   req.set_reason(args.Get("reason"));
   *req.mutable_end_date() = in.Date("date");
   if (!args.Has("date")) req.clear_end_date();
@@ -360,9 +368,15 @@ void AddPlacementCommands(std::vector<Command>& out) {
       {"placement verify", "PLACEMENT_ID", 1, 1, true, "verify a placement (employer or social security)",
        {{"verification", "SOURCE", FlagKind::kRequired, "employer or social-security (CNSS)"}}, "", PlacementVerify},
       {"placement end", "PLACEMENT_ID", 1, 1, true, "end the active placement (the trainee looks again)",
-       {{"reason", "TEXT", FlagKind::kRequired, "why"},
+       {{"reason-code", "CODE", FlagKind::kRequired,
+         "why: " + EnumChoices(jobintech::common::v1::PlacementEndReason_descriptor())},
+        {"reason", "TEXT", FlagKind::kValue,
+         "optional staff note (at most 500 characters; kept in the placement store, never "
+         "published)"},
         {"date", "YYYY-MM-DD", FlagKind::kValue, "end date (default: today)"}},
-       "", PlacementEnd},
+       "The reason code is published on the event; the note stays in the placement store\n"
+       "(shown to callers in scope, erased by: jitctl candidate erase).",
+       PlacementEnd},
       {"placement show", "PLACEMENT_ID", 1, 1, false, "one placement", {}, "", PlacementShow},
       {"placement list", "", 0, 0, false, "list placements",
        {{"employer", "EMPLOYER_ID", FlagKind::kValue, "only this employer"},

@@ -18,7 +18,15 @@ namespace {
 
 namespace pv1 = jobintech::progress::v1;
 namespace evt = jobintech::events::v1;
+namespace cmn = jobintech::common::v1;
 using PS = pv1::TrainingProgressService::StubInterface;
+
+const FlagSpec kNote{"reason", "TEXT", FlagKind::kValue,
+                     "optional staff note (at most 500 characters; kept in the service's store, "
+                     "never published)"};
+const char kNoteHelp[] =
+    "The reason code is published on the event; the note stays in the service's store\n"
+    "(shown to callers in scope, erased by: jitctl candidate erase).";
 
 std::string ProgressLine(const pv1::TraineeProgress& p) {
   std::string line = absl::StrFormat(
@@ -28,6 +36,20 @@ std::string ProgressLine(const pv1::TraineeProgress& p) {
   if (p.at_risk()) absl::StrAppend(&line, ", AT RISK");
   if (p.has_certificate()) absl::StrAppend(&line, ", certificate ", p.certificate().certificate_id());
   if (p.has_exit_date()) absl::StrAppend(&line, ", exited ", FormatDate(p.exit_date()));
+  if (p.drop_out_reason() != 0) {
+    absl::StrAppend(&line, ", reason ",
+                    ShortEnumName(cmn::DropOutReason_descriptor(), p.drop_out_reason()));
+  }
+  if (!p.exit_note().empty()) absl::StrAppend(&line, ", note: ", p.exit_note());
+  if (p.certificate().revoked()) {
+    absl::StrAppend(&line, ", certificate revoked (",
+                    ShortEnumName(cmn::RevocationReason_descriptor(),
+                                  p.certificate().revocation_reason_code()),
+                    ")");
+    if (!p.certificate().revocation_reason().empty()) {
+      absl::StrAppend(&line, ", note: ", p.certificate().revocation_reason());
+    }
+  }
   return line + "\n";
 }
 
@@ -141,6 +163,8 @@ int DropOut(Context& ctx, const ParsedArgs& args) {
   req.set_request_id(ctx.RequestId(args));
   req.set_cohort_id(args.Get("cohort"));
   req.set_trainee_id(args.Get("trainee"));
+  req.set_reason_code(
+      in.EnumAs<cmn::DropOutReason>("reason-code", cmn::DropOutReason_descriptor(), false));
   req.set_reason(args.Get("reason"));
   *req.mutable_exit_date() = in.Date("date");
   if (!in.ok()) return ctx.Usage(in.problems());
@@ -162,11 +186,15 @@ int CertificateIssue(Context& ctx, const ParsedArgs& args) {
 }
 
 int CertificateRevoke(Context& ctx, const ParsedArgs& args) {
+  Input in(args);
   pv1::RevokeCertificateRequest req;
   req.set_request_id(ctx.RequestId(args));
   req.set_cohort_id(args.Get("cohort"));
   req.set_trainee_id(args.Get("trainee"));
+  req.set_reason_code(
+      in.EnumAs<cmn::RevocationReason>("reason-code", cmn::RevocationReason_descriptor(), false));
   req.set_reason(args.Get("reason"));
+  if (!in.ok()) return ctx.Usage(in.problems());
   pv1::RevokeCertificateResponse resp;
   return ctx.Respond(Unary(ctx, ctx.progress(), &PS::RevokeCertificate, req, &resp), resp, [&] {
     return absl::StrCat("certificate ", resp.certificate().certificate_id(), " revoked\n");
@@ -243,13 +271,19 @@ void AddProgressCommands(std::vector<Command>& out) {
         {"date", "YYYY-MM-DD", FlagKind::kValue, "assessment date (default: today)"}},
        "", AssessmentRecord},
       {"dropout", "", 0, 0, true, "record that a trainee left the training",
-       {cohort, trainee, {"reason", "TEXT", FlagKind::kRequired, "why (1-500 characters)"},
-        {"date", "YYYY-MM-DD", FlagKind::kValue, "exit date (default: today)"}},
-       "", DropOut},
+       {cohort, trainee,
+        {"reason-code", "CODE", FlagKind::kRequired,
+         "why: " + EnumChoices(cmn::DropOutReason_descriptor())},
+        kNote, {"date", "YYYY-MM-DD", FlagKind::kValue, "exit date (default: today)"}},
+       kNoteHelp, DropOut},
       {"certificate issue", "", 0, 0, true, "certify a trainee who completed the training", {cohort, trainee}, "",
        CertificateIssue},
       {"certificate revoke", "", 0, 0, true, "revoke a certificate",
-       {cohort, trainee, {"reason", "TEXT", FlagKind::kRequired, "why"}}, "", CertificateRevoke},
+       {cohort, trainee,
+        {"reason-code", "CODE", FlagKind::kRequired,
+         "why: " + EnumChoices(cmn::RevocationReason_descriptor())},
+        kNote},
+       kNoteHelp, CertificateRevoke},
       {"progress show", "TRAINEE_ID", 1, 1, false, "a trainee's progress, module by module", {cohort}, "",
        ProgressShow},
       {"progress cohort", "COHORT_ID", 1, 1, false, "every trainee's progress in a cohort",

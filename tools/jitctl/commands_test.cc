@@ -45,5 +45,21 @@ TEST(CommandsTest, EveryPromisedActionExists) {
   }
 }
 
+TEST(CommandsTest, TransitionsWithAReasonTakeARequiredCodeAndAnOptionalNote) {
+  std::set<std::string> with_code;
+  for (const Command& c : AllCommands()) {
+    bool code = false, note = false;
+    for (const FlagSpec& f : c.flags) {
+      if (f.name == "reason-code") code = f.kind == FlagKind::kRequired;
+      if (f.name == "reason") note = f.kind == FlagKind::kValue;
+    }
+    if (code) with_code.insert(c.path);
+    EXPECT_EQ(code, note) << c.path << ": a reason code goes with an optional note";
+  }
+  EXPECT_EQ(with_code, (std::set<std::string>{"application reject", "application decline",
+                                              "application withdraw", "dropout",
+                                              "certificate revoke", "placement end"}));
+}
+
 }  // namespace
 }  // namespace jit::jitctl

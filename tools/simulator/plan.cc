@@ -263,7 +263,14 @@ JourneyPlan MakeJourneyPlan(const SimConfig& config, uint64_t seed, const WorldP
   p.dropout_slot = rng.Below(4);
   static const char* const kReasons[] = {"a trouvé un emploi", "raisons familiales", "déménagement",
                                          "raisons de santé", "formation jugée inadaptée"};
-  p.dropout_reason = kReasons[rng.Below(5)];
+  static const jobintech::common::v1::DropOutReason kReasonCodes[] = {
+      jobintech::common::v1::DROP_OUT_REASON_FOUND_JOB,
+      jobintech::common::v1::DROP_OUT_REASON_PERSONAL_OR_FAMILY,
+      jobintech::common::v1::DROP_OUT_REASON_RELOCATION, jobintech::common::v1::DROP_OUT_REASON_HEALTH,
+      jobintech::common::v1::DROP_OUT_REASON_OTHER};
+  const int reason = rng.Below(5);
+  p.dropout_reason = kReasons[reason];
+  p.dropout_reason_code = kReasonCodes[reason];
   p.certified = rng.Chance(r.certify);
 
   // After exit.

@@ -26,6 +26,7 @@
 
 #include "absl/time/civil_time.h"
 #include "jobintech/common/v1/common.pb.h"
+#include "jobintech/common/v1/reasons.pb.h"
 #include "jobintech/events/v1/placement_events.pb.h"
 #include "jobintech/events/v1/progress_events.pb.h"
 #include "tools/simulator/config.h"
@@ -151,6 +152,9 @@ struct JourneyPlan {
   std::vector<ModulePlan> modules;  // kMaxModules slots
   bool drops_out = false;
   int dropout_slot = 0;       // module slot during which the trainee leaves
+  // The drop-out's reason code and the staff's note that goes with it.
+  jobintech::common::v1::DropOutReason dropout_reason_code =
+      jobintech::common::v1::DROP_OUT_REASON_UNSPECIFIED;
   std::string dropout_reason;
   bool certified = false;
   bool placed = false;        // finds a placement at some point after exit

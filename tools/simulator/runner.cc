@@ -261,6 +261,7 @@ absl::Status Runner::RunJourney(const JourneyPlan& p) {
     ev1::RejectApplicationRequest req;
     req.set_request_id(rid("reject"));
     req.set_application_id(app_id);
+    req.set_reason_code(cv1::REJECTION_REASON_ELIGIBILITY_NOT_MET);
     req.set_reason("profil ne correspondant pas aux prérequis du parcours");
     ev1::RejectApplicationResponse resp;
     absl::Status st = Call(&p, "reject", [&](grpc::ClientContext* c) { return stubs_.enrollment->RejectApplication(c, req, &resp); });
@@ -293,6 +294,7 @@ absl::Status Runner::RunJourney(const JourneyPlan& p) {
     ev1::DeclineAdmissionRequest req;
     req.set_request_id(rid("decline"));
     req.set_application_id(app_id);
+    req.set_reason_code(cv1::DECLINE_REASON_OTHER_TRAINING);
     req.set_reason("a choisi une autre formation");
     ev1::DeclineAdmissionResponse resp;
     absl::Status st = Call(&p, "decline", [&](grpc::ClientContext* c) { return stubs_.enrollment->DeclineAdmission(c, req, &resp); });
@@ -312,6 +314,7 @@ absl::Status Runner::RunJourney(const JourneyPlan& p) {
     ev1::WithdrawEnrolmentRequest req;
     req.set_request_id(rid("withdraw"));
     req.set_application_id(app_id);
+    req.set_reason_code(cv1::WITHDRAWAL_REASON_PERSONAL_OR_FAMILY);
     req.set_reason("contraintes personnelles");
     ev1::WithdrawEnrolmentResponse resp;
     absl::Status st = Call(&p, "withdraw", [&](grpc::ClientContext* c) { return stubs_.enrollment->WithdrawEnrolment(c, req, &resp); });
@@ -370,6 +373,7 @@ absl::Status Runner::RunJourney(const JourneyPlan& p) {
       req.set_request_id(rid("dropout"));
       req.set_cohort_id(cohort.cohort_id);
       req.set_trainee_id(trainee_id);
+      req.set_reason_code(p.dropout_reason_code);
       req.set_reason(p.dropout_reason);
       *req.mutable_exit_date() = ToDate(day);
       pgv1::RecordDropOutResponse resp;
@@ -418,6 +422,8 @@ absl::Status Runner::RunJourney(const JourneyPlan& p) {
     req.set_request_id(rid("dropout"));
     req.set_cohort_id(cohort.cohort_id);
     req.set_trainee_id(trainee_id);
+    req.set_reason_code(required_failed ? cv1::DROP_OUT_REASON_ACADEMIC_DIFFICULTY
+                                        : cv1::DROP_OUT_REASON_OTHER);
     req.set_reason(required_failed ? "modules obligatoires non validés" : "formation non achevée");
     *req.mutable_exit_date() = ToDate(cohort.end);
     pgv1::RecordDropOutResponse resp;

@@ -67,6 +67,23 @@ class InMemoryRequests {
     return storage::testing::EraseOldestBefore(requests_, before, limit);
   }
   size_t size() const { return requests_.size(); }
+  // Every stored request, by id (a fake's superset of "those containing").
+  std::vector<Stored> All() const {
+    std::vector<Stored> out;
+    for (const auto& [id, r] : requests_) out.push_back(r);
+    return out;
+  }
+  // NOT_FOUND when the id is not stored.
+  absl::Status ReplaceResponse(const std::string& request_id,
+                               const Snapshot& response) {
+    auto it = requests_.find(request_id);
+    if (it == requests_.end()) {
+      return absl::NotFoundError(
+          absl::StrCat("request '", request_id, "' is not stored"));
+    }
+    it->second.response = response;
+    return absl::OkStatus();
+  }
 
  private:
   std::map<std::string, Stored> requests_;

@@ -83,5 +83,17 @@ TEST(PagedTest, ProjectsRowsWithGet) {
   EXPECT_EQ(page->next_after_key, "");
 }
 
+TEST(InMemoryRequestsTest, ListsAllAndReplacesAnAnswer) {
+  InMemoryRequests<int> requests;
+  ASSERT_TRUE(requests.Insert({.request_id = "b", .operation = "Op", .response = 2}).ok());
+  ASSERT_TRUE(requests.Insert({.request_id = "a", .operation = "Op", .response = 1}).ok());
+  ASSERT_EQ(requests.All().size(), 2u);
+  EXPECT_EQ(requests.All()[0].request_id, "a");
+  EXPECT_TRUE(requests.ReplaceResponse("b", 20).ok());
+  EXPECT_EQ(requests.Find("b")->response, 20);
+  EXPECT_EQ(requests.Find("b")->operation, "Op");
+  EXPECT_EQ(requests.ReplaceResponse("z", 1).code(), absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace jit::command::testing

@@ -277,15 +277,15 @@ JIT_TRANSITION_RPC(WaitlistApplication,
                    service_->Waitlist(ctx, request->application_id()))
 JIT_TRANSITION_RPC(RejectApplication,
                    service_->Reject(ctx, request->application_id(),
-                                    request->reason()))
+                                    request->reason_code(), request->reason()))
 JIT_TRANSITION_RPC(ConfirmEnrolment,
                    service_->ConfirmEnrolment(ctx, request->application_id()))
 JIT_TRANSITION_RPC(DeclineAdmission,
                    service_->DeclineAdmission(ctx, request->application_id(),
-                                              request->reason()))
+                                    request->reason_code(), request->reason()))
 JIT_TRANSITION_RPC(WithdrawEnrolment,
                    service_->WithdrawEnrolment(ctx, request->application_id(),
-                                               request->reason()))
+                                    request->reason_code(), request->reason()))
 #undef JIT_TRANSITION_RPC
 
 grpc::ServerUnaryReactor* EnrollmentGrpcService::AdmitFromWaitlist(

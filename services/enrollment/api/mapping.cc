@@ -120,6 +120,21 @@ void ToProto(const ApplicationView& in, pb::Application* out) {
   }
   ToProto(a.dimensions, out->mutable_dimensions());
   out->set_reason(a.reason);
+  switch (a.status) {
+    case ApplicationStatus::kRejected:
+      out->set_rejection_reason(
+          static_cast<common::RejectionReason>(a.reason_code));
+      break;
+    case ApplicationStatus::kDeclined:
+      out->set_decline_reason(static_cast<common::DeclineReason>(a.reason_code));
+      break;
+    case ApplicationStatus::kWithdrawn:
+      out->set_withdrawal_reason(
+          static_cast<common::WithdrawalReason>(a.reason_code));
+      break;
+    default:
+      break;
+  }
   out->set_waitlist_position(in.waitlist_position);
   *out->mutable_submit_time() = ToProtoTime(a.submit_time);
   *out->mutable_update_time() = ToProtoTime(a.update_time);

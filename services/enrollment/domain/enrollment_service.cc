@@ -204,8 +204,7 @@ DomainEvent CatalogueEvent(EventKind kind, std::string aggregate_id,
 absl::Status PublishTraineeEvent(EnrollmentStore& store,
                                  const RequestContext& ctx, absl::Time now,
                                  const Application& app,
-                                 std::optional<ApplicationStatus> previous,
-                                 const std::string& reason) {
+                                 std::optional<ApplicationStatus> previous) {
   ASSIGN_OR_RETURN(std::optional<Candidate> candidate,
                    store.FindCandidate(app.trainee_id));
   if (!candidate.has_value()) {
@@ -226,17 +225,18 @@ absl::Status PublishTraineeEvent(EnrollmentStore& store,
   e.cohort_id = app.cohort_id;
   e.previous_status = previous;
   e.new_status = app.status;
-  e.reason = reason;
+  e.reason_code = app.reason_code;
   return store.Publish(e);
 }
 
 // Moves `app` to `to` (already checked legal), stores it and publishes the
 // transition event. Waitlisting takes a new rank; leaving the waitlist
-// clears it. `reason` (possibly empty) is recorded on rejections, declines
-// and withdrawals.
+// clears it. The reason code and note are recorded on rejections, declines
+// and withdrawals (the event carries the code only).
 absl::Status MoveApplication(EnrollmentStore& store, const RequestContext& ctx,
                              absl::Time now, Application& app,
-                             ApplicationStatus to, const std::string& reason) {
+                             ApplicationStatus to, int32_t reason_code,
+                             const std::string& note) {
   const ApplicationStatus from = app.status;
   app.status = to;
   if (to == ApplicationStatus::kWaitlisted) {
@@ -247,11 +247,15 @@ absl::Status MoveApplication(EnrollmentStore& store, const RequestContext& ctx,
   const bool records_reason = to == ApplicationStatus::kRejected ||
                               to == ApplicationStatus::kDeclined ||
                               to == ApplicationStatus::kWithdrawn;
-  if (records_reason) app.reason = reason;
+  if (records_reason) {
+    app.reason = note;
+    app.reason_code = reason_code;
+  } else {
+    app.reason_code = 0;
+  }
   app.update_time = now;
   RETURN_IF_ERROR(store.UpdateApplication(app));
-  return PublishTraineeEvent(store, ctx, now, app, from,
-                             records_reason ? reason : std::string());
+  return PublishTraineeEvent(store, ctx, now, app, from);
 }
 
 absl::Status CohortFull(const Cohort& cohort, const SeatCounts& seats) {
@@ -272,7 +276,9 @@ struct MoveRequest {
   absl::string_view operation;  // "AdmitApplication"
   absl::string_view action;     // "admit", "confirm enrolment of"
   ApplicationStatus to;
-  enum class Reason { kNone, kOptional, kRequired } reason_policy;
+  // Transitions with a reason: the generated `<Enum>_IsValid` of their code
+  // (required) and an optional note; nullptr for the others.
+  bool (*reason_code_known)(int) = nullptr;
 };
 
 }  // namespace
@@ -694,7 +700,7 @@ absl::StatusOr<ApplicationView> EnrollmentService::SubmitApplication(
     app.update_time = now;
     RETURN_IF_ERROR(store.InsertApplication(app));
     RETURN_IF_ERROR(
-        PublishTraineeEvent(store, ctx, now, app, std::nullopt, std::string()));
+        PublishTraineeEvent(store, ctx, now, app, std::nullopt));
     return app;
   };
   return Mutate<Application, ApplicationView>(
@@ -746,14 +752,15 @@ absl::StatusOr<ApplicationView> RunMove(EnrollmentRepository& repository,
                                         const RequestContext& ctx,
                                         const MoveRequest& move,
                                         const std::string& application_id,
-                                        const std::string& raw_reason) {
+                                        int reason_code,
+                                        const std::string& raw_note) {
   FieldViolations v = MutationViolations(ctx);
   CollectViolations(ValidateRequired(application_id, "application_id"), v);
-  std::string reason;
-  if (move.reason_policy != MoveRequest::Reason::kNone) {
-    CollectInto(NormalizeReason(raw_reason, move.reason_policy ==
-                                                MoveRequest::Reason::kRequired),
-                &reason, v);
+  std::string note;
+  if (move.reason_code_known != nullptr) {
+    CollectViolations(
+        command::ValidateReasonCode(reason_code, move.reason_code_known), v);
+    CollectInto(NormalizeReason(raw_note, /*required=*/false), &note, v);
   }
   RETURN_IF_ERROR(v.ToStatus());
 
@@ -789,7 +796,8 @@ absl::StatusOr<ApplicationView> RunMove(EnrollmentRepository& repository,
         return CohortFull(cohort, seats);
       }
     }
-    RETURN_IF_ERROR(MoveApplication(store, ctx, now, app, to, reason));
+    RETURN_IF_ERROR(
+        MoveApplication(store, ctx, now, app, to, reason_code, note));
     return app;
   };
   return Mutate<Application, ApplicationView>(repository, ctx, move.operation,
@@ -801,53 +809,53 @@ absl::StatusOr<ApplicationView> RunMove(EnrollmentRepository& repository,
 absl::StatusOr<ApplicationView> EnrollmentService::Admit(
     const RequestContext& ctx, const std::string& application_id) {
   return RunMove(*repository_, *clock_, ctx,
-                 {kOpAdmitApplication, "admit", ApplicationStatus::kAdmitted,
-                  MoveRequest::Reason::kNone},
-                 application_id, "");
+                 {kOpAdmitApplication, "admit", ApplicationStatus::kAdmitted},
+                 application_id, 0, "");
 }
 
 absl::StatusOr<ApplicationView> EnrollmentService::Waitlist(
     const RequestContext& ctx, const std::string& application_id) {
   return RunMove(*repository_, *clock_, ctx,
                  {kOpWaitlistApplication, "waitlist",
-                  ApplicationStatus::kWaitlisted, MoveRequest::Reason::kNone},
-                 application_id, "");
+                  ApplicationStatus::kWaitlisted},
+                 application_id, 0, "");
 }
 
 absl::StatusOr<ApplicationView> EnrollmentService::Reject(
     const RequestContext& ctx, const std::string& application_id,
-    const std::string& reason) {
+    RejectionReason code, const std::string& note) {
   return RunMove(*repository_, *clock_, ctx,
                  {kOpRejectApplication, "reject", ApplicationStatus::kRejected,
-                  MoveRequest::Reason::kRequired},
-                 application_id, reason);
+                  &::jobintech::common::v1::RejectionReason_IsValid},
+                 application_id, code, note);
 }
 
 absl::StatusOr<ApplicationView> EnrollmentService::ConfirmEnrolment(
     const RequestContext& ctx, const std::string& application_id) {
   return RunMove(*repository_, *clock_, ctx,
                  {kOpConfirmEnrolment, "confirm enrolment of",
-                  ApplicationStatus::kEnrolled, MoveRequest::Reason::kNone},
-                 application_id, "");
+                  ApplicationStatus::kEnrolled},
+                 application_id, 0, "");
 }
 
 absl::StatusOr<ApplicationView> EnrollmentService::DeclineAdmission(
     const RequestContext& ctx, const std::string& application_id,
-    const std::string& reason) {
+    DeclineReason code, const std::string& note) {
   return RunMove(*repository_, *clock_, ctx,
                  {kOpDeclineAdmission, "decline admission of",
-                  ApplicationStatus::kDeclined, MoveRequest::Reason::kOptional},
-                 application_id, reason);
+                  ApplicationStatus::kDeclined,
+                  &::jobintech::common::v1::DeclineReason_IsValid},
+                 application_id, code, note);
 }
 
 absl::StatusOr<ApplicationView> EnrollmentService::WithdrawEnrolment(
     const RequestContext& ctx, const std::string& application_id,
-    const std::string& reason) {
-  return RunMove(
-      *repository_, *clock_, ctx,
-      {kOpWithdrawEnrolment, "withdraw enrolment of",
-       ApplicationStatus::kWithdrawn, MoveRequest::Reason::kRequired},
-      application_id, reason);
+    WithdrawalReason code, const std::string& note) {
+  return RunMove(*repository_, *clock_, ctx,
+                 {kOpWithdrawEnrolment, "withdraw enrolment of",
+                  ApplicationStatus::kWithdrawn,
+                  &::jobintech::common::v1::WithdrawalReason_IsValid},
+                 application_id, code, note);
 }
 
 absl::StatusOr<ApplicationView> EnrollmentService::AdmitFromWaitlist(
@@ -872,7 +880,7 @@ absl::StatusOr<ApplicationView> EnrollmentService::AdmitFromWaitlist(
     if (seats.held() >= cohort.capacity) return CohortFull(cohort, seats);
     Application app = *std::move(first);
     RETURN_IF_ERROR(MoveApplication(store, ctx, now, app,
-                                    ApplicationStatus::kAdmitted, ""));
+                                    ApplicationStatus::kAdmitted, 0, ""));
     return app;
   };
   return Mutate<Application, ApplicationView>(

@@ -144,17 +144,22 @@ class EnrollmentService {
                                         const std::string& application_id);
   absl::StatusOr<ApplicationView> Waitlist(const RequestContext& ctx,
                                            const std::string& application_id);
+  // Rejections, declines and withdrawals take a reason code (required:
+  // INVALID_ARGUMENT "reason_code" when UNSPECIFIED or unknown) and an
+  // optional staff note (at most 500 characters, field "reason") that stays
+  // in the store.
   absl::StatusOr<ApplicationView> Reject(const RequestContext& ctx,
                                          const std::string& application_id,
-                                         const std::string& reason);
+                                         RejectionReason code,
+                                         const std::string& note);
   absl::StatusOr<ApplicationView> ConfirmEnrolment(
       const RequestContext& ctx, const std::string& application_id);
   absl::StatusOr<ApplicationView> DeclineAdmission(
       const RequestContext& ctx, const std::string& application_id,
-      const std::string& reason);
+      DeclineReason code, const std::string& note);
   absl::StatusOr<ApplicationView> WithdrawEnrolment(
       const RequestContext& ctx, const std::string& application_id,
-      const std::string& reason);
+      WithdrawalReason code, const std::string& note);
   // Admits the first waitlisted application of the cohort. NOT_FOUND when
   // nobody waits; FAILED_PRECONDITION when no seat is free.
   absl::StatusOr<ApplicationView> AdmitFromWaitlist(

@@ -25,6 +25,8 @@
 namespace jit::enrollment {
 namespace {
 
+namespace cmn = ::jobintech::common::v1;
+
 using ::jobintech::common::v1::AGE_BAND_18_20;
 using ::jobintech::common::v1::AGE_BAND_25_29;
 using ::jobintech::common::v1::AGE_BAND_30_35;
@@ -61,7 +63,6 @@ std::vector<std::string> EventStrings(const DomainEvent& e) {
       e.traceparent,
       e.application_id,
       e.cohort_id,
-      e.reason,
       e.dimensions.residence_province_code,
       e.dimensions.residence_region_code,
       e.dimensions.training_province_code,
@@ -179,7 +180,7 @@ class EnrollmentServiceTest : public ::testing::Test {
         step(svc().Waitlist(Ctx(), id));
         break;
       case S::kRejected:
-        step(svc().Reject(Ctx(), id, "incomplete file"));
+        step(svc().Reject(Ctx(), id, cmn::REJECTION_REASON_INCOMPLETE_FILE, "incomplete file"));
         break;
       case S::kEnrolled:
         step(svc().Admit(Ctx(), id));
@@ -187,12 +188,12 @@ class EnrollmentServiceTest : public ::testing::Test {
         break;
       case S::kDeclined:
         step(svc().Admit(Ctx(), id));
-        step(svc().DeclineAdmission(Ctx(), id, "moved abroad"));
+        step(svc().DeclineAdmission(Ctx(), id, cmn::DECLINE_REASON_OTHER, "moved abroad"));
         break;
       case S::kWithdrawn:
         step(svc().Admit(Ctx(), id));
         step(svc().ConfirmEnrolment(Ctx(), id));
-        step(svc().WithdrawEnrolment(Ctx(), id, "found a job"));
+        step(svc().WithdrawEnrolment(Ctx(), id, cmn::WITHDRAWAL_REASON_FOUND_JOB, "found a job"));
         break;
     }
     EXPECT_EQ(v.application.status, status);
@@ -311,13 +312,13 @@ class TransitionTest : public EnrollmentServiceTest,
       case Op::kWaitlist:
         return svc().Waitlist(Ctx(), id);
       case Op::kReject:
-        return svc().Reject(Ctx(), id, "not eligible for this track");
+        return svc().Reject(Ctx(), id, cmn::REJECTION_REASON_INCOMPLETE_FILE, "not eligible for this track");
       case Op::kConfirm:
         return svc().ConfirmEnrolment(Ctx(), id);
       case Op::kDecline:
-        return svc().DeclineAdmission(Ctx(), id, "");
+        return svc().DeclineAdmission(Ctx(), id, cmn::DECLINE_REASON_OTHER, "");
       case Op::kWithdraw:
-        return svc().WithdrawEnrolment(Ctx(), id, "found a job");
+        return svc().WithdrawEnrolment(Ctx(), id, cmn::WITHDRAWAL_REASON_FOUND_JOB, "found a job");
     }
     return absl::InternalError("unreachable");
   }
@@ -386,31 +387,57 @@ TEST_F(EnrollmentServiceTest, UnknownApplicationIsNotFoundNamingTheId) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_F(EnrollmentServiceTest, ReasonsAreRequiredForRejectAndWithdrawOnly) {
+TEST_F(EnrollmentServiceTest, ReasonCodesAreRequiredAndNotesOptionalButBounded) {
   const std::string cohort = MakeCohort();
   const auto a = Submit(cohort, 1);
   const std::string id = a.application.application_id;
-  EXPECT_THAT(ViolatedFields(svc().Reject(Ctx(), id, "  ").status()),
-              ElementsAre("reason"));
   EXPECT_THAT(
-      ViolatedFields(svc().Reject(Ctx(), id, std::string(501, 'x')).status()),
-      ElementsAre("reason"));
+      ViolatedFields(
+          svc().Reject(Ctx(), id, cmn::REJECTION_REASON_UNSPECIFIED, "  ").status()),
+      ElementsAre("reason_code"));
+  EXPECT_THAT(ViolatedFields(svc()
+                                 .Reject(Ctx(), id,
+                                         static_cast<cmn::RejectionReason>(999),
+                                         "x")
+                                 .status()),
+              ElementsAre("reason_code"));
+  EXPECT_THAT(ViolatedFields(svc()
+                                 .Reject(Ctx(), id, cmn::REJECTION_REASON_OTHER,
+                                         std::string(501, 'x'))
+                                 .status()),
+              ElementsAre("reason"));
   ASSERT_TRUE(svc().Admit(Ctx(), id).ok());
-  auto declined = svc().DeclineAdmission(Ctx(), id, "");
+  EXPECT_THAT(
+      ViolatedFields(
+          svc().DeclineAdmission(Ctx(), id, cmn::DECLINE_REASON_UNSPECIFIED, "")
+              .status()),
+      ElementsAre("reason_code"));
+  auto declined =
+      svc().DeclineAdmission(Ctx(), id, cmn::DECLINE_REASON_FOUND_JOB, "");
   ASSERT_TRUE(declined.ok()) << declined.status();
   EXPECT_EQ(declined->application.reason, "");
+  EXPECT_EQ(declined->application.reason_code, cmn::DECLINE_REASON_FOUND_JOB);
 
   const auto b = InStatus(cohort, 2, S::kEnrolled);
   EXPECT_THAT(ViolatedFields(svc()
                                  .WithdrawEnrolment(
-                                     Ctx(), b.application.application_id, "")
+                                     Ctx(), b.application.application_id,
+                                     cmn::WITHDRAWAL_REASON_UNSPECIFIED, "")
                                  .status()),
-              ElementsAre("reason"));
-  auto withdrawn = svc().WithdrawEnrolment(Ctx(), b.application.application_id,
-                                           "  moved to Tangier ");
+              ElementsAre("reason_code"));
+  auto withdrawn = svc().WithdrawEnrolment(
+      Ctx(), b.application.application_id, cmn::WITHDRAWAL_REASON_RELOCATION,
+      "  moved to Tangier ");
   ASSERT_TRUE(withdrawn.ok());
   EXPECT_EQ(withdrawn->application.reason, "moved to Tangier");
-  EXPECT_EQ(repo_.published().back().reason, "moved to Tangier");
+  EXPECT_EQ(withdrawn->application.reason_code,
+            cmn::WITHDRAWAL_REASON_RELOCATION);
+  // The event carries the code; the note stays in the store.
+  EXPECT_EQ(repo_.published().back().reason_code,
+            cmn::WITHDRAWAL_REASON_RELOCATION);
+  auto stored = svc().GetApplication(b.application.application_id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->application.reason, "moved to Tangier");
 }
 
 // ------------------------------------------------------------ capacity
@@ -519,7 +546,7 @@ TEST_F(EnrollmentServiceTest, FreedSeatLetsTheFirstWaitlistedIn) {
 
   ASSERT_TRUE(
       svc()
-          .DeclineAdmission(Ctx(), holder.application.application_id, "moved")
+          .DeclineAdmission(Ctx(), holder.application.application_id, cmn::DECLINE_REASON_OTHER, "moved")
           .ok());
   auto admitted = svc().AdmitFromWaitlist(Ctx(), cohort);
   ASSERT_TRUE(admitted.ok()) << admitted.status();
@@ -541,7 +568,7 @@ TEST_F(EnrollmentServiceTest, WithdrawalFreesASeatForTheWaitlist) {
   const auto waiting = InStatus(cohort, 1, S::kWaitlisted);
   ASSERT_TRUE(
       svc()
-          .WithdrawEnrolment(Ctx(), holder.application.application_id, "health")
+          .WithdrawEnrolment(Ctx(), holder.application.application_id, cmn::WITHDRAWAL_REASON_FOUND_JOB, "health")
           .ok());
   auto admitted = svc().AdmitFromWaitlist(Ctx(), cohort);
   ASSERT_TRUE(admitted.ok()) << admitted.status();
@@ -622,7 +649,7 @@ TEST_F(EnrollmentServiceTest, AdmissionsNeedAnOpenOrRunningCohort) {
   // Rejections remain possible.
   EXPECT_TRUE(
       svc()
-          .Reject(Ctx(), applied.application.application_id, "cohort closed")
+          .Reject(Ctx(), applied.application.application_id, cmn::REJECTION_REASON_INCOMPLETE_FILE, "cohort closed")
           .ok());
 }
 
@@ -1129,7 +1156,7 @@ TEST_F(EnrollmentServiceTest, RepeatedWaitlistingShowsTheCurrentPosition) {
   auto b = svc().Waitlist(ctx, Submit(cohort, 2).application.application_id);
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->waitlist_position, 2);
-  ASSERT_TRUE(svc().Reject(Ctx(), a.application.application_id, "late").ok());
+  ASSERT_TRUE(svc().Reject(Ctx(), a.application.application_id, cmn::REJECTION_REASON_INCOMPLETE_FILE, "late").ok());
   EXPECT_EQ(Must(svc().Waitlist(ctx, b->application.application_id))
                 .waitlist_position,
             1);
@@ -1260,10 +1287,10 @@ TEST_F(EnrollmentServiceTest, EventsCarryNoPersonalData) {
   }
   ASSERT_TRUE(svc().Admit(Ctx(), ids[0]).ok());
   ASSERT_TRUE(svc().ConfirmEnrolment(Ctx(), ids[0]).ok());
-  ASSERT_TRUE(svc().WithdrawEnrolment(Ctx(), ids[0], "found a job").ok());
+  ASSERT_TRUE(svc().WithdrawEnrolment(Ctx(), ids[0], cmn::WITHDRAWAL_REASON_FOUND_JOB, "found a job").ok());
   ASSERT_TRUE(svc().Admit(Ctx(), ids[1]).ok());
-  ASSERT_TRUE(svc().DeclineAdmission(Ctx(), ids[1], "moved").ok());
-  ASSERT_TRUE(svc().Reject(Ctx(), ids[2], "incomplete file").ok());
+  ASSERT_TRUE(svc().DeclineAdmission(Ctx(), ids[1], cmn::DECLINE_REASON_OTHER, "moved").ok());
+  ASSERT_TRUE(svc().Reject(Ctx(), ids[2], cmn::REJECTION_REASON_INCOMPLETE_FILE, "incomplete file").ok());
   ASSERT_TRUE(svc().Admit(Ctx(), ids[3]).ok());
   ASSERT_TRUE(svc().Admit(Ctx(), ids[4]).ok());
   ASSERT_EQ(Must(svc().Admit(Ctx(), ids[5])).application.status,

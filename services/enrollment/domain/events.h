@@ -57,7 +57,9 @@ struct DomainEvent {
   std::string cohort_id;
   std::optional<ApplicationStatus> previous_status;  // nullopt on submit
   ApplicationStatus new_status = ApplicationStatus::kApplied;
-  std::string reason;
+  // Rejections, declines, withdrawals: the reason code (Application::
+  // reason_code). The staff's note is never part of an event.
+  int32_t reason_code = 0;
 
   // kCohortOpened / kCohortChanged: the cohort after the change.
   std::optional<Cohort> cohort;

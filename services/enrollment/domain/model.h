@@ -13,6 +13,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "jobintech/common/v1/common.pb.h"
+#include "jobintech/common/v1/reasons.pb.h"
 #include "libs/command/paging.h"
 #include "libs/command/scope.h"
 
@@ -21,6 +22,9 @@ namespace jit::enrollment {
 using Gender = ::jobintech::common::v1::Gender;
 using AgeBand = ::jobintech::common::v1::AgeBand;
 using EducationLevel = ::jobintech::common::v1::EducationLevel;
+using RejectionReason = ::jobintech::common::v1::RejectionReason;
+using DeclineReason = ::jobintech::common::v1::DeclineReason;
+using WithdrawalReason = ::jobintech::common::v1::WithdrawalReason;
 
 // PLANNED -> OPEN -> RUNNING -> CLOSED; forward only (steps may be skipped).
 // Applications are accepted while OPEN; admissions and enrolment confirmations
@@ -145,8 +149,13 @@ struct Application {
   std::string cohort_id;
   ApplicationStatus status = ApplicationStatus::kApplied;
   Dimensions dimensions;
-  // Reason of the last rejection, decline or withdrawal.
+  // The staff's free-text note on the rejection, decline or withdrawal
+  // (possibly empty). Stays in this store: never in an event.
   std::string reason;
+  // The reason code of that transition: the number of a RejectionReason,
+  // DeclineReason or WithdrawalReason value (jobintech.common.v1), by
+  // `status`; 0 (UNSPECIFIED) in the other statuses. Published.
+  int32_t reason_code = 0;
   // Orders the waitlist (lower first); set when the application is
   // waitlisted, 0 otherwise.
   int64_t waitlist_rank = 0;

@@ -131,7 +131,23 @@ void SetTransition(pb::ApplicationTransition* out, const DomainEvent& e) {
   out->set_cohort_id(e.cohort_id);
   out->set_previous_state(ToApplicationState(*e.previous_status));
   out->set_new_state(ToApplicationState(e.new_status));
-  out->set_reason(e.reason);
+  // The code only, in the field of the transition; the staff's note never
+  // leaves the store (the deprecated `reason` string stays empty).
+  switch (e.new_status) {
+    case ApplicationStatus::kRejected:
+      out->set_rejection_reason(
+          static_cast<common::RejectionReason>(e.reason_code));
+      break;
+    case ApplicationStatus::kDeclined:
+      out->set_decline_reason(static_cast<common::DeclineReason>(e.reason_code));
+      break;
+    case ApplicationStatus::kWithdrawn:
+      out->set_withdrawal_reason(
+          static_cast<common::WithdrawalReason>(e.reason_code));
+      break;
+    default:
+      break;
+  }
 }
 
 }  // namespace

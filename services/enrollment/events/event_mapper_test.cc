@@ -191,7 +191,7 @@ const pb::ApplicationTransition& TransitionBody(const pb::LifecycleEvent& e) {
 TEST_P(TransitionMappingTest, MapsBodyStatesKeyAndDimensions) {
   const TransitionCase& c = GetParam();
   DomainEvent e = TraineeEvent(c.kind, c.previous, c.next);
-  e.reason = "places allocated by ranking";
+  e.reason_code = 3;
   absl::StatusOr<pb::LifecycleEvent> out = ToLifecycleEvent(e);
   ASSERT_TRUE(out.ok()) << out.status();
   ExpectCommonMetadata(*out, e);
@@ -204,7 +204,16 @@ TEST_P(TransitionMappingTest, MapsBodyStatesKeyAndDimensions) {
   EXPECT_EQ(body.cohort_id(), "coh_1");
   EXPECT_EQ(body.previous_state(), c.previous_state);
   EXPECT_EQ(body.new_state(), c.new_state);
-  EXPECT_EQ(body.reason(), "places allocated by ranking");
+  // The code goes in the field of the transition that has one; the
+  // deprecated free-text field is never filled.
+  const bool rejected = c.new_state == pb::APPLICATION_STATE_REJECTED;
+  const bool declined = c.new_state == pb::APPLICATION_STATE_DECLINED;
+  const bool withdrawn = c.new_state == pb::APPLICATION_STATE_WITHDRAWN;
+  EXPECT_EQ(body.rejection_reason(), rejected ? 3 : 0);
+  EXPECT_EQ(body.decline_reason(), declined ? 3 : 0);
+  EXPECT_EQ(body.withdrawal_reason(), withdrawn ? 3 : 0);
+  EXPECT_FALSE(body.GetReflection()->HasField(
+      body, body.GetDescriptor()->FindFieldByName("reason")));
 
   absl::StatusOr<outbox::OutboxMessage> row = ToOutboxMessage(e);
   ASSERT_TRUE(row.ok()) << row.status();
@@ -537,7 +546,7 @@ TEST(EventMapperTest, PayloadHoldsOnlyTheMappedValues) {
   DomainEvent e =
       TraineeEvent(EventKind::kApplicationRejected, ApplicationStatus::kApplied,
                    ApplicationStatus::kRejected);
-  e.reason = "incomplete file";
+  e.reason_code = ::jobintech::common::v1::REJECTION_REASON_INCOMPLETE_FILE;
   absl::StatusOr<outbox::OutboxMessage> row = ToOutboxMessage(e);
   ASSERT_TRUE(row.ok()) << row.status();
   pb::LifecycleEvent event;

@@ -565,6 +565,7 @@ TEST_P(EnrollmentRepositoryContractTest, InsertsFindsAndUpdatesApplications) {
 
   a.status = ApplicationStatus::kRejected;
   a.reason = "dossier incomplet — ملف غير مكتمل";
+  a.reason_code = ::jobintech::common::v1::REJECTION_REASON_INCOMPLETE_FILE;
   a.update_time = ContractTime(40);
   MustWrite([&](EnrollmentStore& s) { return s.UpdateApplication(a); });
   EXPECT_EQ(Describe(ReadValue(

@@ -61,7 +61,7 @@ inline std::string Describe(const Dimensions& d) {
 inline std::string Describe(const Application& a) {
   return absl::StrCat("Application{", a.application_id, ",", a.trainee_id, ",",
                       a.cohort_id, ",", StatusName(a.status), ",",
-                      Describe(a.dimensions), ",", a.reason, ",",
+                      Describe(a.dimensions), ",", a.reason, ",", a.reason_code, ",",
                       a.waitlist_rank, ",", Describe(a.submit_time), ",",
                       Describe(a.update_time), "}");
 }

@@ -112,6 +112,7 @@ absl::StatusOr<Application> ReadApplication(const Statement& st) {
   a.waitlist_rank = st.ColumnInt64(15);
   a.submit_time = FromMicros(st.ColumnInt64(16));
   a.update_time = FromMicros(st.ColumnInt64(17));
+  a.reason_code = static_cast<int32_t>(st.ColumnInt64(18));
   return a;
 }
 
@@ -125,7 +126,8 @@ absl::Status BindApplication(Statement& st, const Application& a) {
   RETURN_IF_ERROR(st.BindText(15, a.reason));
   RETURN_IF_ERROR(st.BindInt64(16, a.waitlist_rank));
   RETURN_IF_ERROR(st.BindInt64(17, ToMicros(a.submit_time)));
-  return st.BindInt64(18, ToMicros(a.update_time));
+  RETURN_IF_ERROR(st.BindInt64(18, ToMicros(a.update_time)));
+  return st.BindInt64(19, a.reason_code);
 }
 
 // Binds ?1..?11 over kCandidateColumns (same order).

@@ -25,7 +25,7 @@ inline constexpr char kApplicationColumns[] =
     "education_level, residence_province_code, residence_region_code, "
     "training_province_code, training_region_code, track_id, "
     "dimension_cohort_id, centre_id, reason, waitlist_rank, submit_time, "
-    "update_time";
+    "update_time, reason_code";
 inline constexpr char kTrackColumns[] =
     "track_id, name_fr, name_ar, create_time";
 

@@ -149,6 +149,19 @@ CREATE INDEX idempotency_requests_by_time
   ON idempotency_requests (create_time);
 )sql";
 
+// Schema v4: the reason code of a rejection, decline or withdrawal (the
+// number of a jobintech.common.v1 RejectionReason, DeclineReason or
+// WithdrawalReason value, by status), beside `reason`, which from now on
+// holds only the staff's note. Rows that reached one of those statuses
+// before codes existed get OTHER (1): a reason was given (or, for a
+// decline, could have been) but cannot be classified after the fact; their
+// note keeps the text. Every other row gets UNSPECIFIED (0).
+inline constexpr char kEnrollmentSchemaV4Sql[] = R"sql(
+ALTER TABLE applications ADD COLUMN reason_code INTEGER NOT NULL DEFAULT 0;
+UPDATE applications SET reason_code = 1
+  WHERE status IN ('REJECTED', 'DECLINED', 'WITHDRAWN');
+)sql";
+
 }  // namespace jit::enrollment
 
 #endif  // JIT_SERVICES_ENROLLMENT_STORAGE_SCHEMA_H_

@@ -60,6 +60,7 @@ json ToJson(const Application& a) {
           {"status", std::string(StatusName(a.status))},
           {"dimensions", storage::DimensionsToJson(a.dimensions)},
           {"reason", a.reason},
+          {"reason_code", a.reason_code},
           {"waitlist_rank", a.waitlist_rank},
           {"submit_time", ToMicros(a.submit_time)},
           {"update_time", ToMicros(a.update_time)}};
@@ -123,6 +124,15 @@ absl::StatusOr<Application> ApplicationFromJson(const json& j) {
                    rows::ParseApplicationStatus(StringAt(j, "status")));
   a.dimensions = storage::DimensionsFromJson<Dimensions>(j.at("dimensions"));
   a.reason = StringAt(j, "reason");
+  // Answers stored before schema v4 have no code: OTHER for a status that
+  // records one, as the v4 migration does for the rows.
+  if (j.contains("reason_code")) {
+    a.reason_code = j.at("reason_code").get<int32_t>();
+  } else if (a.status == ApplicationStatus::kRejected ||
+             a.status == ApplicationStatus::kDeclined ||
+             a.status == ApplicationStatus::kWithdrawn) {
+    a.reason_code = 1;
+  }
   a.waitlist_rank = j.at("waitlist_rank").get<int64_t>();
   a.submit_time = TimeAt(j, "submit_time");
   a.update_time = TimeAt(j, "update_time");

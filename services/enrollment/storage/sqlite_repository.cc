@@ -308,7 +308,7 @@ class SqliteStore final
         tx_.Prepare(absl::StrCat(
             "INSERT INTO applications (", kApplicationColumns,
             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-            "?13, ?14, ?15, ?16, ?17, ?18)")));
+            "?13, ?14, ?15, ?16, ?17, ?18, ?19)")));
     RETURN_IF_ERROR(BindApplication(st, application));
     return storage::MapInsertError(st.Run(), "application",
                                    application.application_id);
@@ -326,7 +326,8 @@ class SqliteStore final
                     "training_region_code = ?11, track_id = ?12, "
                     "dimension_cohort_id = ?13, centre_id = ?14, "
                     "reason = ?15, waitlist_rank = ?16, submit_time = ?17, "
-                    "update_time = ?18 WHERE application_id = ?1"));
+                    "update_time = ?18, reason_code = ?19 "
+                    "WHERE application_id = ?1"));
     RETURN_IF_ERROR(BindApplication(st, application));
     RETURN_IF_ERROR(st.Run());
     if (tx_.Changes() == 0) {
@@ -425,11 +426,15 @@ class SqliteStore final
 // Repository.
 
 std::vector<storage::Migration> SqliteEnrollmentRepository::Migrations() {
-  return outbox::ServiceMigrations(
+  std::vector<storage::Migration> m = outbox::ServiceMigrations(
       {1,
        "enrollment: programme, tracks, centres, cohorts, candidates, "
        "applications, sequences, idempotency requests",
        kEnrollmentSchemaV1Sql});
+  m.push_back({4, "enrollment: applications.reason_code",
+               absl::StrCat(kEnrollmentSchemaV4Sql,
+                            outbox::kDeprecatedTextRewriteMarkerSql)});
+  return m;
 }
 
 absl::StatusOr<std::unique_ptr<SqliteEnrollmentRepository>>

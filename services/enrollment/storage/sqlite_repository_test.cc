@@ -113,23 +113,23 @@ class SqliteEnrollmentRepositoryTest : public ::testing::Test {
   Cohort cohort_ = ContractCohort("coh_1", centre_, "cybersecurity");
 };
 
-TEST_F(SqliteEnrollmentRepositoryTest, CreatesSchemaVersionThree) {
+TEST_F(SqliteEnrollmentRepositoryTest, CreatesSchemaVersionFour) {
   EXPECT_EQ(*repo_->database()->SchemaVersion(),
             SqliteEnrollmentRepository::kSchemaVersion);
-  EXPECT_EQ(SqliteEnrollmentRepository::kSchemaVersion, 3);
+  EXPECT_EQ(SqliteEnrollmentRepository::kSchemaVersion, 4);
   EXPECT_THAT(Query("SELECT version FROM schema_migrations ORDER BY version"),
-              ElementsAre("1", "2", "3"));
-  EXPECT_THAT(
-      Query("SELECT name FROM pragma_table_info('idempotency_requests') "
-            "ORDER BY cid"),
-      ElementsAre("request_id", "operation", "response", "create_time",
-                  "actor_id", "fingerprint"));
+              ElementsAre("1", "2", "3", "4"));
+  EXPECT_THAT(Query("SELECT name FROM pragma_table_info('idempotency_requests') "
+                    "ORDER BY cid"),
+              ElementsAre("request_id", "operation", "response", "create_time",
+                          "actor_id", "fingerprint"));
   EXPECT_THAT(
       Query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT "
             "LIKE 'sqlite_%' ORDER BY name"),
       ElementsAre("aggregate_sequences", "applications", "candidates",
                   "centres", "cohorts", "counters", "idempotency_requests",
-                  "outbox", "programme", "schema_migrations", "tracks"));
+                  "outbox", "outbox_rewrites", "programme", "schema_migrations",
+                  "tracks"));
 }
 
 TEST_F(SqliteEnrollmentRepositoryTest,
@@ -231,14 +231,43 @@ TEST_F(SqliteEnrollmentRepositoryTest, ReopeningKeepsDataAndSeedsOnce) {
 }
 
 TEST_F(SqliteEnrollmentRepositoryTest, RefusesADatabaseFromANewerBinary) {
-  ASSERT_TRUE(repo_->database()->Execute("PRAGMA user_version = 4").ok());
+  ASSERT_TRUE(repo_->database()->Execute("PRAGMA user_version = 5").ok());
   repo_.reset();
   auto repo = SqliteEnrollmentRepository::Open({.path = path_}, &clock_,
                                                &ToOutboxMessage);
   EXPECT_EQ(repo.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(repo.status().message(),
-              HasSubstr("database schema version 4 is newer than this binary "
-                        "supports (3)"));
+              HasSubstr("database schema version 5 is newer than this binary "
+                        "supports (4)"));
+}
+
+// A version 3 database (made by dropping what migration 4 added) gets codes:
+// OTHER where a rejection, decline or withdrawal happened, UNSPECIFIED
+// elsewhere; the notes stay.
+TEST_F(SqliteEnrollmentRepositoryTest, MigrationFourCodesExistingRowsAsOther) {
+  AddCatalogue();
+  Application rejected = ContractApplication("app_r", "trn_1", cohort_,
+                                             ApplicationStatus::kRejected);
+  rejected.reason = "dossier incomplet";
+  Application applied = ContractApplication("app_a", "trn_2", cohort_);
+  ASSERT_TRUE(repo_
+                  ->Write([&](EnrollmentStore& store) -> absl::Status {
+                    RETURN_IF_ERROR(store.InsertCandidate(ContractCandidate("trn_1", "h1")));
+                    RETURN_IF_ERROR(store.InsertCandidate(ContractCandidate("trn_2", "h2")));
+                    RETURN_IF_ERROR(store.InsertApplication(rejected));
+                    return store.InsertApplication(applied);
+                  })
+                  .ok());
+  ASSERT_TRUE(repo_->database()
+                  ->Execute("ALTER TABLE applications DROP COLUMN reason_code; "
+                            "DELETE FROM schema_migrations WHERE version = 4; "
+                            "PRAGMA user_version = 3")
+                  .ok());
+  Reopen();
+  EXPECT_EQ(*repo_->database()->SchemaVersion(), 4);
+  EXPECT_THAT(Query("SELECT application_id || ':' || reason_code || ':' || reason "
+                    "FROM applications ORDER BY application_id"),
+              ElementsAre("app_a:0:", "app_r:1:dossier incomplet"));
 }
 
 TEST_F(SqliteEnrollmentRepositoryTest,

@@ -142,7 +142,12 @@ TEST_F(EnrollmentServiceOnSqliteTest, FullPathLandsInTheOutboxInOrder) {
   EXPECT_EQ(waitlisted->application.status, ApplicationStatus::kWaitlisted);
   EXPECT_EQ(waitlisted->waitlist_position, 1);
   ASSERT_TRUE(service_->ConfirmEnrolment(Ctx(), app1).ok());
-  ASSERT_TRUE(service_->WithdrawEnrolment(Ctx(), app1, "found a job").ok());
+  ASSERT_TRUE(service_
+                  ->WithdrawEnrolment(
+                      Ctx(), app1,
+                      ::jobintech::common::v1::WITHDRAWAL_REASON_FOUND_JOB,
+                      "found a job")
+                  .ok());
   auto promoted = service_->AdmitFromWaitlist(Ctx(), cohort_id);
   ASSERT_TRUE(promoted.ok()) << promoted.status();
   EXPECT_EQ(promoted->application.application_id, app2);
@@ -159,7 +164,7 @@ TEST_F(EnrollmentServiceOnSqliteTest, FullPathLandsInTheOutboxInOrder) {
       for (const std::string& datum :
            {a.candidate.given_name, a.candidate.family_name,
             a.candidate.national_id, a.candidate.email,
-            std::string("612345")}) {
+            std::string("612345"), std::string("found a job")}) {
         EXPECT_FALSE(absl::StrContains(r.payload, datum)) << datum;
         EXPECT_FALSE(absl::StrContains(r.headers, datum)) << datum;
       }
@@ -181,7 +186,9 @@ TEST_F(EnrollmentServiceOnSqliteTest, FullPathLandsInTheOutboxInOrder) {
   ASSERT_EQ(withdrawn.body_case(), pb::LifecycleEvent::kEnrolmentWithdrawn);
   EXPECT_EQ(withdrawn.enrolment_withdrawn().previous_state(),
             pb::APPLICATION_STATE_ENROLLED);
-  EXPECT_EQ(withdrawn.enrolment_withdrawn().reason(), "found a job");
+  // The code is published; the note ("found a job") is in no row (above).
+  EXPECT_EQ(withdrawn.enrolment_withdrawn().withdrawal_reason(),
+            ::jobintech::common::v1::WITHDRAWAL_REASON_FOUND_JOB);
   EXPECT_EQ(withdrawn.metadata().dimensions().residence().province_code(),
             "MA-RAB");
   EXPECT_EQ(withdrawn.metadata().trace_id(),

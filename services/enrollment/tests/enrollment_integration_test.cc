@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
@@ -221,6 +222,7 @@ TEST_F(EnrollmentIntegrationTest, FullPathPublishesOrderedEventsWithHeaders) {
   withdraw.set_request_id("withdraw-1");
   withdraw.set_application_id(app);
   withdraw.set_reason("found a job before the start");
+  withdraw.set_reason_code(::jobintech::common::v1::WITHDRAWAL_REASON_FOUND_JOB);
   pb::WithdrawEnrolmentResponse withdrawn;
   ASSERT_TRUE(Call(&Stub::WithdrawEnrolment, withdraw, &withdrawn).ok());
 
@@ -240,7 +242,13 @@ TEST_F(EnrollmentIntegrationTest, FullPathPublishesOrderedEventsWithHeaders) {
   }
   EXPECT_EQ(events[3].enrolment_withdrawn().previous_state(), ev::APPLICATION_STATE_ENROLLED);
   EXPECT_EQ(events[3].enrolment_withdrawn().new_state(), ev::APPLICATION_STATE_WITHDRAWN);
-  EXPECT_EQ(events[3].enrolment_withdrawn().reason(), "found a job before the start");
+  EXPECT_EQ(events[3].enrolment_withdrawn().withdrawal_reason(),
+            ::jobintech::common::v1::WITHDRAWAL_REASON_FOUND_JOB);
+  // The note stays in the store: in no record, and readable over gRPC.
+  for (const auto& r : records) {
+    EXPECT_FALSE(absl::StrContains(r.value, "found a job before the start"));
+  }
+  EXPECT_EQ(withdrawn.application().reason(), "found a job before the start");
   for (const auto& r : records) {
     if (r.key != trainee) continue;
     auto ce = kafka::FromHeaders(r.headers);

@@ -88,6 +88,7 @@ void ToProto(const Placement& in, pb::Placement* out) {
     *out->mutable_end_date() = ToProtoDate(*in.end_date);
   }
   out->set_end_reason(in.end_reason);
+  out->set_end_reason_code(in.end_reason_code);
   *out->mutable_create_time() = ToProtoTime(in.create_time);
   *out->mutable_update_time() = ToProtoTime(in.update_time);
 }

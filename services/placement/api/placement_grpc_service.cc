@@ -272,7 +272,8 @@ grpc::ServerUnaryReactor* PlacementGrpcService::EndPlacement(
     ASSIGN_OR_RETURN(TraineeResult r,
                      service_->EndPlacement(
                          CommandContextOf(*context, *request),
-                         request->placement_id(), end, request->reason()));
+                         request->placement_id(), end, request->reason_code(),
+                         request->reason()));
     TraineeInto(r, response);
     if (r.placement.has_value()) {
       ToProto(*r.placement, response->mutable_placement());
@@ -377,6 +378,21 @@ grpc::ServerUnaryReactor* PlacementGrpcService::RecordFollowUp(
     if (r.follow_up.has_value()) {
       ToProto(*r.follow_up, response->mutable_follow_up());
     }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* PlacementGrpcService::EraseTraineeNotes(
+    grpc::CallbackServerContext* context,
+    const pb::EraseTraineeNotesRequest* request,
+    pb::EraseTraineeNotesResponse* response) {
+  return Respond(context, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(NotesErasure out,
+                     service_->EraseTraineeNotes(
+                         CommandContextOf(*context, *request),
+                         request->trainee_id()));
+    response->set_notes_erased(out.notes_erased);
+    *response->mutable_erase_time() = protoconv::ToProtoTime(out.erase_time);
     return absl::OkStatus();
   });
 }

@@ -47,6 +47,7 @@ class PlacementGrpcService final
   JIT_PLACEMENT_RPC(GetTraineePlacement)
   JIT_PLACEMENT_RPC(ListDueFollowUps)
   JIT_PLACEMENT_RPC(RecordFollowUp)
+  JIT_PLACEMENT_RPC(EraseTraineeNotes)
 #undef JIT_PLACEMENT_RPC
 
  private:

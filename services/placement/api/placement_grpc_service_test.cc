@@ -179,9 +179,13 @@ TEST_F(PlacementGrpcServiceTest, PlacementPathThroughTheWire) {
   end.set_request_id("end-1");
   end.set_placement_id(placed.placement().placement_id());
   end.set_reason("moved to Rabat");
+  end.set_reason_code(::jobintech::common::v1::PLACEMENT_END_REASON_RESIGNED);
   pb::EndPlacementResponse ended;
   ASSERT_TRUE(Call(&Stub::EndPlacement, end, &ended).ok());
   EXPECT_TRUE(ended.placement().ended());
+  EXPECT_EQ(ended.placement().end_reason(), "moved to Rabat");
+  EXPECT_EQ(ended.placement().end_reason_code(),
+            ::jobintech::common::v1::PLACEMENT_END_REASON_RESIGNED);
   EXPECT_EQ(ended.trainee().state(), ev::PLACEMENT_STATE_ENDED);
 
   pb::GetTraineePlacementRequest get;

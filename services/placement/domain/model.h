@@ -14,6 +14,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "jobintech/common/v1/common.pb.h"
+#include "jobintech/common/v1/reasons.pb.h"
 #include "jobintech/events/v1/placement_events.pb.h"
 #include "libs/command/paging.h"
 
@@ -27,6 +28,7 @@ using SalaryBand = ::jobintech::events::v1::SalaryBand;
 using VerificationSource = ::jobintech::events::v1::VerificationSource;
 using FollowUpOutcome = ::jobintech::events::v1::FollowUpOutcome;
 using ExitKind = ::jobintech::events::v1::ExitKind;
+using PlacementEndReason = ::jobintech::common::v1::PlacementEndReason;
 // (none) -> JOB_SEEKING -> OFFERED -> PLACED -> ENDED; OFFERED -> OFFERED;
 // JOB_SEEKING -> PLACED; ENDED -> OFFERED | PLACED.
 using PlacementState = ::jobintech::events::v1::PlacementState;
@@ -152,7 +154,11 @@ struct Placement {
       ::jobintech::events::v1::VERIFICATION_SOURCE_UNSPECIFIED;
   std::optional<absl::Time> verify_time;
   std::optional<absl::CivilDay> end_date;  // set once ended
+  // The staff's note on the end (free text, possibly empty; kept in this
+  // store only, erasable) and the code (published). UNSPECIFIED until ended.
   std::string end_reason;
+  PlacementEndReason end_reason_code =
+      ::jobintech::common::v1::PLACEMENT_END_REASON_UNSPECIFIED;
   absl::Time create_time = absl::UnixEpoch();
   absl::Time update_time = absl::UnixEpoch();
 
@@ -201,6 +207,13 @@ struct TraineeResult {
   std::optional<FollowUp> follow_up;
 
   friend bool operator==(const TraineeResult&, const TraineeResult&) = default;
+};
+
+// What EraseTraineeNotes did.
+struct NotesErasure {
+  // Notes cleared: in the trainee's placements and in stored answers.
+  int32_t notes_erased = 0;
+  absl::Time erase_time = absl::UnixEpoch();
 };
 
 // A trainee's whole placement record.

@@ -838,13 +838,18 @@ absl::StatusOr<TraineeResult> PlacementService::VerifyPlacement(
 
 absl::StatusOr<TraineeResult> PlacementService::EndPlacement(
     const RequestContext& ctx, const std::string& placement_id,
-    std::optional<absl::CivilDay> end_date, const std::string& raw_reason) {
+    std::optional<absl::CivilDay> end_date, PlacementEndReason code,
+    const std::string& raw_note) {
   const absl::CivilDay today = Today();
   FieldViolations v = MutationViolations(ctx);
   CollectViolations(ValidateRequired(placement_id, "placement_id"), v);
+  CollectViolations(
+      command::ValidateReasonCode(
+          code, &::jobintech::common::v1::PlacementEndReason_IsValid),
+      v);
   std::string reason;
-  CollectInto(NormalizeText(raw_reason, "reason", kMaxReasonChars,
-                            /*required=*/true, /*multiline=*/true),
+  CollectInto(NormalizeText(raw_note, "reason", kMaxReasonChars,
+                            /*required=*/false, /*multiline=*/true),
               &reason, v);
   if (end_date.has_value() && *end_date > today) {
     v.Add("end_date", absl::StrCat("must not be in the future (today is ",
@@ -878,6 +883,7 @@ absl::StatusOr<TraineeResult> PlacementService::EndPlacement(
         }
         p.end_date = end;
         p.end_reason = reason;
+        p.end_reason_code = code;
         p.update_time = now;
         RETURN_IF_ERROR(store.UpdatePlacement(p));
         const PlacementState previous = t.state;
@@ -1067,6 +1073,55 @@ absl::StatusOr<Page<DueFollowUp>> PlacementService::ListDueFollowUps(
         }
         return out;
       });
+}
+
+// ---------------------------------------------------------------- erasure
+
+namespace {
+
+// Clears the trainee's end note of `p`; 1 when there was one.
+int32_t ClearNote(Placement& p, const std::string& trainee_id) {
+  if (p.trainee_id != trainee_id || p.end_reason.empty()) return 0;
+  p.end_reason.clear();
+  return 1;
+}
+
+int32_t ClearNotes(ResponseSnapshot& snapshot, const std::string& trainee_id) {
+  TraineeResult* r = std::get_if<TraineeResult>(&snapshot);
+  if (r == nullptr || !r->placement.has_value()) return 0;
+  return ClearNote(*r->placement, trainee_id);
+}
+
+}  // namespace
+
+absl::StatusOr<NotesErasure> PlacementService::EraseTraineeNotes(
+    const RequestContext& ctx, const std::string& trainee_id) {
+  FieldViolations v = MutationViolations(ctx);
+  CollectViolations(ValidateRequired(trainee_id, "trainee_id"), v);
+  RETURN_IF_ERROR(v.ToStatus());
+  NotesErasure out{.notes_erased = 0, .erase_time = NowMicros()};
+  RETURN_IF_ERROR(
+      repository_->Write([&](PlacementStore& store) -> absl::Status {
+        out.notes_erased = 0;
+        ASSIGN_OR_RETURN(std::vector<Placement> placements,
+                         store.PlacementsOfTrainee(trainee_id));
+        for (Placement& p : placements) {
+          if (ClearNote(p, trainee_id) == 0) continue;
+          ++out.notes_erased;
+          RETURN_IF_ERROR(store.UpdatePlacement(p));
+        }
+        ASSIGN_OR_RETURN(std::vector<StoredRequest> stored,
+                         store.StoredRequestsMentioning(trainee_id));
+        for (StoredRequest& s : stored) {
+          const int32_t n = ClearNotes(s.response, trainee_id);
+          if (n == 0) continue;
+          out.notes_erased += n;
+          RETURN_IF_ERROR(
+              store.ReplaceStoredResponse(s.request_id, s.response));
+        }
+        return absl::OkStatus();
+      }));
+  return out;
 }
 
 }  // namespace jit::placement

@@ -145,10 +145,19 @@ class PlacementService {
   absl::StatusOr<TraineeResult> VerifyPlacement(
       const RequestContext& ctx, const std::string& placement_id,
       VerificationSource verification);
-  // The active placement only; end_date defaults to today.
+  // The active placement only; end_date defaults to today. The code is
+  // required (INVALID_ARGUMENT "reason_code" when UNSPECIFIED or unknown),
+  // the note optional (at most 500 characters, field "reason").
   absl::StatusOr<TraineeResult> EndPlacement(
       const RequestContext& ctx, const std::string& placement_id,
-      std::optional<absl::CivilDay> end_date, const std::string& reason);
+      std::optional<absl::CivilDay> end_date, PlacementEndReason code,
+      const std::string& note);
+  // Clears the trainee's free-text notes (placement end notes) in the
+  // placements and in the stored answers of earlier requests; codes, dates
+  // and events stay. Publishes nothing. OK with 0 for an unknown trainee and
+  // on a repeat; `ctx.request_id` is validated but no answer is stored.
+  absl::StatusOr<NotesErasure> EraseTraineeNotes(const RequestContext& ctx,
+                                                 const std::string& trainee_id);
   absl::StatusOr<TraineeResult> RecordFollowUp(const RequestContext& ctx,
                                                const NewFollowUp& follow_up);
 

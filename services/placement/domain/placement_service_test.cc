@@ -23,6 +23,8 @@
 namespace jit::placement {
 namespace {
 
+namespace cmn = ::jobintech::common::v1;
+
 namespace ev = ::jobintech::events::v1;
 using ::testing::ElementsAre;
 using testing::FakeEnrollmentClient;
@@ -497,10 +499,15 @@ TEST_F(PlacementServiceTest, FullLifecycleMovesStatesAndNumbersEvents) {
   EXPECT_EQ(verified.trainee.state, ev::PLACEMENT_STATE_PLACED);
 
   const TraineeResult ended = Must(svc().EndPlacement(
-      Ctx(), pid, absl::CivilDay(2025, 10, 1), "end of trial period"));
+      Ctx(), pid, absl::CivilDay(2025, 10, 1), cmn::PLACEMENT_END_REASON_TRIAL_PERIOD,
+      "end of trial period"));
   EXPECT_EQ(ended.trainee.state, ev::PLACEMENT_STATE_ENDED);
   EXPECT_TRUE(ended.trainee.current_placement_id.empty());
   EXPECT_EQ(ended.placement->end_date, absl::CivilDay(2025, 10, 1));
+  EXPECT_EQ(ended.placement->end_reason, "end of trial period");
+  EXPECT_EQ(ended.placement->end_reason_code, cmn::PLACEMENT_END_REASON_TRIAL_PERIOD);
+  // The event carries the code on the placement; the mapper publishes the
+  // code only (event_mapper_test).
 
   // Looking again: placed with another employer.
   const TraineeResult again = Must(svc().RecordPlacement(
@@ -721,22 +728,29 @@ TEST_F(PlacementServiceTest, EndRules) {
   const std::string pid =
       Must(svc().RecordPlacement(Ctx(), PlacementInput(t, employer)))
           .placement->placement_id;
-  EXPECT_THAT(ViolatedFields(
-                  svc()
-                      .EndPlacement(Ctx(), pid, absl::CivilDay(2025, 12, 1), "")
-                      .status()),
-              ElementsAre("reason", "end_date"));
+  EXPECT_THAT(ViolatedFields(svc()
+                                 .EndPlacement(Ctx(), pid, absl::CivilDay(2025, 12, 1),
+                                               cmn::PLACEMENT_END_REASON_UNSPECIFIED, "")
+                                 .status()),
+              ElementsAre("reason_code", "end_date"));
+  EXPECT_THAT(ViolatedFields(svc()
+                                 .EndPlacement(Ctx(), pid, std::nullopt,
+                                               cmn::PLACEMENT_END_REASON_OTHER,
+                                               std::string(501, 'x'))
+                                 .status()),
+              ElementsAre("reason"));
   EXPECT_THAT(ViolatedFields(svc()
                                  .EndPlacement(Ctx(), pid,
-                                               absl::CivilDay(2025, 7, 31), "x")
+                                               absl::CivilDay(2025, 7, 31),
+                                               cmn::PLACEMENT_END_REASON_OTHER, "x")
                                  .status()),
               ElementsAre("end_date"));
   // Without a date: today.
   const TraineeResult ended =
-      Must(svc().EndPlacement(Ctx(), pid, std::nullopt, "company closed"));
+      Must(svc().EndPlacement(Ctx(), pid, std::nullopt, cmn::PLACEMENT_END_REASON_OTHER, "company closed"));
   EXPECT_EQ(ended.placement->end_date, absl::CivilDay(2025, 10, 15));
   EXPECT_EQ(
-      svc().EndPlacement(Ctx(), pid, std::nullopt, "again").status().code(),
+      svc().EndPlacement(Ctx(), pid, std::nullopt, cmn::PLACEMENT_END_REASON_OTHER, "again").status().code(),
       absl::StatusCode::kFailedPrecondition);
   // A new placement may not start before the previous one ended.
   EXPECT_THAT(
@@ -950,7 +964,7 @@ TEST_F(PlacementServiceTest, ListPlacementsByEmployerActiveAndVerified) {
           .placement->placement_id;
   ASSERT_TRUE(
       svc().VerifyPlacement(Ctx(), p1, ev::VERIFICATION_SOURCE_EMPLOYER).ok());
-  ASSERT_TRUE(svc().EndPlacement(Ctx(), p2, std::nullopt, "resigned").ok());
+  ASSERT_TRUE(svc().EndPlacement(Ctx(), p2, std::nullopt, cmn::PLACEMENT_END_REASON_OTHER, "resigned").ok());
   auto ids = [&](const PlacementFilter& f) {
     std::set<std::string> out;
     for (const auto& p : Must(svc().ListPlacements(f, PageQuery{})).items) {
@@ -1034,10 +1048,7 @@ TEST_F(PlacementServiceTest,
 
   RequestContext limited = Ctx();
   limited.scope = ma01;
-  EXPECT_EQ(svc()
-                .EndPlacement(limited, theirs, std::nullopt, "contract ended")
-                .status()
-                .code(),
+  EXPECT_EQ(svc().EndPlacement(limited, theirs, std::nullopt, cmn::PLACEMENT_END_REASON_OTHER, "contract ended").status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_TRUE(Must(svc().GetPlacement(theirs)).active());  // unchanged
   // A follow-up of a trainee out of scope: missing, before any date check.
@@ -1079,6 +1090,37 @@ TEST_F(PlacementServiceTest,
   EXPECT_EQ(std::string(recorded_elsewhere.message()),
             absl::StrReplaceAll(std::string(unknown.message()),
                                 {{"trn_nobody", "trn_o"}}));
+}
+
+TEST_F(PlacementServiceTest, EraseTraineeNotesClearsEndNotesInRowsAndAnswers) {
+  const std::string t = Exited();
+  const std::string employer = MakeEmployer();
+  const std::string pid =
+      Must(svc().RecordPlacement(Ctx(), PlacementInput(t, employer)))
+          .placement->placement_id;
+  const RequestContext end = Ctx();
+  Must(svc().EndPlacement(end, pid, std::nullopt,
+                          cmn::PLACEMENT_END_REASON_DISMISSED,
+                          "note naming the manager"));
+  const size_t events = repo_.published().size();
+
+  const NotesErasure erased = Must(svc().EraseTraineeNotes(Ctx(), t));
+  EXPECT_EQ(erased.notes_erased, 2);  // the placement and the stored answer
+  const Placement p = Must(svc().GetPlacement(pid));
+  EXPECT_EQ(p.end_reason, "");
+  EXPECT_EQ(p.end_reason_code, cmn::PLACEMENT_END_REASON_DISMISSED);
+  const TraineeResult replay =
+      Must(svc().EndPlacement(end, pid, std::nullopt,
+                              cmn::PLACEMENT_END_REASON_DISMISSED,
+                              "note naming the manager"));
+  EXPECT_EQ(replay.placement->end_reason, "");
+  EXPECT_EQ(replay.placement->end_reason_code,
+            cmn::PLACEMENT_END_REASON_DISMISSED);
+  EXPECT_EQ(repo_.published().size(), events);
+  EXPECT_EQ(Must(svc().EraseTraineeNotes(Ctx(), t)).notes_erased, 0);
+  EXPECT_EQ(Must(svc().EraseTraineeNotes(Ctx(), "trn_nobody")).notes_erased, 0);
+  EXPECT_THAT(ViolatedFields(svc().EraseTraineeNotes(Ctx(), "").status()),
+              ElementsAre("trainee_id"));
 }
 
 }  // namespace

@@ -76,6 +76,12 @@ class PlacementStore : public command::RequestStore<ResponseSnapshot> {
   // Every placement of a trainee, in insertion order.
   virtual absl::StatusOr<std::vector<Placement>> PlacementsOfTrainee(
       const std::string& trainee_id) = 0;
+  // At least every stored request whose answer mentions the trainee (may
+  // return more: callers check), and the rewrite of one answer (erasure).
+  virtual absl::StatusOr<std::vector<StoredRequest>> StoredRequestsMentioning(
+      const std::string& trainee_id) = 0;
+  virtual absl::Status ReplaceStoredResponse(
+      const std::string& request_id, const ResponseSnapshot& response) = 0;
   virtual absl::StatusOr<Page<Placement>> ListPlacements(
       const PlacementFilter& filter, const PageQuery& page) = 0;
 

@@ -60,9 +60,14 @@ absl::Status Validate(const DomainEvent& e) {
       case EventKind::kPlacementEnded:
         if (!e.placement.has_value()) {
           v.Add("placement", absl::StrCat("is required for ", type));
-        } else if (e.kind == EventKind::kPlacementEnded &&
-                   !e.placement->end_date.has_value()) {
-          v.Add("placement.end_date", "is required for an ended placement");
+        } else if (e.kind == EventKind::kPlacementEnded) {
+          if (!e.placement->end_date.has_value()) {
+            v.Add("placement.end_date", "is required for an ended placement");
+          }
+          if (e.placement->end_reason_code == 0) {
+            v.Add("placement.end_reason_code",
+                  "is required for an ended placement");
+          }
         }
         break;
       case EventKind::kFollowUpRecorded:
@@ -186,7 +191,8 @@ absl::StatusOr<pb::LifecycleEvent> ToLifecycleEvent(const DomainEvent& e) {
       SetExit(body->mutable_exit(), e.exit);
       body->set_placement_id(e.placement->placement_id);
       SetDate(body->mutable_end_date(), *e.placement->end_date);
-      body->set_reason(e.placement->end_reason);
+      // The code only: the staff's note never leaves the store.
+      body->set_end_reason(e.placement->end_reason_code);
       body->set_previous_state(e.previous_state);
       body->set_new_state(e.new_state);
       break;

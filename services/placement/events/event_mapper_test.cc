@@ -220,16 +220,27 @@ TEST(EventMapperTest, PlacementVerifiedAndEnded) {
   end.placement = SamplePlacement();
   end.placement->end_date = absl::CivilDay(2025, 9, 30);
   end.placement->end_reason = "contract not renewed";
+  end.placement->end_reason_code =
+      ::jobintech::common::v1::PLACEMENT_END_REASON_CONTRACT_COMPLETED;
   ev = ToLifecycleEvent(end);
   ASSERT_TRUE(ev.ok()) << ev.status();
   ExpectTraineeMetadata(*ev, "placement.placement.ended");
   EXPECT_EQ(ev->placement_ended().end_date().month(), 9);
-  EXPECT_EQ(ev->placement_ended().reason(), "contract not renewed");
+  EXPECT_EQ(ev->placement_ended().end_reason(),
+            ::jobintech::common::v1::PLACEMENT_END_REASON_CONTRACT_COMPLETED);
+  // The note stays in the store: not in any byte of the event.
+  EXPECT_EQ(ev->SerializeAsString().find("contract not renewed"),
+            std::string::npos);
   EXPECT_EQ(ev->placement_ended().new_state(), pb::PLACEMENT_STATE_ENDED);
 
   end.placement->end_date.reset();
   EXPECT_THAT(ViolatedFields(ToLifecycleEvent(end).status()),
               UnorderedElementsAre("placement.end_date"));
+  end.placement->end_date = absl::CivilDay(2025, 9, 30);
+  end.placement->end_reason_code =
+      ::jobintech::common::v1::PLACEMENT_END_REASON_UNSPECIFIED;
+  EXPECT_THAT(ViolatedFields(ToLifecycleEvent(end).status()),
+              UnorderedElementsAre("placement.end_reason_code"));
 }
 
 TEST(EventMapperTest, FollowUpRecorded) {

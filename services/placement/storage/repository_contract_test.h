@@ -470,6 +470,7 @@ TEST_P(PlacementRepositoryContractTest, PlacementRoundTripAndFilters) {
   p2.verify_time = T(1'760'000'300);
   p2.end_date = absl::CivilDay(2025, 9, 30);
   p2.end_reason = "fin de stage\nnon renouvelé";
+  p2.end_reason_code = ::jobintech::common::v1::PLACEMENT_END_REASON_CONTRACT_COMPLETED;
   Placement p3 = MakePlacement("plc_3", "trn_3", "emp_b");
   p3.verification = cev::VERIFICATION_SOURCE_EMPLOYER;
   p3.verify_time = T(1'760'000'400);
@@ -621,6 +622,7 @@ TEST_P(PlacementRepositoryContractTest, EverySnapshotVariantRoundTrips) {
   p.verify_time = T(1'760'000'050);
   p.end_date = absl::CivilDay(2025, 9, 1);
   p.end_reason = "رحيل";
+  p.end_reason_code = ::jobintech::common::v1::PLACEMENT_END_REASON_RESIGNED;
   full.placement = p;
   FollowUp f = MakeFollowUp("trn_1", 6, absl::CivilDay(2025, 12, 30));
   f.outcome = cev::FOLLOW_UP_OUTCOME_UNREACHABLE;
@@ -656,6 +658,47 @@ TEST_P(PlacementRepositoryContractTest, EverySnapshotVariantRoundTrips) {
   EXPECT_FALSE(ReadValue([&](PlacementStore& s) {
                  return s.FindRequest("req-none");
                }).has_value());
+}
+
+TEST_P(PlacementRepositoryContractTest, ErasureFindsAndRewritesATraineesAnswers) {
+  TraineeResult one;
+  one.trainee = MakeTrainee("trn_1");
+  Placement p = MakePlacement("plc_1", "trn_1", "emp_1");
+  p.end_date = absl::CivilDay(2025, 9, 1);
+  p.end_reason = "a note";
+  one.placement = p;
+  TraineeResult two;
+  two.trainee = MakeTrainee("trn_2");
+  MustWrite([&](PlacementStore& s) -> absl::Status {
+    RETURN_IF_ERROR(s.InsertRequest(StoredRequest{.request_id = "req-1",
+                                                  .operation = "EndPlacement",
+                                                  .response = one,
+                                                  .create_time = T(1)}));
+    return s.InsertRequest(StoredRequest{.request_id = "req-2",
+                                         .operation = "StartJobSearch",
+                                         .response = two,
+                                         .create_time = T(2)});
+  });
+  // At least the trainee's answer (a store may return more).
+  const std::vector<StoredRequest> found = ReadValue(
+      [](PlacementStore& s) { return s.StoredRequestsMentioning("trn_1"); });
+  bool has_one = false;
+  for (const StoredRequest& r : found) has_one |= r.request_id == "req-1";
+  EXPECT_TRUE(has_one);
+  one.placement->end_reason.clear();
+  const ResponseSnapshot replaced = one;
+  MustWrite([&](PlacementStore& s) {
+    return s.ReplaceStoredResponse("req-1", replaced);
+  });
+  const auto got =
+      ReadValue([](PlacementStore& s) { return s.FindRequest("req-1"); });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(got->response == replaced);
+  EXPECT_EQ(got->operation, "EndPlacement");
+  EXPECT_EQ(Write([&](PlacementStore& s) {
+              return s.ReplaceStoredResponse("req-none", replaced);
+            }).code(),
+            absl::StatusCode::kNotFound);
 }
 
 absl::Time RequestTime(int64_t i) { return T(1'760'000'000 + i); }

@@ -153,6 +153,7 @@ absl::StatusOr<Placement> ReadPlacement(const Statement& st) {
   p.end_reason = st.ColumnText(10);
   p.create_time = FromMicros(st.ColumnInt64(11));
   p.update_time = FromMicros(st.ColumnInt64(12));
+  p.end_reason_code = static_cast<PlacementEndReason>(st.ColumnInt64(13));
   return p;
 }
 absl::Status BindPlacement(Statement& st, const Placement& p) {
@@ -168,7 +169,8 @@ absl::Status BindPlacement(Statement& st, const Placement& p) {
   RETURN_IF_ERROR(BindOptionalDay(st, 10, p.end_date));
   RETURN_IF_ERROR(st.BindText(11, p.end_reason));
   RETURN_IF_ERROR(st.BindInt64(12, ToMicros(p.create_time)));
-  return st.BindInt64(13, ToMicros(p.update_time));
+  RETURN_IF_ERROR(st.BindInt64(13, ToMicros(p.update_time)));
+  return st.BindInt64(14, static_cast<int64_t>(p.end_reason_code));
 }
 
 absl::StatusOr<FollowUp> ReadFollowUp(const Statement& st) {

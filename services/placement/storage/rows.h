@@ -31,7 +31,7 @@ inline constexpr char kOfferColumns[] =
 inline constexpr char kPlacementColumns[] =
     "placement_id, trainee_id, type, employer_id, job_offer_id, start_date, "
     "salary_band, verification, verify_time, end_date, end_reason, "
-    "create_time, update_time";
+    "create_time, update_time, end_reason_code";
 inline constexpr char kFollowUpColumns[] =
     "trainee_id, months, due_date, due_key, outcome, placement_id, "
     "employer_id, recorded_on, record_time";

@@ -139,6 +139,16 @@ CREATE INDEX idempotency_requests_by_time
   ON idempotency_requests (create_time);
 )sql";
 
+// Schema v4: the end reason code of a placement (the number of a
+// jobintech.common.v1.PlacementEndReason value) beside `end_reason`, which
+// from now on holds only the staff's note. Placements ended before codes
+// existed get OTHER (1): a reason was given but cannot be classified after
+// the fact (the note keeps the text); active placements get UNSPECIFIED (0).
+inline constexpr char kPlacementSchemaV4Sql[] = R"sql(
+ALTER TABLE placements ADD COLUMN end_reason_code INTEGER NOT NULL DEFAULT 0;
+UPDATE placements SET end_reason_code = 1 WHERE end_date IS NOT NULL;
+)sql";
+
 }  // namespace jit::placement
 
 #endif  // JIT_SERVICES_PLACEMENT_STORAGE_SCHEMA_H_

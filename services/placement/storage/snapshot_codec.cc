@@ -84,6 +84,7 @@ json ToJson(const Placement& p) {
           {"verify_time", storage::OptionalTimeJson(p.verify_time)},
           {"end_date", storage::OptionalDayJson(p.end_date)},
           {"end_reason", p.end_reason},
+          {"end_reason_code", static_cast<int>(p.end_reason_code)},
           {"create_time", ToMicros(p.create_time)},
           {"update_time", ToMicros(p.update_time)}};
 }
@@ -182,6 +183,11 @@ absl::StatusOr<Placement> PlacementFromJson(const json& j) {
   p.verify_time = storage::OptionalTimeAt(j, "verify_time");
   ASSIGN_OR_RETURN(p.end_date, storage::OptionalDayAt(j, "end_date"));
   p.end_reason = StringAt(j, "end_reason");
+  // Answers stored before schema v4 have no code: OTHER once ended, as the
+  // v4 migration does for the rows.
+  p.end_reason_code = static_cast<PlacementEndReason>(
+      j.contains("end_reason_code") ? j.at("end_reason_code").get<int>()
+                                    : (p.end_date.has_value() ? 1 : 0));
   p.create_time = TimeAt(j, "create_time");
   p.update_time = TimeAt(j, "update_time");
   return p;

@@ -219,7 +219,7 @@ class SqliteStore final
     ASSIGN_OR_RETURN(
         Statement st,
         tx_.Prepare(absl::StrCat("INSERT INTO placements (", kPlacementColumns,
-                                 ") VALUES (", Placeholders(13), ")")));
+                                 ") VALUES (", Placeholders(14), ")")));
     RETURN_IF_ERROR(BindPlacement(st, p));
     return storage::MapInsertError(st.Run(), "placement", p.placement_id);
   }
@@ -231,7 +231,8 @@ class SqliteStore final
                     "employer_id = ?4, job_offer_id = ?5, start_date = ?6, "
                     "salary_band = ?7, verification = ?8, verify_time = ?9, "
                     "end_date = ?10, end_reason = ?11, create_time = ?12, "
-                    "update_time = ?13 WHERE placement_id = ?1"));
+                    "update_time = ?13, end_reason_code = ?14 "
+                    "WHERE placement_id = ?1"));
     RETURN_IF_ERROR(BindPlacement(st, p));
     RETURN_IF_ERROR(st.Run());
     if (tx_.Changes() == 0)
@@ -244,6 +245,16 @@ class SqliteStore final
                                           " FROM placements WHERE "
                                           "trainee_id = ?1 ORDER BY rowid"),
                              trainee_id, ReadPlacement);
+  }
+  // Answers are JSON: the trainee id appears quoted.
+  absl::StatusOr<std::vector<StoredRequest>> StoredRequestsMentioning(
+      const std::string& trainee_id) override {
+    return StoredRequestsContaining(absl::StrCat("\"", trainee_id, "\""));
+  }
+  absl::Status ReplaceStoredResponse(
+      const std::string& request_id,
+      const ResponseSnapshot& response) override {
+    return SqliteRequestStore::ReplaceStoredResponse(request_id, response);
   }
   absl::StatusOr<Page<Placement>> ListPlacements(
       const PlacementFilter& filter, const PageQuery& page) override {
@@ -369,11 +380,15 @@ class SqliteStore final
 // Repository.
 
 std::vector<storage::Migration> SqlitePlacementRepository::Migrations() {
-  return outbox::ServiceMigrations(
+  std::vector<storage::Migration> m = outbox::ServiceMigrations(
       {1,
        "placement: employers, job offers, trainees, offers, placements, "
        "follow-ups, idempotency requests",
        kPlacementSchemaV1Sql});
+  m.push_back({4, "placement: placements.end_reason_code",
+               absl::StrCat(kPlacementSchemaV4Sql,
+                            outbox::kDeprecatedTextRewriteMarkerSql)});
+  return m;
 }
 
 absl::StatusOr<std::unique_ptr<SqlitePlacementRepository>>

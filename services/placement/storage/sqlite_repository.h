@@ -46,9 +46,9 @@ namespace jit::placement {
 class SqlitePlacementRepository final : public PlacementRepository {
  public:
   // The placement schema (version 1), the outbox (version 2), the
-  // idempotency caller columns (version 3).
+  // idempotency caller columns (version 3), the reason codes (version 4).
   static std::vector<storage::Migration> Migrations();
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Encodes a domain event into its outbox row (the service's events layer,
   // e.g. ToOutboxMessage from event_mapper.h; injected so that storage does

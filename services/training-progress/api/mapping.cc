@@ -57,6 +57,7 @@ void ToProto(const Certificate& in, pb::Certificate* out) {
   *out->mutable_issued_on() = ToProtoDate(in.issued_on);
   out->set_revoked(in.revoked);
   out->set_revocation_reason(in.revocation_reason);
+  out->set_revocation_reason_code(in.revocation_reason_code);
 }
 
 void ToProto(const Dimensions& in, common::TraineeDimensions* out) {
@@ -86,6 +87,8 @@ void ToProto(const TraineeProgress& in, pb::TraineeProgress* out) {
   if (r.exit_date.has_value() && !InTraining(r.status)) {
     *out->mutable_exit_date() = ToProtoDate(*r.exit_date);
   }
+  out->set_drop_out_reason(r.exit_reason_code);
+  out->set_exit_note(r.exit_reason);
 }
 
 void ToProto(const TraineeExit& in, pb::GetTraineeExitResponse* out) {

@@ -97,7 +97,8 @@ TEST(MappingTest, ProgressShowsTheCertificateAndTheExitOnlyWhenThereIsOne) {
                                      .issued_on = absl::CivilDay(2026, 2, 1),
                                      .revoked = false,
                                      .revocation_reason = "",
-                                     .revoked_on = std::nullopt};
+                                     .revoked_on = std::nullopt,
+                            .revocation_reason_code = ::jobintech::common::v1::REVOCATION_REASON_UNSPECIFIED};
   out.Clear();
   ToProto(p, &out);
   EXPECT_EQ(out.certificate().certificate_id(), "crt_1");

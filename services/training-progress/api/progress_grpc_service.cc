@@ -108,6 +108,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RecordDropOut(
     DropOutInput in;
     in.cohort_id = request->cohort_id();
     in.trainee_id = request->trainee_id();
+    in.reason_code = request->reason_code();
     in.reason = request->reason();
     in.exit_date = FromProtoDate(request->exit_date(), "exit_date", v);
     RETURN_IF_ERROR(v.ToStatus());
@@ -143,7 +144,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RevokeCertificate(
         CertificateOutcome out,
         service_->RevokeCertificate(CommandContextOf(*context, *request),
                                     request->cohort_id(), request->trainee_id(),
-                                    request->reason()));
+                                    request->reason_code(), request->reason()));
     ToProto(out.certificate, response->mutable_certificate());
     ToProto(out.progress, response->mutable_progress());
     return absl::OkStatus();
@@ -194,6 +195,21 @@ grpc::ServerUnaryReactor* ProgressGrpcService::GetTraineeExit(
                          request->trainee_id(), access::ScopeOfCall(*context),
                          grpcserver::PeerContextOf(*context)));
     ToProto(exit, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProgressGrpcService::EraseTraineeNotes(
+    grpc::CallbackServerContext* context,
+    const pb::EraseTraineeNotesRequest* request,
+    pb::EraseTraineeNotesResponse* response) {
+  return Respond(context, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(NotesErasure out,
+                     service_->EraseTraineeNotes(
+                         CommandContextOf(*context, *request),
+                         request->trainee_id()));
+    response->set_notes_erased(out.notes_erased);
+    *response->mutable_erase_time() = protoconv::ToProtoTime(out.erase_time);
     return absl::OkStatus();
   });
 }

@@ -38,6 +38,7 @@ class ProgressGrpcService final : public ::jobintech::progress::v1::
   JIT_PROGRESS_RPC(GetTraineeProgress)
   JIT_PROGRESS_RPC(ListCohortProgress)
   JIT_PROGRESS_RPC(GetTraineeExit)
+  JIT_PROGRESS_RPC(EraseTraineeNotes)
 #undef JIT_PROGRESS_RPC
 
  private:

@@ -223,10 +223,13 @@ TEST_F(ProgressGrpcServiceTest, FromAssessmentsToACertificateAndAnExit) {
   revoke.set_cohort_id("coh_1");
   revoke.set_trainee_id("trn_a");
   revoke.set_reason("issued by mistake");
+  revoke.set_reason_code(::jobintech::common::v1::REVOCATION_REASON_ISSUED_IN_ERROR);
   pb::RevokeCertificateResponse revoked;
   ASSERT_TRUE(Call(&Stub::RevokeCertificate, revoke, &revoked).ok());
   EXPECT_TRUE(revoked.certificate().revoked());
   EXPECT_EQ(revoked.certificate().revocation_reason(), "issued by mistake");
+  EXPECT_EQ(revoked.certificate().revocation_reason_code(),
+            ::jobintech::common::v1::REVOCATION_REASON_ISSUED_IN_ERROR);
   EXPECT_EQ(revoked.progress().state(), ev::TRAINING_STATE_COMPLETED);
 }
 

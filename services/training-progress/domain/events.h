@@ -63,8 +63,12 @@ struct DomainEvent {
   // completion day (completed), the exit day (dropped out, withdrawn), the
   // issue day (certificate issued).
   std::optional<absl::CivilDay> effective_date;
-  // Drop-out, withdrawal and revocation reasons.
-  std::string reason;
+  // kDroppedOut / kCertificateRevoked: the reason code. Staff notes are
+  // never part of an event.
+  DropOutReason drop_out_reason =
+      ::jobintech::common::v1::DROP_OUT_REASON_UNSPECIFIED;
+  RevocationReason revocation_reason =
+      ::jobintech::common::v1::REVOCATION_REASON_UNSPECIFIED;
 
   // kAttendanceRecorded.
   std::string module_id;  // also kModulePassed / kModuleFailed

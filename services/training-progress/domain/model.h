@@ -14,6 +14,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "jobintech/common/v1/common.pb.h"
+#include "jobintech/common/v1/reasons.pb.h"
 #include "libs/command/paging.h"
 
 namespace jit::progress {
@@ -21,6 +22,8 @@ namespace jit::progress {
 using Gender = ::jobintech::common::v1::Gender;
 using AgeBand = ::jobintech::common::v1::AgeBand;
 using EducationLevel = ::jobintech::common::v1::EducationLevel;
+using DropOutReason = ::jobintech::common::v1::DropOutReason;
+using RevocationReason = ::jobintech::common::v1::RevocationReason;
 
 // A trainee's training in one cohort (jobintech.events.v1.TrainingState):
 // ENROLLED -> ACTIVE (first presence) -> COMPLETED (every required module
@@ -151,8 +154,12 @@ struct Certificate {
   std::string certificate_id;  // opaque ("crt_...")
   absl::CivilDay issued_on;
   bool revoked = false;
+  // The staff's note on the revocation (free text, possibly empty; kept in
+  // this store only, erasable) and the code (published).
   std::string revocation_reason;
   std::optional<absl::CivilDay> revoked_on;
+  RevocationReason revocation_reason_code =
+      ::jobintech::common::v1::REVOCATION_REASON_UNSPECIFIED;
 
   friend bool operator==(const Certificate&, const Certificate&) = default;
 };
@@ -182,9 +189,14 @@ struct TraineeRecord {
 
   std::optional<absl::CivilDay> start_date;       // first presence
   std::optional<absl::CivilDay> completion_date;  // last required module passed
-  // Completion, drop-out or withdrawal date; with the drop-out reason.
+  // Completion, drop-out or withdrawal date.
   std::optional<absl::CivilDay> exit_date;
+  // The staff's note on a drop-out (free text, possibly empty; kept in this
+  // store only, erasable), or the fixed note of a withdrawal.
   std::string exit_reason;
+  // A drop-out's code (published); UNSPECIFIED for other exits.
+  DropOutReason exit_reason_code =
+      ::jobintech::common::v1::DROP_OUT_REASON_UNSPECIFIED;
   std::optional<Certificate> certificate;  // the latest one
 
   absl::Time create_time = absl::UnixEpoch();
@@ -293,6 +305,12 @@ struct DropOutOutcome {
   TraineeProgress progress;
   friend bool operator==(const DropOutOutcome&,
                          const DropOutOutcome&) = default;
+};
+// What EraseTraineeNotes did.
+struct NotesErasure {
+  // Notes cleared: in the trainee's records and in stored answers.
+  int32_t notes_erased = 0;
+  absl::Time erase_time = absl::UnixEpoch();
 };
 struct CertificateOutcome {
   Certificate certificate;

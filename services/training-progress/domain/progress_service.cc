@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -430,7 +431,6 @@ absl::Status ProgressService::RecordWithdrawal(
     DomainEvent e = EventOf(EventKind::kTrainingWithdrawn, *record, ctx, now);
     e.previous_status = previous;
     e.effective_date = exit_day;
-    e.reason = kWithdrawalReason;
     return Emit(store, std::move(e));
   });
 }
@@ -674,8 +674,13 @@ absl::StatusOr<DropOutOutcome> ProgressService::RecordDropOut(
   FieldViolations v = MutationViolations(ctx);
   CollectViolations(ValidateOpaqueId(input.cohort_id, "cohort_id"), v);
   CollectViolations(ValidateOpaqueId(input.trainee_id, "trainee_id"), v);
+  CollectViolations(command::ValidateReasonCode(
+                        input.reason_code,
+                        &::jobintech::common::v1::DropOutReason_IsValid),
+                    v);
   std::string reason;
-  CollectInto(NormalizeReason(input.reason), &reason, v);
+  CollectInto(NormalizeReason(input.reason, "reason", /*required=*/false),
+              &reason, v);
   RefuseFutureDay(input.exit_date, "exit_date", Today(), v);
   RETURN_IF_ERROR(v.ToStatus());
 
@@ -708,13 +713,14 @@ absl::StatusOr<DropOutOutcome> ProgressService::RecordDropOut(
     record.status = TrainingStatus::kDroppedOut;
     record.exit_date = exit_date;
     record.exit_reason = reason;
+    record.exit_reason_code = input.reason_code;
     record.at_risk = false;
     record.update_time = now;
     RETURN_IF_ERROR(store.UpdateTrainee(record));
     DomainEvent e = EventOf(EventKind::kDroppedOut, record, ctx, now);
     e.previous_status = previous;
     e.effective_date = exit_date;
-    e.reason = reason;
+    e.drop_out_reason = input.reason_code;
     RETURN_IF_ERROR(Emit(store, std::move(e)));
     ASSIGN_OR_RETURN(TraineeProgress progress, ProgressOf(store, record));
     return DropOutOutcome{.progress = std::move(progress)};
@@ -772,7 +778,8 @@ absl::StatusOr<CertificateOutcome> ProgressService::IssueCertificate(
                             .issued_on = today,
                             .revoked = false,
                             .revocation_reason = "",
-                            .revoked_on = std::nullopt};
+                            .revoked_on = std::nullopt,
+                            .revocation_reason_code = ::jobintech::common::v1::REVOCATION_REASON_UNSPECIFIED};
     record.status = TrainingStatus::kCertified;
     record.certificate = certificate;
     record.dimensions = enrolment.dimensions;
@@ -794,12 +801,18 @@ absl::StatusOr<CertificateOutcome> ProgressService::IssueCertificate(
 
 absl::StatusOr<CertificateOutcome> ProgressService::RevokeCertificate(
     const RequestContext& ctx, const std::string& cohort_id,
-    const std::string& trainee_id, const std::string& raw_reason) {
+    const std::string& trainee_id, RevocationReason code,
+    const std::string& raw_note) {
   FieldViolations v = MutationViolations(ctx);
   CollectViolations(ValidateOpaqueId(cohort_id, "cohort_id"), v);
   CollectViolations(ValidateOpaqueId(trainee_id, "trainee_id"), v);
+  CollectViolations(
+      command::ValidateReasonCode(
+          code, &::jobintech::common::v1::RevocationReason_IsValid),
+      v);
   std::string reason;
-  CollectInto(NormalizeReason(raw_reason), &reason, v);
+  CollectInto(NormalizeReason(raw_note, "reason", /*required=*/false), &reason,
+              v);
   RETURN_IF_ERROR(v.ToStatus());
 
   const absl::Time now = NowMicros();
@@ -822,6 +835,7 @@ absl::StatusOr<CertificateOutcome> ProgressService::RevokeCertificate(
     record.status = TrainingStatus::kCompleted;
     record.certificate->revoked = true;
     record.certificate->revocation_reason = reason;
+    record.certificate->revocation_reason_code = code;
     record.certificate->revoked_on = today;
     record.update_time = now;
     RETURN_IF_ERROR(store.UpdateTrainee(record));
@@ -829,7 +843,7 @@ absl::StatusOr<CertificateOutcome> ProgressService::RevokeCertificate(
     e.previous_status = previous;
     e.certificate_id = record.certificate->certificate_id;
     e.effective_date = today;
-    e.reason = reason;
+    e.revocation_reason = code;
     RETURN_IF_ERROR(Emit(store, std::move(e)));
     ASSIGN_OR_RETURN(TraineeProgress progress, ProgressOf(store, record));
     return CertificateOutcome{.certificate = *record.certificate,
@@ -837,6 +851,89 @@ absl::StatusOr<CertificateOutcome> ProgressService::RevokeCertificate(
   };
   return Mutate<CertificateOutcome>(*repository_, ctx, kOpRevokeCertificate,
                                     now, apply);
+}
+
+// ---------------------------------------------------------------- erasure
+
+namespace {
+
+// Clears the notes of `record` if it is the trainee's; returns how many
+// non-empty notes it cleared.
+int32_t ClearNotes(TraineeRecord& record, const std::string& trainee_id) {
+  if (record.trainee_id != trainee_id) return 0;
+  int32_t n = 0;
+  if (!record.exit_reason.empty()) {
+    record.exit_reason.clear();
+    ++n;
+  }
+  if (record.certificate.has_value() &&
+      !record.certificate->revocation_reason.empty()) {
+    record.certificate->revocation_reason.clear();
+    ++n;
+  }
+  return n;
+}
+
+int32_t ClearNotes(TraineeProgress& p, const std::string& trainee_id) {
+  return ClearNotes(p.record, trainee_id);
+}
+
+// The notes an answer holds about the trainee, cleared.
+int32_t ClearNotes(ResponseSnapshot& snapshot, const std::string& trainee_id) {
+  return std::visit(
+      [&](auto& s) -> int32_t {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, AttendanceOutcome>) {
+          int32_t n = 0;
+          for (TraineeProgress& p : s.progress) n += ClearNotes(p, trainee_id);
+          return n;
+        } else if constexpr (std::is_same_v<T, CertificateOutcome>) {
+          int32_t n = ClearNotes(s.progress, trainee_id);
+          if (s.progress.record.trainee_id == trainee_id &&
+              !s.certificate.revocation_reason.empty()) {
+            s.certificate.revocation_reason.clear();
+            ++n;
+          }
+          return n;
+        } else if constexpr (std::is_same_v<T, AssessmentOutcome> ||
+                             std::is_same_v<T, DropOutOutcome>) {
+          return ClearNotes(s.progress, trainee_id);
+        } else {
+          return 0;  // curricula hold no trainee
+        }
+      },
+      snapshot);
+}
+
+}  // namespace
+
+absl::StatusOr<NotesErasure> ProgressService::EraseTraineeNotes(
+    const RequestContext& ctx, const std::string& trainee_id) {
+  FieldViolations v = MutationViolations(ctx);
+  CollectViolations(ValidateOpaqueId(trainee_id, "trainee_id"), v);
+  RETURN_IF_ERROR(v.ToStatus());
+  NotesErasure out{.notes_erased = 0, .erase_time = NowMicros()};
+  RETURN_IF_ERROR(repository_->Write([&](ProgressStore& store) -> absl::Status {
+    out.notes_erased = 0;
+    ASSIGN_OR_RETURN(std::vector<TraineeRecord> records,
+                     store.TraineeRecordsOf(trainee_id));
+    for (TraineeRecord& r : records) {
+      const int32_t n = ClearNotes(r, trainee_id);
+      if (n == 0) continue;
+      out.notes_erased += n;
+      RETURN_IF_ERROR(store.UpdateTrainee(r));
+    }
+    ASSIGN_OR_RETURN(std::vector<StoredRequest> stored,
+                     store.StoredRequestsMentioning(trainee_id));
+    for (StoredRequest& s : stored) {
+      const int32_t n = ClearNotes(s.response, trainee_id);
+      if (n == 0) continue;
+      out.notes_erased += n;
+      RETURN_IF_ERROR(store.ReplaceStoredResponse(s.request_id, s.response));
+    }
+    return absl::OkStatus();
+  }));
+  return out;
 }
 
 // ---------------------------------------------------------------- queries

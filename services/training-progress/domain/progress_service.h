@@ -77,7 +77,9 @@ struct AssessmentInput {
 struct DropOutInput {
   std::string cohort_id;
   std::string trainee_id;
-  std::string reason;                       // required
+  // Required: INVALID_ARGUMENT "reason_code" when UNSPECIFIED or unknown.
+  DropOutReason reason_code = ::jobintech::common::v1::DROP_OUT_REASON_UNSPECIFIED;
+  std::string reason;                       // optional note, <= 500 chars
   std::optional<absl::CivilDay> exit_date;  // default: the clock's day
 };
 
@@ -131,9 +133,20 @@ class ProgressService {
   // the reason. NOT_FOUND without a record, FAILED_PRECONDITION without a
   // valid certificate. Does not consult the enrollment service: a
   // revocation corrects this service's own record.
+  // The code is required (INVALID_ARGUMENT "reason_code"), the note
+  // optional (at most 500 characters, field "reason").
   absl::StatusOr<CertificateOutcome> RevokeCertificate(
       const RequestContext& ctx, const std::string& cohort_id,
-      const std::string& trainee_id, const std::string& reason);
+      const std::string& trainee_id, RevocationReason code,
+      const std::string& note);
+
+  // Clears the trainee's free-text notes (drop-out and revocation notes, in
+  // every cohort) in the records and in the stored answers of earlier
+  // requests; codes, dates and events stay. Publishes nothing. OK with 0
+  // for a trainee without records, and on a repeat; `ctx.request_id` is
+  // validated but no answer is stored (the erasure is its own replay).
+  absl::StatusOr<NotesErasure> EraseTraineeNotes(const RequestContext& ctx,
+                                                 const std::string& trainee_id);
 
   // NOT_FOUND when nothing is recorded for the trainee in the cohort.
   // Reads take the caller's scope (libs/command/scope.h): a trainee or

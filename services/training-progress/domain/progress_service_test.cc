@@ -25,6 +25,8 @@
 namespace jit::progress {
 namespace {
 
+namespace cmn = ::jobintech::common::v1;
+
 namespace common = ::jobintech::common::v1;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -404,6 +406,7 @@ TEST_F(ProgressServiceTest, FutureDaysAreRefusedByEveryRecordThatTakesOne) {
 
   DropOutInput drop{.cohort_id = kCohort,
                     .trainee_id = "trn_a",
+                    .reason_code = cmn::DROP_OUT_REASON_OTHER,
                     .reason = "moved away",
                     .exit_date = absl::CivilDay(2025, 12, 7)};
   auto dropped = svc().RecordDropOut(Ctx(), drop);
@@ -658,16 +661,19 @@ TEST_F(ProgressServiceTest, DropOutEndsTheTrainingWithAReason) {
   DropOutOutcome out =
       Must(svc().RecordDropOut(Ctx(), DropOutInput{.cohort_id = kCohort,
                                                    .trainee_id = "trn_a",
+                                                   .reason_code = cmn::DROP_OUT_REASON_OTHER,
                                                    .reason = " moved abroad ",
                                                    .exit_date = D(12, 1)}));
   EXPECT_EQ(out.progress.record.status, S::kDroppedOut);
   EXPECT_EQ(out.progress.record.exit_date, D(12, 1));
   EXPECT_EQ(out.progress.record.exit_reason, "moved abroad");
+  EXPECT_EQ(out.progress.record.exit_reason_code, cmn::DROP_OUT_REASON_OTHER);
   const DomainEvent e = EventsOf("trn_a").back();
   EXPECT_EQ(e.kind, K::kDroppedOut);
   EXPECT_EQ(e.previous_status, S::kActive);
   EXPECT_EQ(e.new_status, S::kDroppedOut);
-  EXPECT_EQ(e.reason, "moved abroad");
+  // The event carries the code; the note stays in the store.
+  EXPECT_EQ(e.drop_out_reason, cmn::DROP_OUT_REASON_OTHER);
   EXPECT_EQ(e.effective_date, D(12, 1));
 
   // Nothing more is recorded.
@@ -677,6 +683,7 @@ TEST_F(ProgressServiceTest, DropOutEndsTheTrainingWithAReason) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
   auto again = svc().RecordDropOut(Ctx(), DropOutInput{.cohort_id = kCohort,
                                                        .trainee_id = "trn_a",
+                                                       .reason_code = cmn::DROP_OUT_REASON_OTHER,
                                                        .reason = "again",
                                                        .exit_date = D(12, 3)});
   EXPECT_THAT(again, StatusIs(absl::StatusCode::kFailedPrecondition));
@@ -685,11 +692,20 @@ TEST_F(ProgressServiceTest, DropOutEndsTheTrainingWithAReason) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
-TEST_F(ProgressServiceTest, DropOutNeedsAReasonAndADayWithinTheCohort) {
+TEST_F(ProgressServiceTest, DropOutNeedsAReasonCodeAndADayWithinTheCohort) {
   DropOutInput in{.cohort_id = kCohort,
                   .trainee_id = "trn_a",
+                  .reason_code = cmn::DROP_OUT_REASON_UNSPECIFIED,
                   .reason = "  ",
                   .exit_date = D(12, 1)};
+  EXPECT_THAT(ViolatedFields(svc().RecordDropOut(Ctx(), in).status()),
+              ElementsAre("reason_code"));
+  in.reason_code = static_cast<cmn::DropOutReason>(999);
+  EXPECT_THAT(ViolatedFields(svc().RecordDropOut(Ctx(), in).status()),
+              ElementsAre("reason_code"));
+  // The note is optional but bounded.
+  in.reason_code = cmn::DROP_OUT_REASON_UNREACHABLE;
+  in.reason = std::string(501, 'x');
   EXPECT_THAT(ViolatedFields(svc().RecordDropOut(Ctx(), in).status()),
               ElementsAre("reason"));
   in.reason = "no show";
@@ -707,6 +723,7 @@ TEST_F(ProgressServiceTest, ACompletedTraineeCannotDropOut) {
   Complete("trn_a");
   auto r = svc().RecordDropOut(Ctx(), DropOutInput{.cohort_id = kCohort,
                                                    .trainee_id = "trn_a",
+                                                   .reason_code = cmn::DROP_OUT_REASON_OTHER,
                                                    .reason = "late",
                                                    .exit_date = D(2, 1)});
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kFailedPrecondition));
@@ -761,10 +778,12 @@ TEST_F(ProgressServiceTest, RevocationKeepsTheCertificateWithItsReason) {
       Must(svc().IssueCertificate(Ctx(), kCohort, "trn_a")).certificate;
   clock_.Set(At(2026, 3, 2));
   CertificateOutcome out = Must(
-      svc().RevokeCertificate(Ctx(), kCohort, "trn_a", "fraud in the exam"));
+      svc().RevokeCertificate(Ctx(), kCohort, "trn_a", cmn::REVOCATION_REASON_FRAUD,
+                              "fraud in the exam"));
   EXPECT_EQ(out.certificate.certificate_id, issued.certificate_id);
   EXPECT_TRUE(out.certificate.revoked);
   EXPECT_EQ(out.certificate.revocation_reason, "fraud in the exam");
+  EXPECT_EQ(out.certificate.revocation_reason_code, cmn::REVOCATION_REASON_FRAUD);
   EXPECT_EQ(out.certificate.revoked_on, absl::CivilDay(2026, 3, 2));
   EXPECT_EQ(out.progress.record.status, S::kCompleted);
 
@@ -773,9 +792,9 @@ TEST_F(ProgressServiceTest, RevocationKeepsTheCertificateWithItsReason) {
   EXPECT_EQ(e.previous_status, S::kCertified);
   EXPECT_EQ(e.new_status, S::kCompleted);
   EXPECT_EQ(e.certificate_id, issued.certificate_id);
-  EXPECT_EQ(e.reason, "fraud in the exam");
+  EXPECT_EQ(e.revocation_reason, cmn::REVOCATION_REASON_FRAUD);
 
-  EXPECT_THAT(svc().RevokeCertificate(Ctx(), kCohort, "trn_a", "again"),
+  EXPECT_THAT(svc().RevokeCertificate(Ctx(), kCohort, "trn_a", cmn::REVOCATION_REASON_OTHER, "again"),
               StatusIs(absl::StatusCode::kFailedPrecondition));
   // A new certificate may be issued after a revocation.
   CertificateOutcome reissued =
@@ -784,14 +803,16 @@ TEST_F(ProgressServiceTest, RevocationKeepsTheCertificateWithItsReason) {
 }
 
 TEST_F(ProgressServiceTest, RevocationNeedsARecordAndAReason) {
-  EXPECT_THAT(svc().RevokeCertificate(Ctx(), kCohort, "trn_a", "x"),
+  EXPECT_THAT(svc().RevokeCertificate(Ctx(), kCohort, "trn_a", cmn::REVOCATION_REASON_OTHER, "x"),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(
-      ViolatedFields(
-          svc().RevokeCertificate(Ctx(), kCohort, "trn_a", "").status()),
-      ElementsAre("reason"));
+  EXPECT_THAT(ViolatedFields(svc()
+                                 .RevokeCertificate(
+                                     Ctx(), kCohort, "trn_a",
+                                     cmn::REVOCATION_REASON_UNSPECIFIED, "")
+                                 .status()),
+              ElementsAre("reason_code"));
   Complete("trn_a");
-  EXPECT_THAT(svc().RevokeCertificate(Ctx(), kCohort, "trn_a", "x"),
+  EXPECT_THAT(svc().RevokeCertificate(Ctx(), kCohort, "trn_a", cmn::REVOCATION_REASON_OTHER, "x"),
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
@@ -800,7 +821,7 @@ TEST_F(ProgressServiceTest, RevocationDoesNotNeedTheEnrollmentService) {
   Must(svc().IssueCertificate(Ctx(), kCohort, "trn_a"));
   enrollment_.SetDown(true);
   EXPECT_TRUE(
-      svc().RevokeCertificate(Ctx(), kCohort, "trn_a", "typo in name").ok());
+      svc().RevokeCertificate(Ctx(), kCohort, "trn_a", cmn::REVOCATION_REASON_OTHER, "typo in name").ok());
 }
 
 // ---------------------------------------------------------------- enrollment
@@ -852,6 +873,7 @@ TEST_F(ProgressServiceTest, AWithdrawalIsRecordedAndStopsFurtherRecords) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(svc().RecordDropOut(Ctx(), DropOutInput{.cohort_id = kCohort,
                                                       .trainee_id = "trn_a",
+                                                      .reason_code = cmn::DROP_OUT_REASON_OTHER,
                                                       .reason = "x",
                                                       .exit_date = D(12, 1)}),
               StatusIs(absl::StatusCode::kFailedPrecondition));
@@ -887,6 +909,7 @@ TEST_F(ProgressServiceTest,
       svc()
           .RecordDropOut(Ctx(), DropOutInput{.cohort_id = kCohort,
                                              .trainee_id = "trn_a",
+                                             .reason_code = cmn::DROP_OUT_REASON_OTHER,
                                              .reason = "x",
                                              .exit_date = D(12, 1)})
           .status(),
@@ -949,11 +972,12 @@ TEST_F(ProgressServiceTest, ARequestIdReusedForAnotherOperationIsInvalid) {
   Must(svc().IssueCertificate(ctx, kCohort, "trn_b"));
   auto r = svc().RecordDropOut(ctx, DropOutInput{.cohort_id = kCohort,
                                                  .trainee_id = "trn_a",
+                                                 .reason_code = cmn::DROP_OUT_REASON_OTHER,
                                                  .reason = "x",
                                                  .exit_date = D(12, 1)});
   EXPECT_THAT(ViolatedFields(r.status()), ElementsAre("request_id"));
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("IssueCertificate"));
-  auto revoke = svc().RevokeCertificate(ctx, kCohort, "trn_b", "x");
+  auto revoke = svc().RevokeCertificate(ctx, kCohort, "trn_b", cmn::REVOCATION_REASON_OTHER, "x");
   EXPECT_THAT(ViolatedFields(revoke.status()), ElementsAre("request_id"));
 }
 
@@ -985,6 +1009,7 @@ TEST_F(ProgressServiceTest, SequencesArePerTraineeAcrossCohorts) {
       Attend({{"trn_a", Mark::kPresent}, {"trn_b", Mark::kPresent}}, D(11, 4)));
   Must(svc().RecordDropOut(Ctx(), DropOutInput{.cohort_id = kCohort,
                                                .trainee_id = "trn_a",
+                                               .reason_code = cmn::DROP_OUT_REASON_OTHER,
                                                .reason = "changed track",
                                                .exit_date = D(11, 5)}));
   Enrol("trn_a", "coh_2");
@@ -1092,6 +1117,7 @@ TEST_F(ProgressServiceTest, TraineeExitFollowsTheTraining) {
 
   Must(svc().RecordDropOut(Ctx(), DropOutInput{.cohort_id = kCohort,
                                                .trainee_id = "trn_b",
+                                               .reason_code = cmn::DROP_OUT_REASON_OTHER,
                                                .reason = "health",
                                                .exit_date = D(12, 5)}));
   TraineeExit dropped = Must(svc().GetTraineeExit("trn_b"));
@@ -1168,6 +1194,58 @@ TEST_F(ProgressServiceTest,
   EXPECT_EQ(svc().GetTraineeExit("trn_a", ma06).status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_TRUE(svc().GetTraineeExit("trn_a", ma05).ok());
+}
+
+// ---------------------------------------------------------------- erasure
+
+TEST_F(ProgressServiceTest, EraseTraineeNotesClearsNotesInRecordsAndAnswers) {
+  Complete("trn_a");
+  Must(svc().IssueCertificate(Ctx(), kCohort, "trn_a"));
+  const RequestContext revoke = Ctx();
+  Must(svc().RevokeCertificate(revoke, kCohort, "trn_a",
+                               cmn::REVOCATION_REASON_ISSUED_IN_ERROR,
+                               "note naming Fatima B."));
+  Must(Attend({{"trn_b", Mark::kPresent}}, D(11, 4)));
+  const RequestContext drop = Ctx();
+  Must(svc().RecordDropOut(drop, DropOutInput{.cohort_id = kCohort,
+                                              .trainee_id = "trn_b",
+                                              .reason_code = cmn::DROP_OUT_REASON_HEALTH,
+                                              .reason = "hospital stay",
+                                              .exit_date = D(12, 1)}));
+  const size_t events = repo_.published().size();
+
+  NotesErasure erased = Must(svc().EraseTraineeNotes(Ctx(), "trn_b"));
+  // The record and the stored answer of the drop-out.
+  EXPECT_EQ(erased.notes_erased, 2);
+  const TraineeProgress b = Must(svc().GetTraineeProgress(kCohort, "trn_b"));
+  EXPECT_EQ(b.record.exit_reason, "");
+  EXPECT_EQ(b.record.exit_reason_code, cmn::DROP_OUT_REASON_HEALTH);
+  EXPECT_EQ(b.record.status, S::kDroppedOut);
+  const DropOutOutcome replay = Must(svc().RecordDropOut(
+      drop, DropOutInput{.cohort_id = kCohort,
+                         .trainee_id = "trn_b",
+                         .reason_code = cmn::DROP_OUT_REASON_HEALTH,
+                         .reason = "hospital stay",
+                         .exit_date = D(12, 1)}));
+  EXPECT_EQ(replay.progress.record.exit_reason, "");
+  EXPECT_EQ(replay.progress.record.exit_reason_code, cmn::DROP_OUT_REASON_HEALTH);
+  // Another trainee's note is untouched; nothing is published.
+  EXPECT_EQ(Must(svc().GetTraineeProgress(kCohort, "trn_a"))
+                .record.certificate->revocation_reason,
+            "note naming Fatima B.");
+  EXPECT_EQ(repo_.published().size(), events);
+
+  erased = Must(svc().EraseTraineeNotes(Ctx(), "trn_a"));
+  EXPECT_EQ(erased.notes_erased, 3);  // record, revoke answer (twice: certificate and progress)
+  const TraineeProgress a = Must(svc().GetTraineeProgress(kCohort, "trn_a"));
+  EXPECT_EQ(a.record.certificate->revocation_reason, "");
+  EXPECT_EQ(a.record.certificate->revocation_reason_code,
+            cmn::REVOCATION_REASON_ISSUED_IN_ERROR);
+  // A repeat erases nothing more; an unknown trainee is not an error.
+  EXPECT_EQ(Must(svc().EraseTraineeNotes(Ctx(), "trn_a")).notes_erased, 0);
+  EXPECT_EQ(Must(svc().EraseTraineeNotes(Ctx(), "trn_nobody")).notes_erased, 0);
+  EXPECT_THAT(ViolatedFields(svc().EraseTraineeNotes(Ctx(), "").status()),
+              ElementsAre("trainee_id"));
 }
 
 }  // namespace

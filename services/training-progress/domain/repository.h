@@ -60,6 +60,15 @@ class ProgressStore : public command::RequestStore<ResponseSnapshot> {
   // The trainee's most recently created record in any cohort.
   virtual absl::StatusOr<std::optional<TraineeRecord>> LatestTraineeRecord(
       const std::string& trainee_id) = 0;
+  // Every record of the trainee, in any cohort (erasure).
+  virtual absl::StatusOr<std::vector<TraineeRecord>> TraineeRecordsOf(
+      const std::string& trainee_id) = 0;
+  // At least every stored request whose answer mentions the trainee (may
+  // return more: callers check), and the rewrite of one answer (erasure).
+  virtual absl::StatusOr<std::vector<StoredRequest>> StoredRequestsMentioning(
+      const std::string& trainee_id) = 0;
+  virtual absl::Status ReplaceStoredResponse(
+      const std::string& request_id, const ResponseSnapshot& response) = 0;
   // Attendance counters summed over the cohort's trainees.
   virtual absl::StatusOr<AttendanceTotals> CohortAttendance(
       const std::string& cohort_id) = 0;

@@ -54,9 +54,11 @@ absl::StatusOr<std::string> NormalizeTitle(absl::string_view input,
 }
 
 absl::StatusOr<std::string> NormalizeReason(absl::string_view input,
-                                            absl::string_view field) {
+                                            absl::string_view field,
+                                            bool required) {
   return command::NormalizeText(
-      input, field, {.max_chars = kMaxReasonChars, .multiline = true});
+      input, field,
+      {.max_chars = kMaxReasonChars, .required = required, .multiline = true});
 }
 
 absl::StatusOr<std::vector<Module>> ValidateModules(

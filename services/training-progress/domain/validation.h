@@ -40,11 +40,12 @@ absl::Status ValidateKebabId(absl::string_view id, absl::string_view field);
 absl::StatusOr<std::string> NormalizeTitle(absl::string_view input,
                                            absl::string_view field);
 
-// A reason (drop-out, revocation): valid UTF-8, 1-500 characters after
-// trimming, no control characters other than tab and line breaks. Returns
-// the trimmed reason.
+// A reason note (drop-out, revocation): valid UTF-8, at most 500 characters
+// after trimming, no control characters other than tab and line breaks;
+// 1-500 when `required`. Returns the trimmed note.
 absl::StatusOr<std::string> NormalizeReason(absl::string_view input,
-                                            absl::string_view field = "reason");
+                                            absl::string_view field = "reason",
+                                            bool required = true);
 
 // A curriculum's modules as published: 1-200 modules, at least one
 // required; per module (field paths "modules[i].<field>"): a unique

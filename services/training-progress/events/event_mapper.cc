@@ -109,12 +109,16 @@ absl::Status Validate(const DomainEvent& e) {
       }
       break;
     case EventKind::kCertificateIssued:
-    case EventKind::kCertificateRevoked:
       if (e.certificate_id.empty()) v.Add("certificate_id", "is required");
       break;
+    case EventKind::kCertificateRevoked:
+      if (e.certificate_id.empty()) v.Add("certificate_id", "is required");
+      if (e.revocation_reason == 0) v.Add("revocation_reason", "is required");
+      break;
     case EventKind::kDroppedOut:
+      if (e.drop_out_reason == 0) v.Add("drop_out_reason", "is required");
+      break;
     case EventKind::kTrainingWithdrawn:
-      if (e.reason.empty()) v.Add("reason", "is required");
       break;
     case EventKind::kTrainingStarted:
     case EventKind::kTrainingCompleted:
@@ -153,7 +157,8 @@ void SetExited(pb::TrainingExited* out, const DomainEvent& e) {
   out->set_cohort_id(e.cohort_id);
   out->set_previous_state(ToTrainingState(*e.previous_status));
   out->set_new_state(ToTrainingState(e.new_status));
-  out->set_reason(e.reason);
+  // The code only: the staff's note never leaves the store.
+  out->set_drop_out_reason(e.drop_out_reason);
   SetDate(out->mutable_exit_date(), e.effective_date);
 }
 
@@ -267,7 +272,7 @@ absl::StatusOr<pb::LifecycleEvent> ToLifecycleEvent(const DomainEvent& e) {
       body->set_certificate_id(e.certificate_id);
       body->set_previous_state(ToTrainingState(*e.previous_status));
       body->set_new_state(ToTrainingState(e.new_status));
-      body->set_reason(e.reason);
+      body->set_revocation_reason(e.revocation_reason);
       break;
     }
   }

@@ -203,23 +203,29 @@ TEST(EventMapperTest, DropOutAndWithdrawalAreExits) {
   DomainEvent dropped =
       Transition(EventKind::kDroppedOut, TrainingStatus::kActive,
                  TrainingStatus::kDroppedOut);
-  dropped.reason = "moved abroad";
+  dropped.drop_out_reason = ::jobintech::common::v1::DROP_OUT_REASON_RELOCATION;
   pb::LifecycleEvent out = MustMap(dropped);
   ASSERT_EQ(out.body_case(), pb::LifecycleEvent::kDroppedOut);
   EXPECT_EQ(out.dropped_out().previous_state(), pb::TRAINING_STATE_ACTIVE);
   EXPECT_EQ(out.dropped_out().new_state(), pb::TRAINING_STATE_DROPPED_OUT);
-  EXPECT_EQ(out.dropped_out().reason(), "moved abroad");
+  EXPECT_EQ(out.dropped_out().drop_out_reason(),
+            ::jobintech::common::v1::DROP_OUT_REASON_RELOCATION);
+  // The deprecated free-text field is never filled.
+  EXPECT_FALSE(out.dropped_out().GetReflection()->HasField(
+      out.dropped_out(),
+      out.dropped_out().GetDescriptor()->FindFieldByName("reason")));
   ExpectDate(out.dropped_out().exit_date(), 2026, 1, 15);
 
   DomainEvent withdrawn =
       Transition(EventKind::kTrainingWithdrawn, TrainingStatus::kEnrolled,
                  TrainingStatus::kWithdrawn);
-  withdrawn.reason = "withdrawn in the enrollment service";
   out = MustMap(withdrawn);
   ASSERT_EQ(out.body_case(), pb::LifecycleEvent::kTrainingWithdrawn);
   EXPECT_EQ(out.training_withdrawn().previous_state(),
             pb::TRAINING_STATE_ENROLLED);
   EXPECT_EQ(out.training_withdrawn().new_state(), pb::TRAINING_STATE_WITHDRAWN);
+  // A withdrawal's code is enrollment's; this event carries none.
+  EXPECT_EQ(out.training_withdrawn().drop_out_reason(), 0);
 }
 
 TEST(EventMapperTest, CertificateIssuedAndRevoked) {
@@ -242,14 +248,18 @@ TEST(EventMapperTest, CertificateIssuedAndRevoked) {
       Transition(EventKind::kCertificateRevoked, TrainingStatus::kCertified,
                  TrainingStatus::kCompleted);
   revoked.certificate_id = "crt_1";
-  revoked.reason = "fraud";
+  revoked.revocation_reason = ::jobintech::common::v1::REVOCATION_REASON_FRAUD;
   out = MustMap(revoked);
   ASSERT_EQ(out.body_case(), pb::LifecycleEvent::kCertificateRevoked);
   EXPECT_EQ(out.certificate_revoked().previous_state(),
             pb::TRAINING_STATE_CERTIFIED);
   EXPECT_EQ(out.certificate_revoked().new_state(),
             pb::TRAINING_STATE_COMPLETED);
-  EXPECT_EQ(out.certificate_revoked().reason(), "fraud");
+  EXPECT_EQ(out.certificate_revoked().revocation_reason(),
+            ::jobintech::common::v1::REVOCATION_REASON_FRAUD);
+  EXPECT_FALSE(out.certificate_revoked().GetReflection()->HasField(
+      out.certificate_revoked(),
+      out.certificate_revoked().GetDescriptor()->FindFieldByName("reason")));
 }
 
 TEST(EventMapperTest, EveryKindHasItsOwnTypeAndBody) {
@@ -366,7 +376,11 @@ TEST(EventMapperTest, RefusesIncompleteOrInconsistentEvents) {
   add("certificate without id", e, "certificate_id");
   e = Transition(EventKind::kDroppedOut, TrainingStatus::kActive,
                  TrainingStatus::kDroppedOut);
-  add("drop-out without reason", e, "reason");
+  add("drop-out without reason code", e, "drop_out_reason");
+  e = Transition(EventKind::kCertificateRevoked, TrainingStatus::kCertified,
+                 TrainingStatus::kCompleted);
+  e.certificate_id = "crt_1";
+  add("revocation without reason code", e, "revocation_reason");
   for (const Case& c : cases) {
     absl::StatusOr<pb::LifecycleEvent> out = ToLifecycleEvent(c.event);
     EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument)
@@ -401,7 +415,7 @@ TEST(EventMapperTest, EnumsMapOneToOneByName) {
 TEST(EventMapperTest, PayloadHoldsOnlyTheMappedValues) {
   DomainEvent e = Transition(EventKind::kDroppedOut, TrainingStatus::kActive,
                              TrainingStatus::kDroppedOut);
-  e.reason = "health";
+  e.drop_out_reason = ::jobintech::common::v1::DROP_OUT_REASON_HEALTH;
   absl::StatusOr<outbox::OutboxMessage> row = ToOutboxMessage(e);
   ASSERT_TRUE(row.ok()) << row.status();
   pb::LifecycleEvent event;

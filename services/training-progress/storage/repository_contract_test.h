@@ -172,8 +172,52 @@ TEST_P(ProgressRepositoryContractTest, EverySnapshotVariantRoundTrips) {
   EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists) << dup;
 }
 
-TEST_P(ProgressRepositoryContractTest,
-       ExpiredRequestsAreDeletedOldestFirstInBatches) {
+TEST_P(ProgressRepositoryContractTest, ErasureFindsAndRewritesATraineesRecordsAndAnswers) {
+  TraineeRecord one = ContractTrainee("coh_a", "trn_1");
+  TraineeRecord other_cohort = ContractTrainee("coh_b", "trn_1");
+  TraineeRecord two = ContractTrainee("coh_a", "trn_2");
+  MustWrite([&](ProgressStore& s) -> absl::Status {
+    RETURN_IF_ERROR(s.InsertTrainee(one));
+    RETURN_IF_ERROR(s.InsertTrainee(other_cohort));
+    RETURN_IF_ERROR(s.InsertTrainee(two));
+    RETURN_IF_ERROR(s.InsertRequest(StoredRequest{
+        .request_id = "req-1", .operation = "RecordDropOut",
+        .response = DropOutOutcome{.progress = ContractProgress(one)},
+        .create_time = ContractTime(1)}));
+    return s.InsertRequest(StoredRequest{
+        .request_id = "req-2", .operation = "RecordDropOut",
+        .response = DropOutOutcome{.progress = ContractProgress(two)},
+        .create_time = ContractTime(2)});
+  });
+  const std::vector<TraineeRecord> records =
+      ReadValue([](ProgressStore& s) { return s.TraineeRecordsOf("trn_1"); });
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].trainee_id, "trn_1");
+  EXPECT_EQ(records[1].trainee_id, "trn_1");
+  // At least the trainee's answer (a store may return more).
+  std::vector<StoredRequest> found = ReadValue(
+      [](ProgressStore& s) { return s.StoredRequestsMentioning("trn_1"); });
+  bool has_one = false;
+  for (const StoredRequest& r : found) has_one |= r.request_id == "req-1";
+  EXPECT_TRUE(has_one);
+  TraineeRecord cleared = one;
+  cleared.exit_reason.clear();
+  const ResponseSnapshot replaced =
+      DropOutOutcome{.progress = ContractProgress(cleared)};
+  MustWrite([&](ProgressStore& s) { return s.ReplaceStoredResponse("req-1", replaced); });
+  std::optional<StoredRequest> got =
+      ReadValue([](ProgressStore& s) { return s.FindRequest("req-1"); });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(got->response == replaced);
+  EXPECT_EQ(got->operation, "RecordDropOut");
+  EXPECT_EQ(got->create_time, ContractTime(1));
+  EXPECT_EQ(Write([&](ProgressStore& s) {
+              return s.ReplaceStoredResponse("req-none", replaced);
+            }).code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_P(ProgressRepositoryContractTest, ExpiredRequestsAreDeletedOldestFirstInBatches) {
   MustWrite([&](ProgressStore& s) -> absl::Status {
     for (int64_t i = 0; i < 5; ++i)
       RETURN_IF_ERROR(

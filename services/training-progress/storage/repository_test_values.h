@@ -78,11 +78,14 @@ inline TraineeRecord ContractTrainee(const std::string& cohort_id,
   r.completion_date = absl::CivilDay(2026, 3, 31);
   r.exit_date = absl::CivilDay(2026, 3, 31);
   r.exit_reason = "raison: déménagement";
+  r.exit_reason_code = ::jobintech::common::v1::DROP_OUT_REASON_RELOCATION;
   r.certificate = Certificate{.certificate_id = "crt_" + trainee_id,
                               .issued_on = absl::CivilDay(2026, 4, 2),
                               .revoked = true,
                               .revocation_reason = "erreur",
-                              .revoked_on = absl::CivilDay(2026, 4, 9)};
+                              .revoked_on = absl::CivilDay(2026, 4, 9),
+                              .revocation_reason_code = ::jobintech::common::v1::
+                                  REVOCATION_REASON_ISSUED_IN_ERROR};
   r.create_time = ContractTime(created_at);
   r.update_time = ContractTime(created_at + 100);
   return r;

@@ -82,13 +82,17 @@ absl::Status BindTrainee(Statement& st, const TraineeRecord& r) {
     RETURN_IF_ERROR(st.BindText(":revocation_reason", c.revocation_reason));
     RETURN_IF_ERROR(
         storage::BindOptionalDay(st, ":certificate_revoked_on", c.revoked_on));
+    RETURN_IF_ERROR(
+        st.BindInt64(":revocation_reason_code", c.revocation_reason_code));
   } else {
     RETURN_IF_ERROR(st.BindNull(":certificate_id"));
     RETURN_IF_ERROR(st.BindNull(":certificate_issued_on"));
     RETURN_IF_ERROR(st.BindInt64(":certificate_revoked", 0));
     RETURN_IF_ERROR(st.BindText(":revocation_reason", ""));
     RETURN_IF_ERROR(st.BindNull(":certificate_revoked_on"));
+    RETURN_IF_ERROR(st.BindInt64(":revocation_reason_code", 0));
   }
+  RETURN_IF_ERROR(st.BindInt64(":exit_reason_code", r.exit_reason_code));
   RETURN_IF_ERROR(st.BindInt64(":create_time", ToMicros(r.create_time)));
   return st.BindInt64(":update_time", ToMicros(r.update_time));
 }
@@ -123,10 +127,13 @@ absl::StatusOr<TraineeRecord> ReadTrainee(const Statement& st) {
     c.revocation_reason = st.ColumnText(28);
     ASSIGN_OR_RETURN(c.revoked_on, storage::OptionalDayColumn(
                                        st, 29, "certificate_revoked_on"));
+    c.revocation_reason_code =
+        static_cast<RevocationReason>(st.ColumnInt64(33));
     r.certificate = std::move(c);
   }
   r.create_time = FromMicros(st.ColumnInt64(30));
   r.update_time = FromMicros(st.ColumnInt64(31));
+  r.exit_reason_code = static_cast<DropOutReason>(st.ColumnInt64(32));
   return r;
 }
 

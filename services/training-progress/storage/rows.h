@@ -21,7 +21,8 @@ inline constexpr char kTraineeColumns[] =
     "sessions_excused, sessions_unexcused, consecutive_unexcused, at_risk, "
     "start_date, completion_date, exit_date, exit_reason, certificate_id, "
     "certificate_issued_on, certificate_revoked, revocation_reason, "
-    "certificate_revoked_on, create_time, update_time";
+    "certificate_revoked_on, create_time, update_time, exit_reason_code, "
+    "revocation_reason_code";
 // The same columns as named parameters, in the same order.
 inline constexpr char kTraineeParams[] =
     ":cohort_id, :trainee_id, :application_id, :track_id, "
@@ -32,7 +33,8 @@ inline constexpr char kTraineeParams[] =
     ":sessions_unexcused, :consecutive_unexcused, :at_risk, :start_date, "
     ":completion_date, :exit_date, :exit_reason, :certificate_id, "
     ":certificate_issued_on, :certificate_revoked, :revocation_reason, "
-    ":certificate_revoked_on, :create_time, :update_time";
+    ":certificate_revoked_on, :create_time, :update_time, :exit_reason_code, "
+    ":revocation_reason_code";
 
 // DATA_LOSS "stored training status '<name>' is unknown" and "stored
 // attendance mark '<name>' is unknown".

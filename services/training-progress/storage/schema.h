@@ -139,6 +139,22 @@ CREATE INDEX idempotency_requests_by_time
   ON idempotency_requests (create_time);
 )sql";
 
+// Schema v4: reason codes beside the notes. `exit_reason_code` is a
+// drop-out's jobintech.common.v1.DropOutReason number and
+// `revocation_reason_code` a revoked certificate's RevocationReason number;
+// `exit_reason` and `revocation_reason` from now on hold only the staff's
+// note. Drop-outs and revocations recorded before codes existed get OTHER
+// (1): a reason was given but cannot be classified after the fact (the note
+// keeps the text); every other row gets UNSPECIFIED (0), as no such
+// transition happened (a withdrawal's code lives in the enrollment service).
+inline constexpr char kProgressSchemaV4Sql[] = R"sql(
+ALTER TABLE trainees ADD COLUMN exit_reason_code INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE trainees
+  ADD COLUMN revocation_reason_code INTEGER NOT NULL DEFAULT 0;
+UPDATE trainees SET exit_reason_code = 1 WHERE status = 'DROPPED_OUT';
+UPDATE trainees SET revocation_reason_code = 1 WHERE certificate_revoked = 1;
+)sql";
+
 }  // namespace jit::progress
 
 #endif  // JIT_SERVICES_TRAINING_PROGRESS_STORAGE_SCHEMA_H_

@@ -60,6 +60,7 @@ json ToJson(const Certificate& c) {
           {"issued_on", DayText(c.issued_on)},
           {"revoked", c.revoked},
           {"revocation_reason", c.revocation_reason},
+          {"revocation_reason_code", static_cast<int>(c.revocation_reason_code)},
           {"revoked_on", storage::OptionalDayJson(c.revoked_on)}};
 }
 absl::StatusOr<Certificate> CertificateFromJson(const json& j) {
@@ -68,6 +69,12 @@ absl::StatusOr<Certificate> CertificateFromJson(const json& j) {
   ASSIGN_OR_RETURN(c.issued_on, DayAt(j, "issued_on"));
   c.revoked = j.at("revoked").get<bool>();
   c.revocation_reason = StringAt(j, "revocation_reason");
+  // Answers stored before schema v4 have no code: OTHER when revoked, as the
+  // v4 migration does for the rows.
+  c.revocation_reason_code = static_cast<RevocationReason>(
+      j.contains("revocation_reason_code")
+          ? j.at("revocation_reason_code").get<int>()
+          : (c.revoked ? 1 : 0));
   ASSIGN_OR_RETURN(c.revoked_on, storage::OptionalDayAt(j, "revoked_on"));
   return c;
 }
@@ -89,6 +96,7 @@ json ToJson(const TraineeRecord& r) {
           {"completion_date", storage::OptionalDayJson(r.completion_date)},
           {"exit_date", storage::OptionalDayJson(r.exit_date)},
           {"exit_reason", r.exit_reason},
+          {"exit_reason_code", static_cast<int>(r.exit_reason_code)},
           {"certificate",
            r.certificate.has_value() ? ToJson(*r.certificate) : json(nullptr)},
           {"create_time", ToMicros(r.create_time)},
@@ -113,6 +121,10 @@ absl::StatusOr<TraineeRecord> TraineeFromJson(const json& j) {
                    storage::OptionalDayAt(j, "completion_date"));
   ASSIGN_OR_RETURN(r.exit_date, storage::OptionalDayAt(j, "exit_date"));
   r.exit_reason = StringAt(j, "exit_reason");
+  r.exit_reason_code = static_cast<DropOutReason>(
+      j.contains("exit_reason_code")
+          ? j.at("exit_reason_code").get<int>()
+          : (r.status == TrainingStatus::kDroppedOut ? 1 : 0));
   if (!j.at("certificate").is_null()) {
     ASSIGN_OR_RETURN(r.certificate, CertificateFromJson(j.at("certificate")));
   }

@@ -210,6 +210,27 @@ class SqliteStore final
     return storage::OptionalRow<TraineeRecord>(st, ReadTrainee);
   }
 
+  absl::StatusOr<std::vector<TraineeRecord>> TraineeRecordsOf(
+      const std::string& trainee_id) override {
+    ASSIGN_OR_RETURN(Statement st, tx_.Prepare(absl::StrCat(
+                                       "SELECT ", kTraineeColumns,
+                                       " FROM trainees WHERE trainee_id = ?1 "
+                                       "ORDER BY create_time, rowid")));
+    RETURN_IF_ERROR(st.BindText(1, trainee_id));
+    return storage::AllRows<TraineeRecord>(st, ReadTrainee);
+  }
+
+  // Answers are JSON: the trainee id appears quoted.
+  absl::StatusOr<std::vector<StoredRequest>> StoredRequestsMentioning(
+      const std::string& trainee_id) override {
+    return StoredRequestsContaining(absl::StrCat("\"", trainee_id, "\""));
+  }
+  absl::Status ReplaceStoredResponse(
+      const std::string& request_id,
+      const ResponseSnapshot& response) override {
+    return SqliteRequestStore::ReplaceStoredResponse(request_id, response);
+  }
+
   absl::StatusOr<AttendanceTotals> CohortAttendance(
       const std::string& cohort_id) override {
     ASSIGN_OR_RETURN(Statement st,
@@ -356,11 +377,15 @@ class SqliteStore final
 // Repository.
 
 std::vector<storage::Migration> SqliteProgressRepository::Migrations() {
-  return outbox::ServiceMigrations(
+  std::vector<storage::Migration> m = outbox::ServiceMigrations(
       {1,
        "training progress: curricula, cohort curricula, trainees, sequences, "
        "attendance, assessments, idempotency requests",
        kProgressSchemaV1Sql});
+  m.push_back({4, "training progress: drop-out and revocation reason codes",
+               absl::StrCat(kProgressSchemaV4Sql,
+                            outbox::kDeprecatedTextRewriteMarkerSql)});
+  return m;
 }
 
 absl::StatusOr<std::unique_ptr<SqliteProgressRepository>>

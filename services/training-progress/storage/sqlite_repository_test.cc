@@ -184,6 +184,44 @@ TEST_F(SqliteProgressRepositoryTest, AFileFromANewerBinaryIsRefused) {
       << repo.status();
 }
 
+// A version 3 file (made by dropping what migration 4 added) gets codes:
+// OTHER for a drop-out and a revoked certificate, UNSPECIFIED elsewhere; the
+// notes stay.
+TEST_F(SqliteProgressRepositoryTest, MigrationFourCodesExistingExitsAsOther) {
+  TraineeRecord dropped = testing::ContractTrainee("coh_a", "trn_1");
+  dropped.status = TrainingStatus::kDroppedOut;
+  TraineeRecord active = testing::ContractNewTrainee("coh_a", "trn_2");
+  ASSERT_TRUE(repo_
+                  ->Write([&](ProgressStore& s) -> absl::Status {
+                    RETURN_IF_ERROR(s.InsertTrainee(dropped));
+                    return s.InsertTrainee(active);
+                  })
+                  .ok());
+  ASSERT_TRUE(repo_->database()
+                  ->Execute("ALTER TABLE trainees DROP COLUMN exit_reason_code; "
+                            "ALTER TABLE trainees DROP COLUMN revocation_reason_code; "
+                            "DELETE FROM schema_migrations WHERE version = 4; "
+                            "PRAGMA user_version = 3")
+                  .ok());
+  Reopen();
+  EXPECT_EQ(*repo_->database()->SchemaVersion(), 4);
+  std::optional<TraineeRecord> d, a;
+  ASSERT_TRUE(repo_
+                  ->Read([&](ProgressStore& s) -> absl::Status {
+                    ASSIGN_OR_RETURN(d, s.FindTrainee("coh_a", "trn_1"));
+                    ASSIGN_OR_RETURN(a, s.FindTrainee("coh_a", "trn_2"));
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_TRUE(d.has_value() && a.has_value());
+  EXPECT_EQ(d->exit_reason_code, ::jobintech::common::v1::DROP_OUT_REASON_OTHER);
+  EXPECT_EQ(d->exit_reason, dropped.exit_reason);
+  EXPECT_EQ(d->certificate->revocation_reason_code,
+            ::jobintech::common::v1::REVOCATION_REASON_OTHER);
+  EXPECT_EQ(d->certificate->revocation_reason, "erreur");
+  EXPECT_EQ(a->exit_reason_code, ::jobintech::common::v1::DROP_OUT_REASON_UNSPECIFIED);
+}
+
 TEST_F(SqliteProgressRepositoryTest, MalformedSnapshotsAreDataLoss) {
   EXPECT_EQ(SnapshotFromJson("{").status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(SnapshotFromJson(R"({"type":"Nope","value":{}})").status().code(),

@@ -210,6 +210,7 @@ class ProgressIntegrationTest : public ::testing::Test {
     req.set_request_id("withdraw-" + app.application_id());
     req.set_application_id(app.application_id());
     req.set_reason("found a job");
+    req.set_reason_code(::jobintech::common::v1::WITHDRAWAL_REASON_FOUND_JOB);
     en::WithdrawEnrolmentResponse resp;
     ASSERT_TRUE(Enrollment(&EnStub::WithdrawEnrolment, req, &resp).ok());
   }

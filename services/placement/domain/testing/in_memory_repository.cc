@@ -213,6 +213,15 @@ class InMemoryPlacementRepository::Store final
       const std::string& trainee_id) override {
     return InInsertOrder(state_->placements, trainee_id);
   }
+  absl::StatusOr<std::vector<StoredRequest>> StoredRequestsMentioning(
+      const std::string& trainee_id) override {
+    return state_->requests.All();
+  }
+  absl::Status ReplaceStoredResponse(const std::string& request_id,
+                                     const ResponseSnapshot& response) override {
+    RETURN_IF_ERROR(Mutation());
+    return state_->requests.ReplaceResponse(request_id, response);
+  }
   absl::StatusOr<Page<Placement>> ListPlacements(
       const PlacementFilter& filter, const PageQuery& page) override {
     return Paged(

@@ -138,6 +138,24 @@ class InMemoryProgressRepository::Store final
     }
     return out;
   }
+  absl::StatusOr<std::vector<TraineeRecord>> TraineeRecordsOf(
+      const std::string& trainee_id) override {
+    std::vector<TraineeRecord> out;
+    for (const auto& [key, row] : state_->trainees) {
+      if (key.second == trainee_id) out.push_back(row.record);
+    }
+    return out;
+  }
+  absl::StatusOr<std::vector<StoredRequest>> StoredRequestsMentioning(
+      const std::string& trainee_id) override {
+    return state_->requests.All();
+  }
+  absl::Status ReplaceStoredResponse(const std::string& request_id,
+                                     const ResponseSnapshot& response) override {
+    RETURN_IF_ERROR(Mutation());
+    return state_->requests.ReplaceResponse(request_id, response);
+  }
+
   absl::StatusOr<std::optional<TraineeRecord>> LatestTraineeRecord(
       const std::string& trainee_id) override {
     const State::TraineeRow* latest = nullptr;
