@@ -18,8 +18,11 @@
 // - otherwise `apply` makes the change (and publishes its events in the same
 //   transaction), the snapshot it returns is stored under the request id,
 //   and that snapshot (or `view` of it) is the answer.
-// A stored snapshot of another type than the operation's is INTERNAL (a
-// corrupt or foreign record). FindReplay gives the stored answer in a read
+// A stored answer erased with the personal data it concerned (a tombstone,
+// StoredRequest::erase_time) is FAILED_PRECONDITION for its own actor and
+// operation ("the answer to request '<id>' was erased ..."): it is neither
+// replayed nor applied again. A stored snapshot of another type than the
+// operation's is INTERNAL (a corrupt or foreign record). FindReplay gives the stored answer in a read
 // transaction, for operations that must ask peers before writing and must
 // not ask them again on a replay.
 //
@@ -68,6 +71,10 @@ absl::Status CheckSameActor(absl::string_view stored_actor_id,
 absl::Status CheckSamePayload(absl::string_view stored_fingerprint,
                               const RequestContext& ctx);
 
+// FAILED_PRECONDITION: "the answer to request '<id>' was erased with the
+// personal data it concerned; read the current state instead".
+absl::Status ErasedAnswer(absl::string_view request_id);
+
 // INTERNAL: "stored response of request '<id>' does not match operation
 // <operation>".
 absl::Status SnapshotMismatch(absl::string_view request_id,
@@ -75,13 +82,15 @@ absl::Status SnapshotMismatch(absl::string_view request_id,
 
 // The snapshot a stored request keeps for `operation`, replayed to `ctx`
 // (pointing into `stored`): the errors of CheckSameActor, CheckSameOperation,
-// CheckSamePayload and SnapshotMismatch, in that order.
+// ErasedAnswer (a tombstone: its fingerprint is gone, so the payload is not
+// compared), CheckSamePayload and SnapshotMismatch, in that order.
 template <typename Snapshot, typename Variant>
 absl::StatusOr<const Snapshot*> ReplayOf(const StoredRequest<Variant>& stored,
                                          const RequestContext& ctx,
                                          absl::string_view operation) {
   RETURN_IF_ERROR(CheckSameActor(stored.actor_id, ctx));
   RETURN_IF_ERROR(CheckSameOperation(stored.operation, operation));
+  if (stored.erase_time.has_value()) return ErasedAnswer(stored.request_id);
   RETURN_IF_ERROR(CheckSamePayload(stored.fingerprint, ctx));
   if constexpr (std::is_same_v<Snapshot, Variant>) {
     return &stored.response;
@@ -157,6 +166,25 @@ absl::StatusOr<std::optional<Snapshot>> FindReplay(
     return absl::OkStatus();
   }));
   return replay;
+}
+
+// Erases, inside the caller's write transaction, every stored answer that
+// `concerns` (a predicate on the snapshot, e.g. "an Application of trainee
+// X"), among those the store finds mentioning `mention`: each becomes a
+// tombstone (ErasableRequestStore::EraseRequest). Returns how many.
+template <typename Store, typename Concerns>
+absl::StatusOr<int64_t> EraseStoredAnswers(Store& store,
+                                           const std::string& mention,
+                                           Concerns concerns,
+                                           absl::Time erase_time) {
+  ASSIGN_OR_RETURN(auto candidates, store.FindRequestsMentioning(mention));
+  int64_t erased = 0;
+  for (const auto& stored : candidates) {
+    if (stored.erase_time.has_value() || !concerns(stored.response)) continue;
+    RETURN_IF_ERROR(store.EraseRequest(stored.request_id, erase_time));
+    ++erased;
+  }
+  return erased;
 }
 
 // Runs `fn`: (Store&) -> StatusOr<T> in a read transaction and returns its

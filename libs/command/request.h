@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -59,6 +60,11 @@ struct StoredRequest {
   // RequestContext::actor_id and ::fingerprint of the first request.
   std::string actor_id = {};
   std::string fingerprint = {};
+  // Set when the answer was erased with the personal data it concerned (a
+  // tombstone): `response` and `fingerprint` are then empty, and a replay is
+  // FAILED_PRECONDITION (ReplayOf) instead of an answer. The record stays so
+  // that the request id is not taken for a new request and applied again.
+  std::optional<absl::Time> erase_time = std::nullopt;
 };
 
 // The idempotency records of a store, used inside one of its transactions.
@@ -81,6 +87,27 @@ class RequestStore {
   // request id retried after its record expired is a new request.
   virtual absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before,
                                                        int64_t limit) = 0;
+};
+
+// A RequestStore whose stored answers can be erased (EraseStoredAnswers in
+// command.h): what a store implements when its answers may concern a person
+// whose data must be erasable.
+template <typename Snapshot>
+class ErasableRequestStore : public RequestStore<Snapshot> {
+ public:
+  using StoredRequestType = StoredRequest<Snapshot>;
+
+  // The stored requests whose answer may mention `text` (e.g. a trainee id):
+  // a superset of those whose stored answer contains it (a store that cannot
+  // search may return every request); erased ones excluded. Any order.
+  virtual absl::StatusOr<std::vector<StoredRequestType>> FindRequestsMentioning(
+      const std::string& text) = 0;
+  // Turns the stored request into a tombstone: its answer and fingerprint
+  // are dropped and `erase_time` is recorded; operation, actor and create
+  // time stay. NOT_FOUND when the request id is not stored; FAILED_PRECONDITION
+  // in a read transaction.
+  virtual absl::Status EraseRequest(const std::string& request_id,
+                                    absl::Time erase_time) = 0;
 };
 
 // Records on a domain event when it happened and who asked: sets
