@@ -27,13 +27,6 @@ absl::Status CheckSamePayload(absl::string_view stored_fingerprint,
                               "already used with a different request");
 }
 
-absl::Status ErasedAnswer(absl::string_view request_id) {
-  return absl::FailedPreconditionError(absl::StrCat(
-      "the answer to request '", request_id,
-      "' was erased with the personal data it concerned; read the current "
-      "state instead"));
-}
-
 absl::Status SnapshotMismatch(absl::string_view request_id,
                               absl::string_view operation) {
   return absl::InternalError(

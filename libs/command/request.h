@@ -60,10 +60,11 @@ struct StoredRequest {
   // RequestContext::actor_id and ::fingerprint of the first request.
   std::string actor_id = {};
   std::string fingerprint = {};
-  // Set when the answer was erased with the personal data it concerned (a
-  // tombstone): `response` and `fingerprint` are then empty, and a replay is
-  // FAILED_PRECONDITION (ReplayOf) instead of an answer. The record stays so
-  // that the request id is not taken for a new request and applied again.
+  // Set when the answer was erased with the personal data it concerned:
+  // `response` is then the answer with that data and free text removed, and
+  // `fingerprint` is empty (the digest of a request holding personal data is
+  // personal data too). A replay to the same actor for the same operation
+  // answers that scrubbed response without comparing payloads (ReplayOf).
   std::optional<absl::Time> erase_time = std::nullopt;
 };
 
@@ -102,11 +103,12 @@ class ErasableRequestStore : public RequestStore<Snapshot> {
   // search may return every request); erased ones excluded. Any order.
   virtual absl::StatusOr<std::vector<StoredRequestType>> FindRequestsMentioning(
       const std::string& text) = 0;
-  // Turns the stored request into a tombstone: its answer and fingerprint
-  // are dropped and `erase_time` is recorded; operation, actor and create
-  // time stay. NOT_FOUND when the request id is not stored; FAILED_PRECONDITION
-  // in a read transaction.
+  // Marks the stored request erased at `erase_time`: its answer becomes
+  // `scrubbed` and its fingerprint is dropped; operation, actor and create
+  // time stay (so the request id is never applied again). NOT_FOUND when the
+  // request id is not stored; FAILED_PRECONDITION in a read transaction.
   virtual absl::Status EraseRequest(const std::string& request_id,
+                                    const Snapshot& scrubbed,
                                     absl::Time erase_time) = 0;
 };
 

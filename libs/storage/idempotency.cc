@@ -21,12 +21,16 @@ RequestRecord ReadRecord(Statement& st) {
                   .create_time = absl::FromUnixMicros(st.ColumnInt64(3)),
                   .actor_id = st.ColumnText(4),
                   .fingerprint = st.ColumnText(5)};
-  int64_t micros = 0;
-  if (absl::StartsWith(r.response, kErasedPrefix) &&
-      absl::SimpleAtoi(absl::string_view(r.response).substr(kErasedPrefix.size()),
-                       &micros)) {
-    r.erase_time = absl::FromUnixMicros(micros);
-    r.response.clear();
+  if (absl::StartsWith(r.response, kErasedPrefix)) {
+    const absl::string_view rest =
+        absl::string_view(r.response).substr(kErasedPrefix.size());
+    const size_t end = rest.find(';');
+    int64_t micros = 0;
+    if (end != absl::string_view::npos &&
+        absl::SimpleAtoi(rest.substr(0, end), &micros)) {
+      r.erase_time = absl::FromUnixMicros(micros);
+      r.response = std::string(rest.substr(end + 1));
+    }
   }
   return r;
 }
@@ -64,13 +68,15 @@ FindRequestRecordsMentioning(Tx& tx, absl::string_view text) {
 }
 
 absl::Status EraseRequestRecord(Tx& tx, absl::string_view request_id,
+                                absl::string_view scrubbed_response,
                                 absl::Time erase_time) {
   ASSIGN_OR_RETURN(Statement st,
                    tx.Prepare("UPDATE idempotency_requests SET response = ?2, "
                               "fingerprint = '' WHERE request_id = ?1"));
   RETURN_IF_ERROR(st.BindText(1, request_id));
   RETURN_IF_ERROR(
-      st.BindText(2, absl::StrCat(kErasedPrefix, absl::ToUnixMicros(erase_time))));
+      st.BindText(2, absl::StrCat(kErasedPrefix, absl::ToUnixMicros(erase_time), ";",
+                                  scrubbed_response)));
   RETURN_IF_ERROR(st.Run());
   if (tx.Changes() == 0) {
     return absl::NotFoundError(absl::StrCat("request '", request_id, "' not found"));

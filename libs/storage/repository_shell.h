@@ -119,19 +119,17 @@ class SqliteRequestStore : public StoreInterface {
  protected:
   SqliteRequestStore(Tx& tx, bool writable) : tx_(tx), writable_(writable) {}
 
-  // The stored request of a record (a tombstone keeps a default response).
+  // The stored request of a record.
   static absl::StatusOr<StoredRequestType> Stored(const std::string& request_id,
                                                   RequestRecord& r) {
     StoredRequestType out;
     out.request_id = request_id;
-    if (!r.erase_time.has_value()) {
-      auto response = kDecode(r.response);
-      if (!response.ok()) {
-        return absl::DataLossError(absl::StrCat(
-            "stored request '", request_id, "': ", response.status().message()));
-      }
-      out.response = *std::move(response);
+    auto response = kDecode(r.response);
+    if (!response.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "stored request '", request_id, "': ", response.status().message()));
     }
+    out.response = *std::move(response);
     out.operation = std::move(r.operation);
     out.create_time = r.create_time;
     out.actor_id = std::move(r.actor_id);
@@ -173,9 +171,10 @@ class SqliteErasableRequestStore
   }
 
   absl::Status EraseRequest(const std::string& request_id,
+                            const typename StoredRequestType::SnapshotType& scrubbed,
                             absl::Time erase_time) override {
     if (!this->writable_) return ReadOnlyError("EraseRequest");
-    return EraseRequestRecord(this->tx_, request_id, erase_time);
+    return EraseRequestRecord(this->tx_, request_id, kEncode(scrubbed), erase_time);
   }
 
  protected:

@@ -21,6 +21,7 @@ namespace {
 
 // The shape of command::StoredRequest / RequestStore, without the domain.
 struct Stored {
+  using SnapshotType = int;
   std::string request_id = {};
   std::string operation = {};
   int response = 0;
@@ -42,7 +43,7 @@ class NoteStore {
   // command::ErasableRequestStore's part.
   virtual absl::StatusOr<std::vector<Stored>> FindRequestsMentioning(
       const std::string& text) = 0;
-  virtual absl::Status EraseRequest(const std::string& request_id,
+  virtual absl::Status EraseRequest(const std::string& request_id, const int& scrubbed,
                                     absl::Time erase_time) = 0;
   virtual absl::Status AddNote(const std::string& text) = 0;
 };
@@ -215,7 +216,7 @@ TEST_F(RepositoryShellTest, StoresRequestsThroughTheCodec) {
   EXPECT_EQ(Count("idempotency_requests"), 0);
 }
 
-TEST_F(RepositoryShellTest, ErasedRequestsBecomeTombstones) {
+TEST_F(RepositoryShellTest, ErasedRequestsKeepTheirScrubbedAnswerOnly) {
   for (const auto& [id, n] : std::vector<std::pair<std::string, int>>{
            {"req-1", 4242}, {"req-2", 7}, {"req-3", 14242}}) {
     ASSERT_TRUE(Write([&](NoteStore& s) {
@@ -239,11 +240,11 @@ TEST_F(RepositoryShellTest, ErasedRequestsBecomeTombstones) {
 
   const absl::Time erased_at = absl::FromUnixMicros(5'000'123);
   ASSERT_TRUE(
-      Write([&](NoteStore& s) { return s.EraseRequest("req-1", erased_at); }).ok());
-  EXPECT_EQ(Write([&](NoteStore& s) { return s.EraseRequest("nope", erased_at); })
+      Write([&](NoteStore& s) { return s.EraseRequest("req-1", 99, erased_at); }).ok());
+  EXPECT_EQ(Write([&](NoteStore& s) { return s.EraseRequest("nope", 99, erased_at); })
                 .message(),
             "request 'nope' not found");
-  EXPECT_EQ(Read([&](NoteStore& s) { return s.EraseRequest("req-2", erased_at); })
+  EXPECT_EQ(Read([&](NoteStore& s) { return s.EraseRequest("req-2", 99, erased_at); })
                 .code(),
             absl::StatusCode::kFailedPrecondition);
 
@@ -255,7 +256,7 @@ TEST_F(RepositoryShellTest, ErasedRequestsBecomeTombstones) {
               }).ok());
   ASSERT_TRUE(tombstone.has_value());
   EXPECT_EQ(tombstone->erase_time, erased_at);
-  EXPECT_EQ(tombstone->response, 0);
+  EXPECT_EQ(tombstone->response, 99);
   EXPECT_EQ(tombstone->fingerprint, "");
   EXPECT_EQ(tombstone->operation, "AddNote");
   EXPECT_EQ(tombstone->actor_id, "actor");

@@ -74,15 +74,16 @@ class InMemoryRequests {
     }
     return out;
   }
-  // Turns the request into a tombstone (ErasableRequestStore::EraseRequest);
-  // NOT_FOUND "request '<id>' not found" when absent.
-  absl::Status Erase(const std::string& request_id, absl::Time erase_time) {
+  // Marks the request erased (ErasableRequestStore::EraseRequest); NOT_FOUND
+  // "request '<id>' not found" when absent.
+  absl::Status Erase(const std::string& request_id, const Snapshot& scrubbed,
+                     absl::Time erase_time) {
     auto it = requests_.find(request_id);
     if (it == requests_.end()) {
       return absl::NotFoundError(
           absl::StrCat("request '", request_id, "' not found"));
     }
-    it->second.response = Snapshot{};
+    it->second.response = scrubbed;
     it->second.fingerprint.clear();
     it->second.erase_time = erase_time;
     return absl::OkStatus();
@@ -153,8 +154,8 @@ class InMemoryStore : public StoreInterface {
 
 // InMemoryStore for a `StoreInterface` deriving from
 // ErasableRequestStore<Snapshot>: FindRequestsMentioning returns every live
-// stored request (a superset, as the interface allows), EraseRequest makes a
-// tombstone.
+// stored request (a superset, as the interface allows), EraseRequest marks
+// one erased.
 template <typename StoreInterface, typename State, typename Event>
 class InMemoryErasableStore
     : public InMemoryStore<StoreInterface, State, Event> {
@@ -168,9 +169,10 @@ class InMemoryErasableStore
     return this->state_->requests.Live();
   }
   absl::Status EraseRequest(const std::string& request_id,
+                            const typename Stored::SnapshotType& scrubbed,
                             absl::Time erase_time) override {
     RETURN_IF_ERROR(this->Mutation());
-    return this->state_->requests.Erase(request_id, erase_time);
+    return this->state_->requests.Erase(request_id, scrubbed, erase_time);
   }
 };
 
