@@ -38,6 +38,7 @@ class TempFileSqliteRepository final : public EnrollmentRepository {
       absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) override {
     return repo_->Read(fn);
   }
+  void FlushErasure() override { repo_->FlushErasure(); }
   SqliteEnrollmentRepository& inner() { return *repo_; }
   bool ok() const { return repo_ != nullptr; }
 

@@ -9,12 +9,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/kafka/topics.h"
+#include "libs/log/log.h"
 #include "libs/outbox/outbox.h"
 #include "libs/status/status_macros.h"
 #include "libs/storage/keyset_query.h"
 #include "libs/storage/repository_shell.h"
 #include "libs/storage/rows.h"
 #include "libs/storage/statement.h"
+#include "services/enrollment/events/erasure.h"
 #include "services/enrollment/events/event_mapper.h"
 #include "services/enrollment/storage/rows.h"
 #include "services/enrollment/storage/schema.h"
@@ -53,11 +56,11 @@ absl::Status MapCandidateError(absl::Status s, const Candidate& c) {
 // The store handed to Write/Read callbacks.
 
 class SqliteStore final
-    : public storage::SqliteRequestStore<EnrollmentStore, &SnapshotToJson,
-                                         &SnapshotFromJson> {
+    : public storage::SqliteErasableRequestStore<EnrollmentStore, &SnapshotToJson,
+                                                 &SnapshotFromJson> {
  public:
   SqliteStore(Tx& tx, bool writable, const Clock* clock)
-      : SqliteRequestStore(tx, writable), clock_(clock) {}
+      : SqliteErasableRequestStore(tx, writable), clock_(clock) {}
 
   // Programme.
   absl::StatusOr<Programme> GetProgramme() override {
@@ -412,6 +415,14 @@ class SqliteStore final
                                  EventType(event.kind), clock_->Now());
   }
 
+  absl::StatusOr<int64_t> EraseEventNotes(
+      const std::string& trainee_id) override {
+    RETURN_IF_ERROR(CheckWritable("EraseEventNotes"));
+    // Trainee events are keyed by trainee id (event_mapper.h).
+    return outbox::RewritePayloads(tx_, kafka::kEnrollmentTopic, trainee_id,
+                                   StripEventNotes);
+  }
+
  private:
   const Clock* const clock_;
 };
@@ -448,6 +459,23 @@ SqliteEnrollmentRepository::SqliteEnrollmentRepository(
     : db_(std::move(db)), clock_(clock) {}
 
 SqliteEnrollmentRepository::~SqliteEnrollmentRepository() = default;
+
+void SqliteEnrollmentRepository::FlushErasure() {
+  absl::StatusOr<bool> done = db_->RequestWalTruncation(kErasureFlushWait);
+  if (!done.ok()) {
+    log::Error("erasure committed, but the WAL could not be truncated: {}; "
+               "retried after the next commits",
+               done.status().ToString());
+  } else if (!*done) {
+    log::Warn("erasure committed; the WAL still holds the erased bytes "
+              "because a reader holds it: its truncation is retried after "
+              "the next commits");
+  }
+}
+
+bool SqliteEnrollmentRepository::ErasureFlushPending() const {
+  return db_->wal_truncation_pending();
+}
 
 absl::Status SqliteEnrollmentRepository::Write(
     absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) {
