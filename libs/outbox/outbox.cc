@@ -155,7 +155,20 @@ absl::Status Append(storage::Tx& tx, const OutboxMessage& message,
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> RewritePayloads(
+absl::StatusOr<int64_t> Backlog(storage::Database& db) {
+  return CountQuery(db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
+}
+
+absl::StatusOr<int64_t> RequeueAll(storage::Database& db) {
+  return Requeue(db, std::nullopt);
+}
+
+absl::StatusOr<int64_t> RequeueCreatedSince(storage::Database& db,
+                                            absl::Time since) {
+  return Requeue(db, since);
+}
+
+absl::StatusOr<int64_t> RewriteKeyPayloads(
     storage::Tx& tx, absl::string_view topic, absl::string_view key,
     absl::FunctionRef<absl::StatusOr<std::optional<std::string>>(
         absl::string_view payload)>
@@ -185,19 +198,6 @@ absl::StatusOr<int64_t> RewritePayloads(
     RETURN_IF_ERROR(st.Run());
   }
   return static_cast<int64_t>(changed.size());
-}
-
-absl::StatusOr<int64_t> Backlog(storage::Database& db) {
-  return CountQuery(db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
-}
-
-absl::StatusOr<int64_t> RequeueAll(storage::Database& db) {
-  return Requeue(db, std::nullopt);
-}
-
-absl::StatusOr<int64_t> RequeueCreatedSince(storage::Database& db,
-                                            absl::Time since) {
-  return Requeue(db, since);
 }
 
 }  // namespace jit::outbox

@@ -109,7 +109,7 @@ absl::StatusOr<int64_t> RequeueCreatedSince(storage::Database& db,
 // transaction). Ids, order, headers and sent state are kept. Returns the
 // number of rows changed. A scan of the outbox (no index on key): for rare
 // operations.
-absl::StatusOr<int64_t> RewritePayloads(
+absl::StatusOr<int64_t> RewriteKeyPayloads(
     storage::Tx& tx, absl::string_view topic, absl::string_view key,
     absl::FunctionRef<absl::StatusOr<std::optional<std::string>>(
         absl::string_view payload)>

@@ -122,7 +122,7 @@ TEST_F(OutboxTest, AppendStoresEveryFieldInTheCallersTransaction) {
   EXPECT_EQ(*Backlog(*db_), 1);
 }
 
-TEST_F(OutboxTest, RewritePayloadsChangesTheRowsOfOneKeyOnly) {
+TEST_F(OutboxTest, RewriteKeyPayloadsChangesTheRowsOfOneKeyOnly) {
   auto event = [](const std::string& key, const std::string& payload) {
     return OutboxMessage{.topic = "jobintech.enrollment.v1",
                          .key = key,
@@ -142,7 +142,7 @@ TEST_F(OutboxTest, RewritePayloadsChangesTheRowsOfOneKeyOnly) {
   };
   absl::StatusOr<int64_t> changed = -1;
   ASSERT_TRUE(db_->Transaction(storage::TxMode::kImmediate, [&](storage::Tx& tx) {
-                   changed = RewritePayloads(tx, kTopic, "t1", strip);
+                   changed = RewriteKeyPayloads(tx, kTopic, "t1", strip);
                    return changed.status();
                  }).ok());
   EXPECT_EQ(*changed, 1);
@@ -154,15 +154,15 @@ TEST_F(OutboxTest, RewritePayloadsChangesTheRowsOfOneKeyOnly) {
   EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE payload = CAST('c plain' AS BLOB)"), 1);
   // Another topic's rows of the same key are not touched.
   ASSERT_TRUE(db_->Transaction(storage::TxMode::kImmediate, [&](storage::Tx& tx) {
-                   changed = RewritePayloads(tx, "other", "t2", strip);
+                   changed = RewriteKeyPayloads(tx, "other", "t2", strip);
                    return changed.status();
                  }).ok());
   EXPECT_EQ(*changed, 0);
   // An error rolls back with the caller's transaction.
   const absl::Status failed =
       db_->Transaction(storage::TxMode::kImmediate, [&](storage::Tx& tx) -> absl::Status {
-        RETURN_IF_ERROR(RewritePayloads(tx, kTopic, "t2", strip).status());
-        return RewritePayloads(tx, kTopic, "t2",
+        RETURN_IF_ERROR(RewriteKeyPayloads(tx, kTopic, "t2", strip).status());
+        return RewriteKeyPayloads(tx, kTopic, "t2",
                                [](absl::string_view)
                                    -> absl::StatusOr<std::optional<std::string>> {
                                  return absl::DataLossError("undecodable");

@@ -299,6 +299,17 @@ int CandidateErase(Context& ctx, const ParsedArgs& args) {
                      req.request_id());
 }
 
+int CandidateUpdateContact(Context& ctx, const ParsedArgs& args) {
+  ev1::UpdateCandidateContactRequest req;
+  req.set_request_id(ctx.RequestId(args));
+  req.set_trainee_id(args.positional[0]);
+  req.set_phone(args.Get("phone"));
+  req.set_email(args.Get("email"));
+  ev1::UpdateCandidateContactResponse resp;
+  return ctx.Respond(Unary(ctx, ctx.enrollment(), &ES::UpdateCandidateContact, req, &resp), resp,
+                     nullptr, req.request_id());
+}
+
 }  // namespace
 
 void AddEnrollmentCommands(std::vector<Command>& out) {
@@ -385,6 +396,11 @@ void AddEnrollmentCommands(std::vector<Command>& out) {
        {{"cohort", "COHORT_ID", FlagKind::kValue, "check the trainee applied to this cohort"}}, "", TraineeLookup},
       {"candidate erase", "TRAINEE_ID", 1, 1, true, "erase a candidate's personal data (law 09-08)", {},
        "The pseudonymous history stays; the erasure cannot be undone.", CandidateErase},
+      {"candidate update-contact", "TRAINEE_ID", 1, 1, true,
+       "change a candidate's phone and e-mail (an application never changes them)",
+       {{"phone", "PHONE", FlagKind::kRequired, "06XXXXXXXX or +2126XXXXXXXX"},
+        {"email", "EMAIL", FlagKind::kRequired, "e-mail address"}},
+       "In the scope of one of the candidate's applications.", CandidateUpdateContact},
   });
 }
 

@@ -419,7 +419,7 @@ class SqliteStore final
       const std::string& trainee_id) override {
     RETURN_IF_ERROR(CheckWritable("EraseEventNotes"));
     // Trainee events are keyed by trainee id (event_mapper.h).
-    return outbox::RewritePayloads(tx_, kafka::kEnrollmentTopic, trainee_id,
+    return outbox::RewriteKeyPayloads(tx_, kafka::kEnrollmentTopic, trainee_id,
                                    StripEventNotes);
   }
 
