@@ -327,6 +327,7 @@ TEST_F(ErasureTest, ErasedValuesAreInNoFileAndNoAnswerAndTheCountsStay) {
   enr::RejectApplicationRequest reject_other;
   reject_other.set_request_id("o-reject");
   reject_other.set_application_id(other.application().application_id());
+  reject_other.set_reason_code(::jobintech::common::v1::REJECTION_REASON_OTHER);
   reject_other.set_reason(kOtherNote);
   JIT_ASSERT_OK(admin_->RejectApplication(Ctx().get(), reject_other, &rejected));
 
