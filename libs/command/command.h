@@ -18,8 +18,11 @@
 // - otherwise `apply` makes the change (and publishes its events in the same
 //   transaction), the snapshot it returns is stored under the request id,
 //   and that snapshot (or `view` of it) is the answer.
-// A stored snapshot of another type than the operation's is INTERNAL (a
-// corrupt or foreign record). FindReplay gives the stored answer in a read
+// A stored answer erased with the personal data it concerned
+// (StoredRequest::erase_time) is replayed as scrubbed, to its own actor and
+// operation, without the payload comparison (its fingerprint is gone): the
+// request is never applied again. A stored snapshot of another type than the
+// operation's is INTERNAL (a corrupt or foreign record). FindReplay gives the stored answer in a read
 // transaction, for operations that must ask peers before writing and must
 // not ask them again on a replay.
 //
@@ -75,14 +78,17 @@ absl::Status SnapshotMismatch(absl::string_view request_id,
 
 // The snapshot a stored request keeps for `operation`, replayed to `ctx`
 // (pointing into `stored`): the errors of CheckSameActor, CheckSameOperation,
-// CheckSamePayload and SnapshotMismatch, in that order.
+// CheckSamePayload (skipped for an erased answer, whose fingerprint is gone)
+// and SnapshotMismatch, in that order.
 template <typename Snapshot, typename Variant>
 absl::StatusOr<const Snapshot*> ReplayOf(const StoredRequest<Variant>& stored,
                                          const RequestContext& ctx,
                                          absl::string_view operation) {
   RETURN_IF_ERROR(CheckSameActor(stored.actor_id, ctx));
   RETURN_IF_ERROR(CheckSameOperation(stored.operation, operation));
-  RETURN_IF_ERROR(CheckSamePayload(stored.fingerprint, ctx));
+  if (!stored.erase_time.has_value()) {
+    RETURN_IF_ERROR(CheckSamePayload(stored.fingerprint, ctx));
+  }
   if constexpr (std::is_same_v<Snapshot, Variant>) {
     return &stored.response;
   } else {
@@ -157,6 +163,30 @@ absl::StatusOr<std::optional<Snapshot>> FindReplay(
     return absl::OkStatus();
   }));
   return replay;
+}
+
+// Erases, inside the caller's write transaction, the stored answers that
+// concern a person, among those the store finds mentioning `mention` (e.g.
+// the trainee id): `scrub` (const Snapshot&) -> std::optional<Snapshot>
+// returns the answer without that person's data and free text, or nullopt
+// when the answer does not concern them; each one concerned is marked
+// erased with its scrubbed answer (ErasableRequestStore::EraseRequest).
+// Answers already erased are left alone. Returns how many were erased.
+template <typename Store, typename Scrub>
+absl::StatusOr<int64_t> EraseStoredAnswers(Store& store,
+                                           const std::string& mention,
+                                           Scrub scrub,
+                                           absl::Time erase_time) {
+  ASSIGN_OR_RETURN(auto candidates, store.FindRequestsMentioning(mention));
+  int64_t erased = 0;
+  for (const auto& stored : candidates) {
+    if (stored.erase_time.has_value()) continue;
+    auto scrubbed = scrub(stored.response);
+    if (!scrubbed.has_value()) continue;
+    RETURN_IF_ERROR(store.EraseRequest(stored.request_id, *scrubbed, erase_time));
+    ++erased;
+  }
+  return erased;
 }
 
 // Runs `fn`: (Store&) -> StatusOr<T> in a read transaction and returns its

@@ -37,7 +37,7 @@ struct Event {
   std::string what;
 };
 
-class NoteStore : public RequestStore<Snapshot> {
+class NoteStore : public ErasableRequestStore<Snapshot> {
  public:
   virtual absl::StatusOr<int> AddNote(const std::string& text) = 0;
   virtual absl::StatusOr<int> CountNotes() = 0;
@@ -58,9 +58,9 @@ struct NoteState {
 };
 
 class FakeNoteStore final
-    : public testing::InMemoryStore<NoteStore, NoteState, Event> {
+    : public testing::InMemoryErasableStore<NoteStore, NoteState, Event> {
  public:
-  using InMemoryStore::InMemoryStore;
+  using InMemoryErasableStore::InMemoryErasableStore;
   absl::StatusOr<int> AddNote(const std::string& text) override {
     RETURN_IF_ERROR(Mutation());
     state_->notes.push_back(text);
@@ -305,6 +305,85 @@ TEST_F(CommandTest, FindReplayReadsTheStoredAnswerWithoutWriting) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(FindReplay<Tally>(repository_, ctx, kAddNote).status().code(),
             absl::StatusCode::kInternal);
+}
+
+TEST_F(CommandTest, ErasedAnswersAreReplayedScrubbedAndNeverAppliedAgain) {
+  ASSERT_TRUE(Add("r1", "secret one", "act_ana", "f1").ok());
+  ASSERT_TRUE(Add("r2", "public", "act_ana", "f2").ok());
+  ASSERT_TRUE(Add("r3", "secret two", "act_bob", "f3").ok());
+  const absl::Time erased_at = now_ + absl::Minutes(5);
+  // Answers about a secret lose their text; the others are not concerned.
+  auto scrub = [](const Snapshot& s) -> std::optional<Snapshot> {
+    const Note* n = std::get_if<Note>(&s);
+    if (n == nullptr || n->text.find("secret") == std::string::npos) {
+      return std::nullopt;
+    }
+    return Note{.text = "", .number = n->number};
+  };
+  absl::StatusOr<int64_t> erased = 0;
+  auto erase = [&] {
+    return repository_.Write([&](NoteStore& store) -> absl::Status {
+      erased = EraseStoredAnswers(store, "secret", scrub, erased_at);
+      return erased.status();
+    });
+  };
+  ASSERT_TRUE(erase().ok());
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(*erased, 2);
+
+  // The record keeps who asked and for what; the answer is scrubbed and the
+  // digest gone.
+  std::optional<StoredRequest<Snapshot>> stored;
+  ASSERT_TRUE(repository_
+                  .Read([&](NoteStore& store) -> absl::Status {
+                    ASSIGN_OR_RETURN(stored, store.FindRequest("r1"));
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->erase_time, erased_at);
+  EXPECT_EQ(stored->operation, "AddNote");
+  EXPECT_EQ(stored->actor_id, "act_ana");
+  EXPECT_EQ(stored->fingerprint, "");
+  EXPECT_EQ(stored->response, Snapshot(Note{.text = "", .number = 1}));
+
+  // Its replay answers the scrubbed answer, whatever the payload (it can no
+  // longer be compared); nothing is applied again.
+  for (const std::string fingerprint : {"f1", "f9", ""}) {
+    absl::StatusOr<Note> replay = Add("r1", "secret one", "act_ana", fingerprint);
+    ASSERT_TRUE(replay.ok()) << replay.status();
+    EXPECT_EQ(*replay, (Note{.text = "", .number = 1}));
+  }
+  EXPECT_EQ(applied_, 3);
+  EXPECT_EQ(*Notes(), 3);
+  // Another caller and another operation still get their refusals.
+  EXPECT_THAT(status::GetFieldViolations(Add("r3", "x", "act_ana").status()),
+              ElementsAre(status::FieldViolation{
+                  "request_id", "already used by another caller"}));
+  EXPECT_EQ(FindReplay<Tally>(repository_,
+                              RequestContext{.request_id = "r1",
+                                             .actor_id = "act_ana"},
+                              kCount)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  // An answer that was not concerned keeps its payload check.
+  EXPECT_EQ(Add("r2", "public", "act_ana", "f9").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<Note> kept = Add("r2", "public", "act_ana", "f2");
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->text, "public");
+
+  // Erasing again leaves the erased answers alone.
+  ASSERT_TRUE(erase().ok());
+  EXPECT_EQ(*erased, 0);
+}
+
+TEST_F(CommandTest, ErasingAMissingRequestIsNotFound) {
+  absl::Status s = repository_.Write([&](NoteStore& store) {
+    return store.EraseRequest("nope", Note{}, now_);
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(CommandTest, ReplayOfTheWholeVariant) {

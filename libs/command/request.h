@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -74,6 +75,12 @@ struct StoredRequest {
   // RequestContext::actor_id and ::fingerprint of the first request.
   std::string actor_id = {};
   std::string fingerprint = {};
+  // Set when the answer was erased with the personal data it concerned:
+  // `response` is then the answer with that data and free text removed, and
+  // `fingerprint` is empty (the digest of a request holding personal data is
+  // personal data too). A replay to the same actor for the same operation
+  // answers that scrubbed response without comparing payloads (ReplayOf).
+  std::optional<absl::Time> erase_time = std::nullopt;
 };
 
 // The idempotency records of a store, used inside one of its transactions.
@@ -96,6 +103,28 @@ class RequestStore {
   // request id retried after its record expired is a new request.
   virtual absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before,
                                                        int64_t limit) = 0;
+};
+
+// A RequestStore whose stored answers can be erased (EraseStoredAnswers in
+// command.h): what a store implements when its answers may concern a person
+// whose data must be erasable.
+template <typename Snapshot>
+class ErasableRequestStore : public RequestStore<Snapshot> {
+ public:
+  using StoredRequestType = StoredRequest<Snapshot>;
+
+  // The stored requests whose answer may mention `text` (e.g. a trainee id):
+  // a superset of those whose stored answer contains it (a store that cannot
+  // search may return every request); erased ones excluded. Any order.
+  virtual absl::StatusOr<std::vector<StoredRequestType>> FindRequestsMentioning(
+      const std::string& text) = 0;
+  // Marks the stored request erased at `erase_time`: its answer becomes
+  // `scrubbed` and its fingerprint is dropped; operation, actor and create
+  // time stay (so the request id is never applied again). NOT_FOUND when the
+  // request id is not stored; FAILED_PRECONDITION in a read transaction.
+  virtual absl::Status EraseRequest(const std::string& request_id,
+                                    const Snapshot& scrubbed,
+                                    absl::Time erase_time) = 0;
 };
 
 // Records on a domain event when it happened and who asked: sets

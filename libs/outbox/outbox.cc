@@ -195,4 +195,36 @@ absl::StatusOr<int64_t> RequeueCreatedSince(storage::Database& db,
   return Requeue(db, since);
 }
 
+absl::StatusOr<int64_t> RewriteKeyPayloads(
+    storage::Tx& tx, absl::string_view topic, absl::string_view key,
+    absl::FunctionRef<absl::StatusOr<std::optional<std::string>>(
+        absl::string_view payload)>
+        rewrite) {
+  std::vector<std::pair<int64_t, std::string>> changed;
+  {
+    ASSIGN_OR_RETURN(storage::Statement st,
+                     tx.Prepare("SELECT id, payload FROM outbox "
+                                "WHERE topic = ?1 AND key = ?2 ORDER BY id"));
+    RETURN_IF_ERROR(st.BindText(1, topic));
+    RETURN_IF_ERROR(st.BindText(2, key));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(std::optional<std::string> payload,
+                       rewrite(st.ColumnBlob(1)));
+      if (payload.has_value()) {
+        changed.emplace_back(st.ColumnInt64(0), *std::move(payload));
+      }
+    }
+  }
+  for (const auto& [id, payload] : changed) {
+    ASSIGN_OR_RETURN(storage::Statement st,
+                     tx.Prepare("UPDATE outbox SET payload = ?2 WHERE id = ?1"));
+    RETURN_IF_ERROR(st.BindInt64(1, id));
+    RETURN_IF_ERROR(st.BindBlob(2, payload));
+    RETURN_IF_ERROR(st.Run());
+  }
+  return static_cast<int64_t>(changed.size());
+}
+
 }  // namespace jit::outbox

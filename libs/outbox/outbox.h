@@ -131,6 +131,20 @@ absl::StatusOr<int64_t> RequeueAll(storage::Database& db);
 absl::StatusOr<int64_t> RequeueCreatedSince(storage::Database& db,
                                             absl::Time since);
 
+// Rewrites, inside the caller's transaction, the payloads of the rows of
+// (`topic`, `key`), sent or not (e.g. to strip free text about a person whose
+// data is erased, so that neither the relay nor a requeue publishes it
+// again): `rewrite` gets each payload and returns the new one, or nullopt to
+// leave the row as it is (an error stops and rolls back with the caller's
+// transaction). Ids, order, headers and sent state are kept. Returns the
+// number of rows changed. A scan of the outbox (no index on key): for rare
+// operations.
+absl::StatusOr<int64_t> RewriteKeyPayloads(
+    storage::Tx& tx, absl::string_view topic, absl::string_view key,
+    absl::FunctionRef<absl::StatusOr<std::optional<std::string>>(
+        absl::string_view payload)>
+        rewrite);
+
 // Header (de)serialization for the `headers` column: a version byte (1), then
 // per header a 4-byte little-endian length and the bytes of the name, then the
 // same for the value. Binary-safe; an empty list encodes as "". Decoding

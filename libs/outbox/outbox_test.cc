@@ -122,6 +122,58 @@ TEST_F(OutboxTest, AppendStoresEveryFieldInTheCallersTransaction) {
   EXPECT_EQ(*Backlog(*db_), 1);
 }
 
+TEST_F(OutboxTest, RewriteKeyPayloadsChangesTheRowsOfOneKeyOnly) {
+  auto event = [](const std::string& key, const std::string& payload) {
+    return OutboxMessage{.topic = "jobintech.enrollment.v1",
+                         .key = key,
+                         .payload = payload,
+                         .headers = {{"ce_id", payload}}};
+  };
+  ASSERT_TRUE(Enrol("t1", event("t1", "a note: secret")).ok());
+  ASSERT_TRUE(Enrol("t2", event("t2", "b note: secret")).ok());
+  ASSERT_TRUE(Enrol("t3", event("t1", "c plain")).ok());
+  ASSERT_TRUE(db_->Execute("UPDATE outbox SET sent_at = 5 WHERE id = 1").ok());
+  const std::string kTopic = "jobintech.enrollment.v1";
+
+  auto strip = [](absl::string_view payload) -> absl::StatusOr<std::optional<std::string>> {
+    const size_t at = payload.find(" note: ");
+    if (at == absl::string_view::npos) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(payload.substr(0, at)));
+  };
+  absl::StatusOr<int64_t> changed = -1;
+  ASSERT_TRUE(db_->Transaction(storage::TxMode::kImmediate, [&](storage::Tx& tx) {
+                   changed = RewriteKeyPayloads(tx, kTopic, "t1", strip);
+                   return changed.status();
+                 }).ok());
+  EXPECT_EQ(*changed, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE payload = CAST('a' AS BLOB) "
+                  "AND sent_at = 5"),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE payload = CAST('b note: secret' AS BLOB)"),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE payload = CAST('c plain' AS BLOB)"), 1);
+  // Another topic's rows of the same key are not touched.
+  ASSERT_TRUE(db_->Transaction(storage::TxMode::kImmediate, [&](storage::Tx& tx) {
+                   changed = RewriteKeyPayloads(tx, "other", "t2", strip);
+                   return changed.status();
+                 }).ok());
+  EXPECT_EQ(*changed, 0);
+  // An error rolls back with the caller's transaction.
+  const absl::Status failed =
+      db_->Transaction(storage::TxMode::kImmediate, [&](storage::Tx& tx) -> absl::Status {
+        RETURN_IF_ERROR(RewriteKeyPayloads(tx, kTopic, "t2", strip).status());
+        return RewriteKeyPayloads(tx, kTopic, "t2",
+                               [](absl::string_view)
+                                   -> absl::StatusOr<std::optional<std::string>> {
+                                 return absl::DataLossError("undecodable");
+                               })
+            .status();
+      });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE payload = CAST('b note: secret' AS BLOB)"),
+            1);
+}
+
 TEST_F(OutboxTest, FailedBusinessWriteTakesItsEventsWithIt) {
   const OutboxMessage event{.topic = "t", .key = "trainee-1", .payload = "p"};
   ASSERT_TRUE(Enrol("trainee-1", event).ok());

@@ -315,6 +315,12 @@ absl::Status Database::Transaction(TxMode mode,
     absl::MutexLock lock(&mu_);
     OwnerMark mark(&owner_);
     RETURN_IF_ERROR(TransactionLocked(mode, fn, &tags));
+    // A requested truncation that could not complete: retried after each
+    // commit, without waiting (the committed transaction stays committed
+    // whatever happens here).
+    if (wal_truncation_pending_.load()) {
+      TruncateWalLocked(absl::ZeroDuration()).IgnoreError();
+    }
   }
   if (!tags.empty()) {
     absl::MutexLock lock(&listeners_mu_);
@@ -340,6 +346,40 @@ void Tx::Tag(absl::string_view tag) {
     if (t == tag) return;
   }
   tags_.emplace_back(tag);
+}
+
+absl::StatusOr<bool> Database::TruncateWalLocked(absl::Duration wait) {
+  const int64_t wait_ms =
+      std::clamp<int64_t>(absl::ToInt64Milliseconds(wait), 0, INT_MAX);
+  sqlite3_busy_timeout(db_, static_cast<int>(wait_ms));
+  int log_frames = 0;
+  int checkpointed = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(
+      db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &checkpointed);
+  const int64_t timeout_ms = std::min<int64_t>(
+      absl::ToInt64Milliseconds(options_.busy_timeout), INT_MAX);
+  sqlite3_busy_timeout(db_, static_cast<int>(timeout_ms));
+  if (rc == SQLITE_OK) {
+    wal_truncation_pending_.store(false);
+    return true;
+  }
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return false;
+  return ErrorFromDb(rc, "wal_checkpoint(TRUNCATE)");
+}
+
+absl::StatusOr<bool> Database::TruncateWal(absl::Duration wait) {
+  RETURN_IF_ERROR(CheckNotReentrant());
+  absl::MutexLock lock(&mu_);
+  OwnerMark mark(&owner_);
+  return TruncateWalLocked(wait);
+}
+
+absl::StatusOr<bool> Database::RequestWalTruncation(absl::Duration wait) {
+  RETURN_IF_ERROR(CheckNotReentrant());
+  absl::MutexLock lock(&mu_);
+  OwnerMark mark(&owner_);
+  wal_truncation_pending_.store(true);
+  return TruncateWalLocked(wait);
 }
 
 absl::Status Database::Execute(absl::string_view sql) {

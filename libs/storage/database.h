@@ -151,6 +151,25 @@ class Database {
   // Runs SQL (one or more statements, no parameters) in autocommit mode.
   absl::Status Execute(absl::string_view sql);
 
+  // Copies every frame of the WAL into the main file and truncates the WAL
+  // to zero bytes (PRAGMA wal_checkpoint(TRUNCATE)), so that no older
+  // version of a page stays in the -wal file (after an erasure, with
+  // secure_delete on, the erased bytes are then gone from both files).
+  // Waits up to `wait` (instead of busy_timeout) for readers of other
+  // connections to leave the WAL and for another process's writer. Returns
+  // true when done (also for a database that is not in WAL mode, e.g.
+  // ":memory:"), false when a reader or writer kept it from completing (what
+  // could be copied was copied; nothing is lost), an error otherwise.
+  absl::StatusOr<bool> TruncateWal(absl::Duration wait);
+
+  // TruncateWal(wait) now; when it does not complete (false or an error),
+  // it stays requested: it is tried again, without waiting, after every
+  // later committed Transaction() on this Database (and by TruncateWal),
+  // until it completes. Returns whether it completed now.
+  absl::StatusOr<bool> RequestWalTruncation(absl::Duration wait);
+  // Whether a requested truncation has not completed yet.
+  bool wal_truncation_pending() const { return wal_truncation_pending_.load(); }
+
   // Called after every committed transaction that was tagged (Tx::Tag),
   // with its tags, on the committing thread, after the connection's lock is
   // released. Must be quick and must not use this database (listeners run
@@ -187,6 +206,7 @@ class Database {
                                  absl::FunctionRef<absl::Status(Tx&)> fn,
                                  std::vector<std::string>* committed_tags = nullptr);
   absl::Status MigrateOne(const Migration& m, int newest);
+  absl::StatusOr<bool> TruncateWalLocked(absl::Duration wait);
   absl::StatusOr<int> SchemaVersionLocked();
   absl::Status ErrorFromDb(int rc, absl::string_view what) const;
 
@@ -200,6 +220,9 @@ class Database {
   absl::Mutex mu_;
   // The thread holding mu_, to refuse re-entrance instead of deadlocking.
   std::atomic<std::thread::id> owner_{};
+
+  // A requested WAL truncation that has not completed (RequestWalTruncation).
+  std::atomic<bool> wal_truncation_pending_{false};
 
   absl::Mutex listeners_mu_;
   int next_listener_id_ ABSL_GUARDED_BY(listeners_mu_) = 0;

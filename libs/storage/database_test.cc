@@ -1,6 +1,7 @@
 #include "libs/storage/database.h"
 
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -368,6 +369,127 @@ TEST_F(DatabaseTest, TxReportsLastInsertRowIdAndChanges) {
                                  return absl::OkStatus();
                                })
                   .ok());
+}
+
+}  // namespace
+}  // namespace jit::storage
+
+namespace jit::storage {
+namespace {
+
+// The bytes of a file ("" when it does not exist).
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool FilesHold(const std::string& db_path, const std::string& needle) {
+  for (const std::string suffix : {"", "-wal", "-shm"}) {
+    if (FileBytes(db_path + suffix).find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+class WalTruncationTest : public DatabaseTest {
+ protected:
+  void Erase(int64_t id) {
+    ASSERT_TRUE(db_->Transaction(TxMode::kImmediate, [&](Tx& tx) -> absl::Status {
+                     ASSIGN_OR_RETURN(Statement st,
+                                      tx.Prepare("UPDATE users SET email = 'x' || id "
+                                                 "WHERE id = ?1"));
+                     RETURN_IF_ERROR(st.BindInt64(1, id));
+                     return st.Run();
+                   }).ok());
+  }
+  void Insert(int64_t id, const std::string& email) {
+    ASSERT_TRUE(db_->Transaction(TxMode::kImmediate,
+                                 [&](Tx& tx) { return InsertUser(tx, id, email); })
+                    .ok());
+  }
+  std::string path() const { return dir_.File("test.db"); }
+};
+
+TEST_F(WalTruncationTest, TruncationLeavesNoOldVersionInTheFiles) {
+  ASSERT_TRUE(db_->Execute("PRAGMA secure_delete = ON").ok());
+  Insert(1, "old-secret-value@mail.ma");
+  Erase(1);
+  // The old version is still in the WAL (and was never in the main file).
+  EXPECT_TRUE(FilesHold(path(), "old-secret-value"));
+  EXPECT_GT(FileBytes(path() + "-wal").size(), 0u);
+
+  absl::StatusOr<bool> done = db_->TruncateWal(absl::Seconds(1));
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_TRUE(*done);
+  EXPECT_EQ(FileBytes(path() + "-wal").size(), 0u);
+  EXPECT_FALSE(FilesHold(path(), "old-secret-value"));
+  EXPECT_EQ(QueryText(*db_, "SELECT email FROM users WHERE id = 1"), "x1");
+}
+
+TEST_F(WalTruncationTest, WithoutSecureDeleteTheOldBytesStayInTheMainFile) {
+  // The control of the test above: secure_delete is what zeroes the freed
+  // space; a checkpoint alone moves the old bytes into the main file.
+  ASSERT_TRUE(db_->Execute("PRAGMA secure_delete = OFF").ok());
+  Insert(1, "old-secret-value@mail.ma");
+  ASSERT_TRUE(db_->TruncateWal(absl::Seconds(1)).value_or(false));
+  Erase(1);
+  ASSERT_TRUE(db_->TruncateWal(absl::Seconds(1)).value_or(false));
+  EXPECT_TRUE(FilesHold(path(), "old-secret-value"));
+}
+
+TEST_F(WalTruncationTest, AReaderHoldsItBackThenTheNextCommitCompletesIt) {
+  ASSERT_TRUE(db_->Execute("PRAGMA secure_delete = ON").ok());
+  Insert(1, "old-secret-value@mail.ma");
+  Erase(1);
+  // Another connection reads from the WAL and keeps its snapshot open.
+  std::unique_ptr<Database> reader = OpenOrDie({.path = path(), .read_only = true});
+  ASSERT_NE(reader, nullptr);
+  absl::Notification reading, release;
+  std::thread t([&] {
+    absl::Status s = reader->Transaction(TxMode::kDeferred, [&](Tx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(Statement st, tx.Prepare("SELECT count(*) FROM users"));
+      RETURN_IF_ERROR(st.Step().status());
+      reading.Notify();
+      release.WaitForNotification();
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(s.ok()) << s;
+  });
+  reading.WaitForNotification();
+
+  absl::StatusOr<bool> now = db_->RequestWalTruncation(absl::Milliseconds(50));
+  ASSERT_TRUE(now.ok()) << now.status();
+  EXPECT_FALSE(*now);
+  EXPECT_TRUE(db_->wal_truncation_pending());
+  EXPECT_TRUE(FilesHold(path(), "old-secret-value"));
+  // A commit while the reader still reads: retried, still held back; the
+  // commit itself is not affected.
+  Insert(2, "b@mail.ma");
+  EXPECT_TRUE(db_->wal_truncation_pending());
+
+  release.Notify();
+  t.join();
+  reader.reset();
+  Insert(3, "c@mail.ma");
+  EXPECT_FALSE(db_->wal_truncation_pending());
+  EXPECT_EQ(FileBytes(path() + "-wal").size(), 0u);
+  EXPECT_FALSE(FilesHold(path(), "old-secret-value"));
+  EXPECT_EQ(CountRows(*db_, "users"), 3);
+}
+
+TEST_F(WalTruncationTest, InMemoryDatabasesHaveNothingToTruncate) {
+  std::unique_ptr<Database> memory = OpenOrDie({.path = ":memory:"});
+  ASSERT_NE(memory, nullptr);
+  absl::StatusOr<bool> done = memory->RequestWalTruncation(absl::ZeroDuration());
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_TRUE(*done);
+  EXPECT_FALSE(memory->wal_truncation_pending());
+}
+
+TEST_F(WalTruncationTest, RefusedInsideATransaction) {
+  absl::Status s = db_->Transaction(TxMode::kImmediate, [&](Tx&) {
+    return db_->TruncateWal(absl::ZeroDuration()).status();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

@@ -1,26 +1,87 @@
 #include "libs/storage/idempotency.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/status/status_macros.h"
 #include "libs/storage/errors.h"
 #include "libs/storage/retention.h"
 
 namespace jit::storage {
+namespace {
+
+constexpr absl::string_view kErasedPrefix = "erased@";
+constexpr char kColumns[] =
+    "request_id, operation, response, create_time, actor_id, fingerprint";
+
+// The record of a row selected with kColumns (request id at column 0).
+RequestRecord ReadRecord(Statement& st) {
+  RequestRecord r{.operation = st.ColumnText(1),
+                  .response = st.ColumnText(2),
+                  .create_time = absl::FromUnixMicros(st.ColumnInt64(3)),
+                  .actor_id = st.ColumnText(4),
+                  .fingerprint = st.ColumnText(5)};
+  if (absl::StartsWith(r.response, kErasedPrefix)) {
+    const absl::string_view rest =
+        absl::string_view(r.response).substr(kErasedPrefix.size());
+    const size_t end = rest.find(';');
+    int64_t micros = 0;
+    if (end != absl::string_view::npos &&
+        absl::SimpleAtoi(rest.substr(0, end), &micros)) {
+      r.erase_time = absl::FromUnixMicros(micros);
+      r.response = std::string(rest.substr(end + 1));
+    }
+  }
+  return r;
+}
+
+}  // namespace
 
 absl::StatusOr<std::optional<RequestRecord>> FindRequestRecord(Tx& tx,
                                                                absl::string_view request_id) {
   ASSIGN_OR_RETURN(Statement st,
-                   tx.Prepare("SELECT operation, response, create_time, actor_id, fingerprint "
-                              "FROM idempotency_requests WHERE request_id = ?1"));
+                   tx.Prepare(absl::StrCat("SELECT ", kColumns,
+                                           " FROM idempotency_requests WHERE request_id = ?1")));
   RETURN_IF_ERROR(st.BindText(1, request_id));
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<RequestRecord>();
-  return std::optional<RequestRecord>(
-      RequestRecord{.operation = st.ColumnText(0),
-                    .response = st.ColumnText(1),
-                    .create_time = absl::FromUnixMicros(st.ColumnInt64(2)),
-                    .actor_id = st.ColumnText(3),
-                    .fingerprint = st.ColumnText(4)});
+  return std::optional<RequestRecord>(ReadRecord(st));
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, RequestRecord>>>
+FindRequestRecordsMentioning(Tx& tx, absl::string_view text) {
+  std::vector<std::pair<std::string, RequestRecord>> out;
+  if (text.empty()) return out;
+  ASSIGN_OR_RETURN(Statement st,
+                   tx.Prepare(absl::StrCat("SELECT ", kColumns,
+                                           " FROM idempotency_requests "
+                                           "WHERE instr(response, ?1) > 0")));
+  RETURN_IF_ERROR(st.BindText(1, text));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    RequestRecord r = ReadRecord(st);
+    if (r.erase_time.has_value()) continue;
+    out.emplace_back(st.ColumnText(0), std::move(r));
+  }
+  return out;
+}
+
+absl::Status EraseRequestRecord(Tx& tx, absl::string_view request_id,
+                                absl::string_view scrubbed_response,
+                                absl::Time erase_time) {
+  ASSIGN_OR_RETURN(Statement st,
+                   tx.Prepare("UPDATE idempotency_requests SET response = ?2, "
+                              "fingerprint = '' WHERE request_id = ?1"));
+  RETURN_IF_ERROR(st.BindText(1, request_id));
+  RETURN_IF_ERROR(
+      st.BindText(2, absl::StrCat(kErasedPrefix, absl::ToUnixMicros(erase_time), ";",
+                                  scrubbed_response)));
+  RETURN_IF_ERROR(st.Run());
+  if (tx.Changes() == 0) {
+    return absl::NotFoundError(absl::StrCat("request '", request_id, "' not found"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, RequestRecord>>> FindRequestRecordsContaining(

@@ -95,20 +95,9 @@ class SqliteRequestStore : public StoreInterface {
         FindRequestRecord(tx_, request_id);
     if (!record.ok()) return record.status();
     if (!record->has_value()) return std::optional<StoredRequestType>();
-    RequestRecord& r = **record;
-    auto response = kDecode(r.response);
-    if (!response.ok()) {
-      return absl::DataLossError(absl::StrCat(
-          "stored request '", request_id, "': ", response.status().message()));
-    }
-    StoredRequestType out;
-    out.request_id = request_id;
-    out.operation = std::move(r.operation);
-    out.response = *std::move(response);
-    out.create_time = r.create_time;
-    out.actor_id = std::move(r.actor_id);
-    out.fingerprint = std::move(r.fingerprint);
-    return std::optional<StoredRequestType>(std::move(out));
+    auto stored = Stored(request_id, **record);
+    if (!stored.ok()) return stored.status();
+    return std::optional<StoredRequestType>(*std::move(stored));
   }
 
   absl::Status InsertRequest(const StoredRequestType& request) override {
@@ -165,6 +154,25 @@ class SqliteRequestStore : public StoreInterface {
  protected:
   SqliteRequestStore(Tx& tx, bool writable) : tx_(tx), writable_(writable) {}
 
+  // The stored request of a record.
+  static absl::StatusOr<StoredRequestType> Stored(const std::string& request_id,
+                                                  RequestRecord& r) {
+    StoredRequestType out;
+    out.request_id = request_id;
+    auto response = kDecode(r.response);
+    if (!response.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "stored request '", request_id, "': ", response.status().message()));
+    }
+    out.response = *std::move(response);
+    out.operation = std::move(r.operation);
+    out.create_time = r.create_time;
+    out.actor_id = std::move(r.actor_id);
+    out.fingerprint = std::move(r.fingerprint);
+    out.erase_time = r.erase_time;
+    return out;
+  }
+
   // OK in a write transaction, ReadOnlyError(operation) in a read one.
   absl::Status CheckWritable(absl::string_view operation) const {
     return writable_ ? absl::OkStatus() : ReadOnlyError(operation);
@@ -172,6 +180,40 @@ class SqliteRequestStore : public StoreInterface {
 
   Tx& tx_;
   const bool writable_;
+};
+
+// SqliteRequestStore for a `StoreInterface` deriving from
+// command::ErasableRequestStore: FindRequestsMentioning and EraseRequest over
+// FindRequestRecordsMentioning / EraseRequestRecord (idempotency.h).
+template <typename StoreInterface, auto kEncode, auto kDecode>
+class SqliteErasableRequestStore
+    : public SqliteRequestStore<StoreInterface, kEncode, kDecode> {
+ public:
+  using Base = SqliteRequestStore<StoreInterface, kEncode, kDecode>;
+  using typename Base::StoredRequestType;
+
+  absl::StatusOr<std::vector<StoredRequestType>> FindRequestsMentioning(
+      const std::string& text) override {
+    auto records = FindRequestRecordsMentioning(this->tx_, text);
+    if (!records.ok()) return records.status();
+    std::vector<StoredRequestType> out;
+    for (auto& [id, record] : *records) {
+      auto stored = Base::Stored(id, record);
+      if (!stored.ok()) return stored.status();
+      out.push_back(*std::move(stored));
+    }
+    return out;
+  }
+
+  absl::Status EraseRequest(const std::string& request_id,
+                            const typename StoredRequestType::SnapshotType& scrubbed,
+                            absl::Time erase_time) override {
+    if (!this->writable_) return ReadOnlyError("EraseRequest");
+    return EraseRequestRecord(this->tx_, request_id, kEncode(scrubbed), erase_time);
+  }
+
+ protected:
+  using Base::Base;
 };
 
 }  // namespace jit::storage

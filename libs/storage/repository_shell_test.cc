@@ -1,9 +1,12 @@
 #include "libs/storage/repository_shell.h"
 
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -18,12 +21,14 @@ namespace {
 
 // The shape of command::StoredRequest / RequestStore, without the domain.
 struct Stored {
+  using SnapshotType = int;
   std::string request_id = {};
   std::string operation = {};
   int response = 0;
   absl::Time create_time = absl::UnixEpoch();
   std::string actor_id = {};
   std::string fingerprint = {};
+  std::optional<absl::Time> erase_time = std::nullopt;
 };
 
 class NoteStore {
@@ -35,6 +40,11 @@ class NoteStore {
   virtual absl::Status InsertRequest(const Stored& request) = 0;
   virtual absl::StatusOr<int64_t> DeleteRequestsBefore(absl::Time before,
                                                        int64_t limit) = 0;
+  // command::ErasableRequestStore's part.
+  virtual absl::StatusOr<std::vector<Stored>> FindRequestsMentioning(
+      const std::string& text) = 0;
+  virtual absl::Status EraseRequest(const std::string& request_id, const int& scrubbed,
+                                    absl::Time erase_time) = 0;
   virtual absl::Status AddNote(const std::string& text) = 0;
 };
 
@@ -48,10 +58,10 @@ absl::StatusOr<int> DecodeInt(const std::string& text) {
 }
 
 class SqliteNoteStore final
-    : public SqliteRequestStore<NoteStore, &EncodeInt, &DecodeInt> {
+    : public SqliteErasableRequestStore<NoteStore, &EncodeInt, &DecodeInt> {
  public:
   SqliteNoteStore(Tx& tx, bool writable, const std::string& suffix)
-      : SqliteRequestStore(tx, writable), suffix_(suffix) {}
+      : SqliteErasableRequestStore(tx, writable), suffix_(suffix) {}
   absl::Status AddNote(const std::string& text) override {
     RETURN_IF_ERROR(CheckWritable("AddNote"));
     ASSIGN_OR_RETURN(Statement st,
@@ -204,6 +214,69 @@ TEST_F(RepositoryShellTest, StoresRequestsThroughTheCodec) {
               }).ok());
   EXPECT_EQ(*deleted, 1);
   EXPECT_EQ(Count("idempotency_requests"), 0);
+}
+
+TEST_F(RepositoryShellTest, ErasedRequestsKeepTheirScrubbedAnswerOnly) {
+  for (const auto& [id, n] : std::vector<std::pair<std::string, int>>{
+           {"req-1", 4242}, {"req-2", 7}, {"req-3", 14242}}) {
+    ASSERT_TRUE(Write([&](NoteStore& s) {
+                  return s.InsertRequest({.request_id = id,
+                                          .operation = "AddNote",
+                                          .response = n,
+                                          .create_time = absl::FromUnixMicros(1'000),
+                                          .actor_id = "actor",
+                                          .fingerprint = "digest-" + id});
+                }).ok());
+  }
+  std::vector<Stored> mentioning;
+  ASSERT_TRUE(Read([&](NoteStore& s) -> absl::Status {
+                ASSIGN_OR_RETURN(mentioning, s.FindRequestsMentioning("4242"));
+                return absl::OkStatus();
+              }).ok());
+  ASSERT_EQ(mentioning.size(), 2u);
+  EXPECT_EQ(mentioning[0].request_id, "req-1");
+  EXPECT_EQ(mentioning[0].response, 4242);
+  EXPECT_EQ(mentioning[1].request_id, "req-3");
+
+  const absl::Time erased_at = absl::FromUnixMicros(5'000'123);
+  ASSERT_TRUE(
+      Write([&](NoteStore& s) { return s.EraseRequest("req-1", 99, erased_at); }).ok());
+  EXPECT_EQ(Write([&](NoteStore& s) { return s.EraseRequest("nope", 99, erased_at); })
+                .message(),
+            "request 'nope' not found");
+  EXPECT_EQ(Read([&](NoteStore& s) { return s.EraseRequest("req-2", 99, erased_at); })
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  std::optional<Stored> tombstone;
+  ASSERT_TRUE(Read([&](NoteStore& s) -> absl::Status {
+                ASSIGN_OR_RETURN(tombstone, s.FindRequest("req-1"));
+                ASSIGN_OR_RETURN(mentioning, s.FindRequestsMentioning("4242"));
+                return absl::OkStatus();
+              }).ok());
+  ASSERT_TRUE(tombstone.has_value());
+  EXPECT_EQ(tombstone->erase_time, erased_at);
+  EXPECT_EQ(tombstone->response, 99);
+  EXPECT_EQ(tombstone->fingerprint, "");
+  EXPECT_EQ(tombstone->operation, "AddNote");
+  EXPECT_EQ(tombstone->actor_id, "actor");
+  EXPECT_EQ(tombstone->create_time, absl::FromUnixMicros(1'000));
+  ASSERT_EQ(mentioning.size(), 1u);
+  EXPECT_EQ(mentioning[0].request_id, "req-3");
+
+  // Neither the answer nor the digest is left in the files once the WAL is
+  // truncated (secure_delete is on).
+  ASSERT_TRUE(db_->TruncateWal(absl::Seconds(1)).value_or(false));
+  for (const std::string suffix : {"", "-wal"}) {
+    std::ifstream in(dir_.File("n.db") + suffix, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)),
+                            std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find("digest-req-1"), std::string::npos) << suffix;
+    EXPECT_EQ(bytes.find("n=4242"), std::string::npos) << suffix;
+    if (suffix.empty()) {
+      EXPECT_NE(bytes.find("n=14242"), std::string::npos);
+    }
+  }
 }
 
 }  // namespace

@@ -77,6 +77,8 @@ const std::map<std::string, std::string>& Expected() {
       {"EnrollmentService/AdmitFromWaitlist", "AR"},
       {"EnrollmentService/LookupTrainee", "ARCP|training-progress,placement"},
       {"EnrollmentService/EraseCandidate", "D"},
+      // Contact data: those who submit applications, in their scope.
+      {"EnrollmentService/UpdateCandidateContact", "ARC"},
       // Training progress.
       {"TrainingProgressService/PublishCurriculum", "A"},
       {"TrainingProgressService/GetCurriculum", "ARCPN"},

@@ -75,6 +75,7 @@ const std::map<std::string, Rule>& ScopedRules() {
       {"EnrollmentService/WithdrawEnrolment", {"NF", "RC"}},
       {"EnrollmentService/AdmitFromWaitlist", {"NF", "R"}},
       {"EnrollmentService/LookupTrainee", {"NF", "RCP"}},
+      {"EnrollmentService/UpdateCandidateContact", {"NF", "RC"}},
       {"TrainingProgressService/RecordAttendance", {"NF", "RC"}},
       {"TrainingProgressService/RecordAssessment", {"NF", "RC"}},
       {"TrainingProgressService/RecordDropOut", {"NF", "RC"}},
@@ -237,6 +238,14 @@ std::unique_ptr<google::protobuf::Message> RequestFor(const std::string& method,
     auto r = std::make_unique<enr::AdmitFromWaitlistRequest>();
     r->set_request_id(rid);
     r->set_cohort_id(t.cohort_id);
+    return r;
+  }
+  if (name == "UpdateCandidateContact") {
+    auto r = std::make_unique<enr::UpdateCandidateContactRequest>();
+    r->set_request_id(rid);
+    r->set_trainee_id(t.trainee_id);
+    r->set_phone(absl::StrCat("0662", 100000 + n));
+    r->set_email(absl::StrCat("contact", n, "@mail-test.ma"));
     return r;
   }
   if (name == "LookupTrainee") {

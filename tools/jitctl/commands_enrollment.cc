@@ -367,6 +367,17 @@ int CandidateErase(Context& ctx, const ParsedArgs& args) {
   return kExitOk;
 }
 
+int CandidateUpdateContact(Context& ctx, const ParsedArgs& args) {
+  ev1::UpdateCandidateContactRequest req;
+  req.set_request_id(ctx.RequestId(args));
+  req.set_trainee_id(args.positional[0]);
+  req.set_phone(args.Get("phone"));
+  req.set_email(args.Get("email"));
+  ev1::UpdateCandidateContactResponse resp;
+  return ctx.Respond(Unary(ctx, ctx.enrollment(), &ES::UpdateCandidateContact, req, &resp), resp,
+                     nullptr, req.request_id());
+}
+
 }  // namespace
 
 void AddEnrollmentCommands(std::vector<Command>& out) {
@@ -466,6 +477,11 @@ void AddEnrollmentCommands(std::vector<Command>& out) {
        "progress, placement). The pseudonymous history and the reason codes stay; the erasure\n"
        "cannot be undone. Safe to repeat with the same --request-id if a step failed.",
        CandidateErase},
+      {"candidate update-contact", "TRAINEE_ID", 1, 1, true,
+       "change a candidate's phone and e-mail (an application never changes them)",
+       {{"phone", "PHONE", FlagKind::kRequired, "06XXXXXXXX or +2126XXXXXXXX"},
+        {"email", "EMAIL", FlagKind::kRequired, "e-mail address"}},
+       "In the scope of one of the candidate's applications.", CandidateUpdateContact},
   });
 }
 

@@ -66,6 +66,28 @@ class InMemoryRequests {
   int64_t DeleteBefore(absl::Time before, int64_t limit) {
     return storage::testing::EraseOldestBefore(requests_, before, limit);
   }
+  // Every stored request that is not a tombstone, by request id.
+  std::vector<Stored> Live() const {
+    std::vector<Stored> out;
+    for (const auto& [id, stored] : requests_) {
+      if (!stored.erase_time.has_value()) out.push_back(stored);
+    }
+    return out;
+  }
+  // Marks the request erased (ErasableRequestStore::EraseRequest); NOT_FOUND
+  // "request '<id>' not found" when absent.
+  absl::Status Erase(const std::string& request_id, const Snapshot& scrubbed,
+                     absl::Time erase_time) {
+    auto it = requests_.find(request_id);
+    if (it == requests_.end()) {
+      return absl::NotFoundError(
+          absl::StrCat("request '", request_id, "' not found"));
+    }
+    it->second.response = scrubbed;
+    it->second.fingerprint.clear();
+    it->second.erase_time = erase_time;
+    return absl::OkStatus();
+  }
   size_t size() const { return requests_.size(); }
   // Every stored request, by id (a fake's superset of "those containing").
   std::vector<Stored> All() const {
@@ -145,6 +167,30 @@ class InMemoryStore : public StoreInterface {
  private:
   std::vector<Event>* const outbox_;
   int64_t mutations_ = 0;
+};
+
+// InMemoryStore for a `StoreInterface` deriving from
+// ErasableRequestStore<Snapshot>: FindRequestsMentioning returns every live
+// stored request (a superset, as the interface allows), EraseRequest marks
+// one erased.
+template <typename StoreInterface, typename State, typename Event>
+class InMemoryErasableStore
+    : public InMemoryStore<StoreInterface, State, Event> {
+ public:
+  using Base = InMemoryStore<StoreInterface, State, Event>;
+  using typename Base::Stored;
+  using Base::Base;
+
+  absl::StatusOr<std::vector<Stored>> FindRequestsMentioning(
+      const std::string& /*text*/) override {
+    return this->state_->requests.Live();
+  }
+  absl::Status EraseRequest(const std::string& request_id,
+                            const typename Stored::SnapshotType& scrubbed,
+                            absl::Time erase_time) override {
+    RETURN_IF_ERROR(this->Mutation());
+    return this->state_->requests.Erase(request_id, scrubbed, erase_time);
+  }
 };
 
 // `Store` (given to Write and Read) is constructible from (State*, bool

@@ -333,4 +333,20 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::EraseCandidate(
   });
 }
 
+grpc::ServerUnaryReactor* EnrollmentGrpcService::UpdateCandidateContact(
+    grpc::CallbackServerContext* context,
+    const pb::UpdateCandidateContactRequest* request,
+    pb::UpdateCandidateContactResponse* response) {
+  return Respond(context, [&]() -> absl::Status {
+    RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
+    ASSIGN_OR_RETURN(CandidateView view,
+                     service_->UpdateCandidateContact(
+                         CommandContextOf(*context, *request),
+                         request->trainee_id(),
+                         {.phone = request->phone(), .email = request->email()}));
+    ToProto(view, response);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace jit::enrollment::api

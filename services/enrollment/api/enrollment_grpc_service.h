@@ -51,6 +51,7 @@ class EnrollmentGrpcService final
   JIT_ENROLLMENT_RPC(AdmitFromWaitlist)
   JIT_ENROLLMENT_RPC(LookupTrainee)
   JIT_ENROLLMENT_RPC(EraseCandidate)
+  JIT_ENROLLMENT_RPC(UpdateCandidateContact)
 #undef JIT_ENROLLMENT_RPC
 
  private:

@@ -413,3 +413,52 @@ TEST_F(EnrollmentGrpcServiceTest, EventsCarryThePseudonymousActorOfTheCall) {
 
 }  // namespace
 }  // namespace jit::enrollment::api
+
+namespace jit::enrollment::api {
+namespace {
+
+TEST_F(EnrollmentGrpcServiceTest, ContactDataChangesThroughItsOwnRpc) {
+  const std::string cohort = CreateOpenCohort(10);
+  pb::SubmitApplicationResponse submitted;
+  grpc::ClientContext c1;
+  ASSERT_TRUE(stub_->SubmitApplication(&c1, Application(cohort, "AB123456"), &submitted).ok());
+
+  pb::UpdateCandidateContactRequest update;
+  update.set_request_id("contact-1");
+  update.set_trainee_id(submitted.application().trainee_id());
+  update.set_phone("07 00 11 22 33");
+  update.set_email("salma.new@example.ma");
+  pb::UpdateCandidateContactResponse updated;
+  grpc::ClientContext c2;
+  grpc::Status s = stub_->UpdateCandidateContact(&c2, update, &updated);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(updated.trainee_id(), submitted.application().trainee_id());
+  EXPECT_EQ(updated.candidate().phone(), "+212700112233");
+  EXPECT_EQ(updated.candidate().email(), "salma.new@example.ma");
+  EXPECT_EQ(updated.candidate().national_id(), "AB123456");
+  EXPECT_TRUE(updated.has_update_time());
+
+  // Re-applying with the old contact data no longer matches: refused.
+  pb::SubmitApplicationRequest again = Application(cohort, "AB123456");
+  again.set_request_id("submit-again");
+  pb::SubmitApplicationResponse ignored;
+  grpc::ClientContext c3;
+  EXPECT_EQ(stub_->SubmitApplication(&c3, again, &ignored).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);  // still active
+
+  pb::UpdateCandidateContactRequest bad;
+  bad.set_request_id("contact-2");
+  bad.set_phone("12");
+  grpc::ClientContext c4;
+  s = stub_->UpdateCandidateContact(&c4, bad, &updated);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolatedFields(s), std::vector<std::string>{"trainee_id"});
+  bad.set_trainee_id("trn_nope");
+  grpc::ClientContext c5;
+  s = stub_->UpdateCandidateContact(&c5, bad, &updated);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolatedFields(s), (std::vector<std::string>{"phone", "email"}));
+}
+
+}  // namespace
+}  // namespace jit::enrollment::api

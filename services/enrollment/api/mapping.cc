@@ -100,6 +100,25 @@ void ToProto(const Dimensions& in, common::TraineeDimensions* out) {
   protoconv::ToProtoDimensions(in, out);
 }
 
+namespace {
+
+void ToProto(const PersonalData& p, pb::Candidate* c) {
+  c->set_given_name(p.given_name);
+  c->set_family_name(p.family_name);
+  c->set_national_id(p.national_id);
+  *c->mutable_birth_date() = ToProtoDate(p.birth_date);
+  c->set_phone(p.phone);
+  c->set_email(p.email);
+}
+
+}  // namespace
+
+void ToProto(const CandidateView& in, pb::UpdateCandidateContactResponse* out) {
+  out->set_trainee_id(in.trainee_id);
+  if (in.personal_data.has_value()) ToProto(*in.personal_data, out->mutable_candidate());
+  *out->mutable_update_time() = ToProtoTime(in.update_time);
+}
+
 void ToProto(const ApplicationView& in, pb::Application* out) {
   const Application& a = in.application;
   out->set_application_id(a.application_id);
@@ -107,14 +126,7 @@ void ToProto(const ApplicationView& in, pb::Application* out) {
   out->set_cohort_id(a.cohort_id);
   out->set_status(ToProto(a.status));
   if (in.personal_data.has_value()) {
-    const PersonalData& p = *in.personal_data;
-    auto* c = out->mutable_candidate();
-    c->set_given_name(p.given_name);
-    c->set_family_name(p.family_name);
-    c->set_national_id(p.national_id);
-    *c->mutable_birth_date() = ToProtoDate(p.birth_date);
-    c->set_phone(p.phone);
-    c->set_email(p.email);
+    ToProto(*in.personal_data, out->mutable_candidate());
   } else {
     out->set_personal_data_erased(true);
   }

@@ -50,6 +50,8 @@ void ToProto(const Track& in, pb::Track* out);
 void ToProto(const Centre& in, pb::TrainingCentre* out);
 void ToProto(const CohortView& in, pb::Cohort* out);
 void ToProto(const ApplicationView& in, pb::Application* out);
+// The candidate and the update time (no candidate once erased).
+void ToProto(const CandidateView& in, pb::UpdateCandidateContactResponse* out);
 void ToProto(const Dimensions& in, common::TraineeDimensions* out);
 void ToProto(const TraineeRecord& in, pb::LookupTraineeResponse* out);
 

@@ -46,6 +46,8 @@ constexpr absl::string_view kOpDeclineAdmission = "DeclineAdmission";
 constexpr absl::string_view kOpWithdrawEnrolment = "WithdrawEnrolment";
 constexpr absl::string_view kOpAdmitFromWaitlist = "AdmitFromWaitlist";
 constexpr absl::string_view kOpEraseCandidate = "EraseCandidate";
+constexpr absl::string_view kOpUpdateCandidateContact =
+    "UpdateCandidateContact";
 
 constexpr int32_t kMaxNationalTarget = 10'000'000;
 
@@ -659,17 +661,34 @@ absl::StatusOr<ApplicationView> EnrollmentService::SubmitApplication(
       ASSIGN_OR_RETURN(std::vector<Application> previous,
                        store.ApplicationsOfTrainee(existing->trainee_id));
       for (const Application& a : previous) {
-        if (IsActive(a.status)) {
-          return absl::AlreadyExistsError(absl::StrCat(
+        if (!IsActive(a.status)) continue;
+        // Which application, and where it stands, only for a caller who may
+        // read it.
+        if (!InScope(ctx.scope, a)) {
+          return absl::AlreadyExistsError(
               "a candidate with this national ID already has an active "
-              "application (",
-              a.application_id, ", ", StatusName(a.status), ")"));
+              "application");
         }
+        return absl::AlreadyExistsError(absl::StrCat(
+            "a candidate with this national ID already has an active "
+            "application (",
+            a.application_id, ", ", StatusName(a.status), ")"));
       }
-      Candidate candidate = *std::move(existing);
-      candidate.personal_data = person;
-      RETURN_IF_ERROR(store.UpdateCandidate(candidate));
-      trainee_id = candidate.trainee_id;
+      if (!existing->personal_data.has_value()) {
+        return absl::InternalError(absl::StrCat(
+            "candidate '", existing->trainee_id,
+            "' has a national ID hash but no personal data"));
+      }
+      // An application never changes a known person's data.
+      if (*existing->personal_data != person) {
+        return absl::FailedPreconditionError(
+            "a candidate with this national ID is already registered with "
+            "other personal data, which an application does not change: "
+            "update the contact data with UpdateCandidateContact (in the "
+            "scope of one of the candidate's applications), then submit "
+            "again with the registered data");
+      }
+      trainee_id = existing->trainee_id;
     } else {
       Candidate candidate;
       candidate.trainee_id = ids::NewOpaqueId("trn");
@@ -930,6 +949,39 @@ absl::StatusOr<TraineeRecord> EnrollmentService::LookupTrainee(
       });
 }
 
+namespace {
+
+// A stored answer about `trainee_id` without its free text (the answer to
+// keep for replays after the erasure), or nullopt for an answer about
+// something else. Answers hold no personal data (the views re-read it), but
+// an Application holds the staff's note.
+std::optional<ResponseSnapshot> ScrubbedAnswer(const std::string& trainee_id,
+                                               const ResponseSnapshot& answer) {
+  if (const auto* app = std::get_if<Application>(&answer);
+      app != nullptr && app->trainee_id == trainee_id) {
+    Application scrubbed = *app;
+    scrubbed.reason.clear();
+    return scrubbed;
+  }
+  if (const auto* update = std::get_if<ContactUpdate>(&answer);
+      update != nullptr && update->trainee_id == trainee_id) {
+    return *update;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<CandidateView> CandidateViewOf(EnrollmentStore& store,
+                                              const ContactUpdate& update) {
+  ASSIGN_OR_RETURN(std::optional<Candidate> candidate,
+                   store.FindCandidate(update.trainee_id));
+  if (!candidate.has_value()) return NotFound("trainee", update.trainee_id);
+  return CandidateView{.trainee_id = update.trainee_id,
+                       .personal_data = candidate->personal_data,
+                       .update_time = update.update_time};
+}
+
+}  // namespace
+
 absl::StatusOr<EraseResult> EnrollmentService::EraseCandidate(
     const RequestContext& ctx, const std::string& trainee_id) {
   FieldViolations v = MutationViolations(ctx);
@@ -941,19 +993,77 @@ absl::StatusOr<EraseResult> EnrollmentService::EraseCandidate(
     ASSIGN_OR_RETURN(std::optional<Candidate> candidate,
                      store.FindCandidate(trainee_id));
     if (!candidate.has_value()) return NotFound("trainee", trainee_id);
-    if (candidate->erase_time.has_value()) {
-      // Already erased: the first erasure's answer.
-      return EraseResult{.trainee_id = trainee_id,
-                         .erase_time = *candidate->erase_time};
+    // Already erased: the first erasure's time; what follows purges again
+    // whatever an earlier version left.
+    const absl::Time erase_time = candidate->erase_time.value_or(now);
+    if (!candidate->erase_time.has_value()) {
+      candidate->personal_data.reset();
+      candidate->cin_hash.clear();
+      candidate->erase_time = erase_time;
+      RETURN_IF_ERROR(store.UpdateCandidate(*candidate));
     }
-    candidate->personal_data.reset();
-    candidate->cin_hash.clear();
-    candidate->erase_time = now;
-    RETURN_IF_ERROR(store.UpdateCandidate(*candidate));
-    return EraseResult{.trainee_id = trainee_id, .erase_time = now};
+    // The staff's free-text notes can name the person.
+    ASSIGN_OR_RETURN(std::vector<Application> apps,
+                     store.ApplicationsOfTrainee(trainee_id));
+    for (Application& app : apps) {
+      if (app.reason.empty()) continue;
+      app.reason.clear();
+      RETURN_IF_ERROR(store.UpdateApplication(app));
+    }
+    RETURN_IF_ERROR(
+        command::EraseStoredAnswers(
+            store, trainee_id,
+            [&](const ResponseSnapshot& answer) {
+              return ScrubbedAnswer(trainee_id, answer);
+            },
+            erase_time)
+            .status());
+    RETURN_IF_ERROR(store.EraseEventNotes(trainee_id).status());
+    return EraseResult{.trainee_id = trainee_id, .erase_time = erase_time};
   };
-  return Mutate<EraseResult, EraseResult>(*repository_, ctx, kOpEraseCandidate,
-                                          now, apply, Identity<EraseResult>);
+  absl::StatusOr<EraseResult> result = Mutate<EraseResult, EraseResult>(
+      *repository_, ctx, kOpEraseCandidate, now, apply, Identity<EraseResult>);
+  if (result.ok()) repository_->FlushErasure();
+  return result;
+}
+
+absl::StatusOr<CandidateView> EnrollmentService::UpdateCandidateContact(
+    const RequestContext& ctx, const std::string& trainee_id,
+    const ContactInput& contact) {
+  FieldViolations v = MutationViolations(ctx);
+  CollectViolations(ValidateRequired(trainee_id, "trainee_id"), v);
+  ContactInput normalized;
+  CollectInto(NormalizePhone(contact.phone, "phone"), &normalized.phone, v);
+  CollectInto(ValidateEmail(contact.email, "email"), &normalized.email, v);
+  RETURN_IF_ERROR(v.ToStatus());
+
+  const absl::Time now = NowMicros();
+  auto apply = [&](EnrollmentStore& store) -> absl::StatusOr<ContactUpdate> {
+    ASSIGN_OR_RETURN(std::optional<Candidate> candidate,
+                     store.FindCandidate(trainee_id));
+    if (!candidate.has_value()) return NotFound("trainee", trainee_id);
+    ASSIGN_OR_RETURN(std::vector<Application> apps,
+                     store.ApplicationsOfTrainee(trainee_id));
+    bool any_in_scope = ctx.scope.national;
+    for (const Application& a : apps) any_in_scope = any_in_scope || InScope(ctx.scope, a);
+    // A trainee none of whose applications is in scope is not disclosed.
+    if (!any_in_scope) return NotFound("trainee", trainee_id);
+    if (!candidate->personal_data.has_value()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the personal data of trainee '", trainee_id,
+          "' was erased; it cannot be changed"));
+    }
+    PersonalData& person = *candidate->personal_data;
+    if (person.phone != normalized.phone || person.email != normalized.email) {
+      person.phone = normalized.phone;
+      person.email = normalized.email;
+      RETURN_IF_ERROR(store.UpdateCandidate(*candidate));
+    }
+    return ContactUpdate{.trainee_id = trainee_id, .update_time = now};
+  };
+  return Mutate<ContactUpdate, CandidateView>(*repository_, ctx,
+                                              kOpUpdateCandidateContact, now,
+                                              apply, CandidateViewOf);
 }
 
 absl::Time EnrollmentService::NowMicros() const {

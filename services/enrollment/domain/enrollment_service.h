@@ -80,6 +80,12 @@ struct CandidateInput {
   std::string email;
 };
 
+// New contact data of a known candidate (normalized by the service).
+struct ContactInput {
+  std::string phone;
+  std::string email;
+};
+
 struct NewApplication {
   std::string cohort_id;
   CandidateInput candidate;
@@ -127,7 +133,11 @@ class EnrollmentService {
 
   // Applications. Submitting needs an OPEN cohort and an eligible age
   // (FAILED_PRECONDITION); a person with an active application (APPLIED,
-  // WAITLISTED, ADMITTED, ENROLLED) is ALREADY_EXISTS.
+  // WAITLISTED, ADMITTED, ENROLLED) is ALREADY_EXISTS, naming that
+  // application and its status only when `ctx.scope` can read it. An
+  // application never changes a known person's stored data: a known national
+  // ID with other personal data than stored is FAILED_PRECONDITION (change
+  // the contact data with UpdateCandidateContact first).
   absl::StatusOr<ApplicationView> SubmitApplication(const RequestContext& ctx,
                                                     const NewApplication& app);
   // `scope`: the caller's rows (libs/command/scope.h); an application out of
@@ -172,10 +182,25 @@ class EnrollmentService {
                                               const std::string& cohort_id,
                                               const command::Scope& scope = {});
 
-  // Removes the candidate's personal data and CIN hash; applications, events
-  // and the trainee id stay. Idempotent. NOT_FOUND for an unknown trainee.
+  // Removes, in one transaction, the candidate's personal data and CIN hash,
+  // the free-text notes (reasons) of the candidate's applications and
+  // events, and scrubs the stored answers of earlier requests about the
+  // trainee (their notes and request digests); then asks the repository to
+  // flush the erased bytes out of its files (FlushErasure). Applications,
+  // statuses, dimensions, events and the trainee id stay. Idempotent: a
+  // later call answers the first erase time and purges again whatever is
+  // left (e.g. of an erasure made by an older version). NOT_FOUND for an
+  // unknown trainee.
   absl::StatusOr<EraseResult> EraseCandidate(const RequestContext& ctx,
                                              const std::string& trainee_id);
+
+  // Replaces the candidate's phone and e-mail. NOT_FOUND (as for an unknown
+  // trainee) unless one of the candidate's applications is in `ctx.scope`;
+  // FAILED_PRECONDITION once the personal data is erased. No event (events
+  // never carry personal data).
+  absl::StatusOr<CandidateView> UpdateCandidateContact(
+      const RequestContext& ctx, const std::string& trainee_id,
+      const ContactInput& contact);
 
  private:
   // The clock's time truncated to microseconds: stores keep microseconds, so

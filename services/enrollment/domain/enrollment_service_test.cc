@@ -3,13 +3,17 @@
 #include "services/enrollment/domain/enrollment_service.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_format.h"
@@ -18,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "libs/clock/clock.h"
 #include "libs/status/field_violations.h"
+#include "libs/status/status_macros.h"
 #include "services/enrollment/domain/events.h"
 #include "services/enrollment/domain/testing/fake_cin_hasher.h"
 #include "services/enrollment/domain/testing/in_memory_repository.h"
@@ -1090,6 +1095,25 @@ TEST_F(EnrollmentServiceTest,
     const ApplicationView first = InStatus(cohort, ++i, s);
     NewApplication again = Applicant(cohort, i);
     again.candidate.phone = "0700000000";
+    // An application does not change the stored data: refused, nothing
+    // written.
+    const size_t events = repo_.published().size();
+    auto refused = svc().SubmitApplication(Ctx(), again);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(std::string(refused.status().message()),
+                HasSubstr("UpdateCandidateContact"));
+    EXPECT_EQ(repo_.published().size(), events);
+    EXPECT_EQ(svc()
+                  .GetApplication(first.application.application_id)
+                  ->personal_data->phone,
+              first.personal_data->phone);
+    // Changed explicitly, the application goes through.
+    ASSERT_TRUE(svc()
+                    .UpdateCandidateContact(
+                        Ctx(), first.application.trainee_id,
+                        {.phone = again.candidate.phone,
+                         .email = again.candidate.email})
+                    .ok());
     auto r = svc().SubmitApplication(Ctx(), again);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->application.trainee_id, first.application.trainee_id);
@@ -1101,10 +1125,148 @@ TEST_F(EnrollmentServiceTest,
                   ->personal_data->phone,
               "+212700000000");
     // The trainee's sequence continues.
-    const auto events = EventsOf(first.application.trainee_id);
-    EXPECT_EQ(events.back().kind, EventKind::kApplicationSubmitted);
-    EXPECT_EQ(events.back().sequence, static_cast<int64_t>(events.size()));
+    const auto events_of = EventsOf(first.application.trainee_id);
+    EXPECT_EQ(events_of.back().kind, EventKind::kApplicationSubmitted);
+    EXPECT_EQ(events_of.back().sequence, static_cast<int64_t>(events_of.size()));
   }
+}
+
+TEST_F(EnrollmentServiceTest, ReapplyingWithOtherPersonalDataChangesNothing) {
+  const std::string cohort = MakeCohort();
+  const ApplicationView first = InStatus(cohort, 1, S::kRejected);
+  const int64_t mutations = repo_.mutation_count();
+  for (auto change : std::vector<std::function<void(CandidateInput&)>>{
+           [](CandidateInput& c) { c.given_name = "Autre"; },
+           [](CandidateInput& c) { c.family_name = "Autre"; },
+           [](CandidateInput& c) { c.birth_date = absl::CivilDay(2001, 1, 1); },
+           [](CandidateInput& c) { c.email = "other@example.ma"; },
+           [](CandidateInput& c) { c.phone = "0611111111"; }}) {
+    NewApplication again = Applicant(cohort, 1);
+    change(again.candidate);
+    auto r = svc().SubmitApplication(Ctx(), again);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+    // The refusal repeats none of the stored values.
+    for (const std::string& stored :
+         {first.personal_data->given_name, first.personal_data->phone,
+          first.personal_data->email, first.application.application_id}) {
+      EXPECT_THAT(std::string(r.status().message()), Not(HasSubstr(stored)));
+    }
+  }
+  EXPECT_EQ(repo_.mutation_count(), mutations);
+  EXPECT_EQ(Must(svc().GetApplication(first.application.application_id))
+                .personal_data,
+            first.personal_data);
+  // The same data, differently written, is the same person: accepted.
+  NewApplication same = Applicant(cohort, 1);
+  same.candidate.national_id = absl::AsciiStrToLower(same.candidate.national_id);
+  same.candidate.email = "salma1@example.ma";  // the domain's case differs
+  auto ok = svc().SubmitApplication(Ctx(), same);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->application.trainee_id, first.application.trainee_id);
+}
+
+TEST_F(EnrollmentServiceTest, ADuplicateOutOfScopeNamesNoApplication) {
+  const std::string here = MakeCohort();  // region MA-05
+  NewCohort there_input = CohortInput(30, CohortStatus::kOpen);
+  there_input.centre_id = MakeCentre("MA-CAS");  // region MA-06
+  const std::string there = Must(svc().CreateCohort(Ctx(), there_input)).cohort.cohort_id;
+  const ApplicationView theirs = InStatus(there, 1, S::kAdmitted);
+  const std::string id = theirs.application.application_id;
+
+  // A coordinator of MA-05 submits the same person to a cohort of MA-05.
+  RequestContext limited = Ctx();
+  limited.scope = command::Scope::Limited({"MA-05"}, {});
+  const size_t events = repo_.published().size();
+  auto r = svc().SubmitApplication(limited, Applicant(here, 1));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(r.status().message(),
+            "a candidate with this national ID already has an active application");
+  EXPECT_THAT(std::string(r.status().message()), Not(HasSubstr(id)));
+  EXPECT_THAT(std::string(r.status().message()), Not(HasSubstr("ADMITTED")));
+  EXPECT_EQ(repo_.published().size(), events);
+
+  // Whoever may read it is told which application it is.
+  RequestContext regional = Ctx();
+  regional.scope = command::Scope::Limited({"MA-06"}, {});
+  NewApplication there_again = Applicant(there, 1);
+  auto named = svc().SubmitApplication(regional, there_again);
+  EXPECT_EQ(named.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(named.status().message()), HasSubstr(id));
+  EXPECT_THAT(std::string(named.status().message()), HasSubstr("ADMITTED"));
+  auto national = svc().SubmitApplication(Ctx(), Applicant(here, 1));
+  EXPECT_THAT(std::string(national.status().message()), HasSubstr(id));
+}
+
+// ------------------------------------------------------------ contact data
+
+TEST_F(EnrollmentServiceTest, ContactDataChangesOnlyThroughTheExplicitUpdateInScope) {
+  const std::string here = MakeCohort();  // region MA-05
+  NewCohort there_input = CohortInput(30, CohortStatus::kOpen);
+  there_input.centre_id = MakeCentre("MA-CAS");  // region MA-06
+  const std::string there = Must(svc().CreateCohort(Ctx(), there_input)).cohort.cohort_id;
+  const ApplicationView mine = Submit(here, 1);
+  const ApplicationView theirs = Submit(there, 2);
+  const std::string trainee = mine.application.trainee_id;
+  const size_t events = repo_.published().size();
+
+  RequestContext ma05 = Ctx();
+  ma05.scope = command::Scope::Limited({"MA-05"}, {});
+  auto updated = svc().UpdateCandidateContact(
+      ma05, trainee, {.phone = "07 12 34 56 78", .email = "New@Mail.MA"});
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->trainee_id, trainee);
+  EXPECT_EQ(updated->personal_data->phone, "+212712345678");
+  EXPECT_EQ(updated->personal_data->email, "New@mail.ma");
+  EXPECT_EQ(updated->personal_data->given_name, mine.personal_data->given_name);
+  EXPECT_EQ(updated->update_time, clock_.Now());
+  EXPECT_EQ(Must(svc().GetApplication(mine.application.application_id))
+                .personal_data->phone,
+            "+212712345678");
+  // No event: events never carry personal data.
+  EXPECT_EQ(repo_.published().size(), events);
+  // A replay answers the current data and changes nothing.
+  auto replay = svc().UpdateCandidateContact(ma05, trainee,
+                                             {.phone = "0712345678", .email = "new@mail.ma"});
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_EQ(replay->personal_data->phone, "+212712345678");
+
+  // Out of scope: exactly like an unknown trainee, and nothing changes.
+  RequestContext out = Ctx();
+  out.scope = command::Scope::Limited({"MA-05"}, {});
+  const absl::Status hidden =
+      svc()
+          .UpdateCandidateContact(out, theirs.application.trainee_id,
+                                  {.phone = "0611111111", .email = "x@mail.ma"})
+          .status();
+  const absl::Status missing =
+      svc()
+          .UpdateCandidateContact(Ctx(), "trn_nope",
+                                  {.phone = "0611111111", .email = "x@mail.ma"})
+          .status();
+  EXPECT_EQ(hidden.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(std::string(hidden.message()),
+            absl::StrReplaceAll(std::string(missing.message()),
+                                {{"trn_nope", theirs.application.trainee_id}}));
+  EXPECT_EQ(Must(svc().GetApplication(theirs.application.application_id)).personal_data,
+            theirs.personal_data);
+
+  // Every field is validated, all at once.
+  EXPECT_THAT(ViolatedFields(svc()
+                                 .UpdateCandidateContact(Ctx(), "", {.phone = "12", .email = "x"})
+                                 .status()),
+              ElementsAre("trainee_id", "phone", "email"));
+
+  // Once erased, the data cannot come back.
+  ASSERT_TRUE(svc().EraseCandidate(Ctx(), trainee).ok());
+  const absl::Status erased =
+      svc()
+          .UpdateCandidateContact(Ctx(), trainee,
+                                  {.phone = "0611111111", .email = "x@mail.ma"})
+          .status();
+  EXPECT_EQ(erased.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(Must(svc().GetApplication(mine.application.application_id))
+                   .personal_data.has_value());
 }
 
 // ------------------------------------------------------------ idempotency
@@ -1366,6 +1528,88 @@ TEST_F(EnrollmentServiceTest, ErasureRemovesPersonalDataAndKeepsHistory) {
   auto again = svc().EraseCandidate(Ctx(), trainee);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->erase_time, erased->erase_time);
+}
+
+TEST_F(EnrollmentServiceTest, ErasurePurgesNotesAndStoredAnswersOfTheTraineeOnly) {
+  const std::string cohort = MakeCohort();
+  const RequestContext submit = Ctx();
+  const ApplicationView app = Must(svc().SubmitApplication(submit, Applicant(cohort, 1)));
+  const std::string trainee = app.application.trainee_id;
+  const std::string id = app.application.application_id;
+  const RequestContext reject = Ctx();
+  ASSERT_TRUE(svc().Reject(reject, id, cmn::REJECTION_REASON_OTHER, "Note about Salma1: moved to Agadir").ok());
+  const RequestContext contact = Ctx();
+  ASSERT_TRUE(svc()
+                  .UpdateCandidateContact(contact, trainee,
+                                          {.phone = "0612345678", .email = "s1@mail.ma"})
+                  .ok());
+  // Someone else's note stays.
+  const ApplicationView other = Submit(cohort, 2);
+  const RequestContext reject_other = Ctx();
+  ASSERT_TRUE(svc().Reject(reject_other, other.application.application_id, cmn::REJECTION_REASON_OTHER, "Kept note").ok());
+
+  const int64_t flushes = repo_.flush_erasure_count();
+  ASSERT_TRUE(svc().EraseCandidate(Ctx(), trainee).ok());
+  EXPECT_EQ(repo_.flush_erasure_count(), flushes + 1);
+  EXPECT_THAT(repo_.EventNotesErased(), ElementsAre(trainee));
+
+  // The live note is gone; the status stays.
+  const ApplicationView after = Must(svc().GetApplication(id));
+  EXPECT_EQ(after.application.reason, "");
+  EXPECT_EQ(after.application.status, S::kRejected);
+  EXPECT_FALSE(after.personal_data.has_value());
+  EXPECT_EQ(Must(svc().GetApplication(other.application.application_id)).application.reason,
+            "Kept note");
+
+  // The stored answers of the trainee's requests are scrubbed and lose their
+  // digest; a replay answers them without personal data or note.
+  for (const RequestContext& ctx : {submit, reject, contact}) {
+    SCOPED_TRACE(ctx.request_id);
+    std::optional<StoredRequest> stored;
+    ASSERT_TRUE(repo_
+                    .Read([&](EnrollmentStore& store) -> absl::Status {
+                      ASSIGN_OR_RETURN(stored, store.FindRequest(ctx.request_id));
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_TRUE(stored->erase_time.has_value());
+    EXPECT_EQ(stored->fingerprint, "");
+    if (const auto* a = std::get_if<Application>(&stored->response)) {
+      EXPECT_EQ(a->reason, "");
+    }
+  }
+  auto replay = svc().Reject(reject, id, cmn::REJECTION_REASON_OTHER, "Note about Salma1: moved to Agadir");
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_EQ(replay->application.reason, "");
+  EXPECT_FALSE(replay->personal_data.has_value());
+  auto contact_replay = svc().UpdateCandidateContact(
+      contact, trainee, {.phone = "0612345678", .email = "s1@mail.ma"});
+  ASSERT_TRUE(contact_replay.ok()) << contact_replay.status();
+  EXPECT_FALSE(contact_replay->personal_data.has_value());
+  // The other trainee's answer is untouched.
+  auto other_replay = svc().Reject(reject_other, other.application.application_id, cmn::REJECTION_REASON_OTHER, "Kept note");
+  ASSERT_TRUE(other_replay.ok());
+  EXPECT_EQ(other_replay->application.reason, "Kept note");
+
+}
+
+TEST_F(EnrollmentServiceTest, ErasingAgainPurgesNotesWrittenSince) {
+  const std::string cohort = MakeCohort();
+  const ApplicationView app = InStatus(cohort, 1, S::kEnrolled);
+  const std::string trainee = app.application.trainee_id;
+  const EraseResult first = Must(svc().EraseCandidate(Ctx(), trainee));
+  // The pseudonymous history continues, notes included.
+  ASSERT_TRUE(svc()
+                  .WithdrawEnrolment(Ctx(), app.application.application_id,
+                                     cmn::WITHDRAWAL_REASON_OTHER, "Left for a job at Salma1's uncle's")
+                  .ok());
+  clock_.Advance(absl::Hours(1));
+  const EraseResult again = Must(svc().EraseCandidate(Ctx(), trainee));
+  EXPECT_EQ(again.erase_time, first.erase_time);
+  EXPECT_EQ(Must(svc().GetApplication(app.application.application_id)).application.reason, "");
+  EXPECT_EQ(Must(svc().GetApplication(app.application.application_id)).application.status,
+            S::kWithdrawn);
 }
 
 TEST_F(EnrollmentServiceTest, AfterErasureTheCinNoLongerLinksToTheTrainee) {

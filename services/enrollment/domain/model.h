@@ -113,6 +113,8 @@ struct PersonalData {
   absl::CivilDay birth_date;
   std::string phone;  // normalized E.164, e.g. "+212612345678"
   std::string email;  // lower-cased domain
+
+  friend bool operator==(const PersonalData&, const PersonalData&) = default;
 };
 
 // A person, known outside this service only by the trainee id.
@@ -188,6 +190,21 @@ struct TraineeRecord {
 struct EraseResult {
   std::string trainee_id;
   absl::Time erase_time = absl::UnixEpoch();
+};
+
+// The answer kept for a contact change (UpdateCandidateContact): no personal
+// data; the response re-reads the candidate (CandidateView).
+struct ContactUpdate {
+  std::string trainee_id;
+  absl::Time update_time = absl::UnixEpoch();
+};
+
+// A candidate as shown to operators in scope: personal data, nullopt once
+// erased.
+struct CandidateView {
+  std::string trainee_id;
+  std::optional<PersonalData> personal_data;
+  absl::Time update_time = absl::UnixEpoch();
 };
 
 // Keyset paging (libs/command/paging.h).

@@ -22,9 +22,11 @@ namespace jit::enrollment {
 
 // The first answer to a mutating request, kept for idempotent replay.
 // Snapshots never hold personal data (Application has none; personal data is
-// re-read from the candidate on replay, so an erasure also erases replays).
-using ResponseSnapshot =
-    std::variant<Programme, Track, Centre, Cohort, Application, EraseResult>;
+// re-read from the candidate on replay). An erasure scrubs the answers about
+// the trainee (an Application's free-text note) and drops their request
+// digests (command::EraseStoredAnswers).
+using ResponseSnapshot = std::variant<Programme, Track, Centre, Cohort,
+                                      Application, EraseResult, ContactUpdate>;
 
 using StoredRequest = command::StoredRequest<ResponseSnapshot>;
 
@@ -35,9 +37,9 @@ using StoredRequest = command::StoredRequest<ResponseSnapshot>;
 // row is NOT_FOUND; a busy or failing database is UNAVAILABLE / INTERNAL.
 // Find* return nullopt when absent.
 //
-// Idempotency records (FindRequest, InsertRequest, DeleteRequestsBefore) as
-// in command::RequestStore.
-class EnrollmentStore : public command::RequestStore<ResponseSnapshot> {
+// Idempotency records (FindRequest, InsertRequest, DeleteRequestsBefore,
+// FindRequestsMentioning, EraseRequest) as in command::ErasableRequestStore.
+class EnrollmentStore : public command::ErasableRequestStore<ResponseSnapshot> {
  public:
   // Programme (a single row, created with defaults by the store's schema).
   virtual absl::StatusOr<Programme> GetProgramme() = 0;
@@ -101,6 +103,12 @@ class EnrollmentStore : public command::RequestStore<ResponseSnapshot> {
 
   // Appends the event to the outbox, in this transaction.
   virtual absl::Status Publish(const DomainEvent& event) = 0;
+  // Removes the free text (reasons) from the trainee's events the store
+  // still holds (the outbox rows, sent or not, so that no requeue publishes
+  // it again); returns how many events changed. Ids, order and everything
+  // else of the events stay.
+  virtual absl::StatusOr<int64_t> EraseEventNotes(
+      const std::string& trainee_id) = 0;
 };
 
 class EnrollmentRepository {
@@ -115,6 +123,13 @@ class EnrollmentRepository {
   // Insert/Update methods fail with FAILED_PRECONDITION there.
   virtual absl::Status Read(
       absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) = 0;
+  // After a committed erasure: makes the erased bytes unrecoverable from the
+  // store's own files (SQLite: truncating checkpoint of the WAL; freed space
+  // is zeroed by secure_delete). When that cannot complete now (a reader
+  // holds the WAL), the store keeps retrying on its own and reports it in
+  // its logs; the erasure is committed either way, so there is nothing to
+  // return. Stores with nothing to flush (in memory) keep this no-op.
+  virtual void FlushErasure() {}
 };
 
 }  // namespace jit::enrollment

@@ -68,6 +68,9 @@ json ToJson(const Application& a) {
 json ToJson(const EraseResult& e) {
   return {{"trainee_id", e.trainee_id}, {"erase_time", ToMicros(e.erase_time)}};
 }
+json ToJson(const ContactUpdate& c) {
+  return {{"trainee_id", c.trainee_id}, {"update_time", ToMicros(c.update_time)}};
+}
 
 absl::StatusOr<Programme> ProgrammeFromJson(const json& j) {
   Programme p;
@@ -146,6 +149,13 @@ absl::StatusOr<EraseResult> EraseResultFromJson(const json& j) {
   return e;
 }
 
+absl::StatusOr<ContactUpdate> ContactUpdateFromJson(const json& j) {
+  ContactUpdate c;
+  c.trainee_id = StringAt(j, "trainee_id");
+  c.update_time = TimeAt(j, "update_time");
+  return c;
+}
+
 const storage::SnapshotCodec<ResponseSnapshot>& Codec() {
   // In the variant's order.
   static const auto* const kCodec = new storage::SnapshotCodec<
@@ -158,7 +168,9 @@ const storage::SnapshotCodec<ResponseSnapshot>& Codec() {
         {"Application",
          storage::DecodeAs<ResponseSnapshot, Application, ApplicationFromJson>},
         {"EraseResult", storage::DecodeAs<ResponseSnapshot, EraseResult,
-                                          EraseResultFromJson>}}});
+                                          EraseResultFromJson>},
+        {"ContactUpdate", storage::DecodeAs<ResponseSnapshot, ContactUpdate,
+                                            ContactUpdateFromJson>}}});
   return *kCodec;
 }
 

@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/kafka/topics.h"
+#include "libs/log/log.h"
 #include "libs/outbox/outbox.h"
 #include "libs/status/status_macros.h"
 #include "libs/storage/keyset_query.h"
@@ -54,12 +56,14 @@ absl::Status MapCandidateError(absl::Status s, const Candidate& c) {
 // The store handed to Write/Read callbacks.
 
 class SqliteStore final
-    : public storage::SqliteRequestStore<EnrollmentStore, &SnapshotToJson,
-                                         &SnapshotFromJson> {
+    : public storage::SqliteErasableRequestStore<EnrollmentStore, &SnapshotToJson,
+                                                 &SnapshotFromJson> {
  public:
   SqliteStore(Tx& tx, bool writable, const Clock* clock,
               const EventEncoder* encoder)
-      : SqliteRequestStore(tx, writable), clock_(clock), encoder_(encoder) {}
+      : SqliteErasableRequestStore(tx, writable),
+        clock_(clock),
+        encoder_(encoder) {}
 
   // Programme.
   absl::StatusOr<Programme> GetProgramme() override {
@@ -415,6 +419,16 @@ class SqliteStore final
                                  clock_->Now());
   }
 
+  absl::StatusOr<int64_t> EraseEventNotes(
+      const std::string& /*trainee_id*/) override {
+    RETURN_IF_ERROR(CheckWritable("EraseEventNotes"));
+    // Nothing to strip: events carry reason codes, never the staff's notes
+    // (proto/jobintech/common/v1/reasons.proto), and the notes of events
+    // written before the codes were cleared from this outbox at start-up
+    // (events::RunPendingOutboxRewrite, before the relay and any erasure).
+    return 0;
+  }
+
  private:
   const Clock* const clock_;
   const EventEncoder* const encoder_;
@@ -461,6 +475,23 @@ SqliteEnrollmentRepository::SqliteEnrollmentRepository(
     : db_(std::move(db)), clock_(clock), encoder_(std::move(encoder)) {}
 
 SqliteEnrollmentRepository::~SqliteEnrollmentRepository() = default;
+
+void SqliteEnrollmentRepository::FlushErasure() {
+  absl::StatusOr<bool> done = db_->RequestWalTruncation(kErasureFlushWait);
+  if (!done.ok()) {
+    log::Error("erasure committed, but the WAL could not be truncated: {}; "
+               "retried after the next commits",
+               done.status().ToString());
+  } else if (!*done) {
+    log::Warn("erasure committed; the WAL still holds the erased bytes "
+              "because a reader holds it: its truncation is retried after "
+              "the next commits");
+  }
+}
+
+bool SqliteEnrollmentRepository::ErasureFlushPending() const {
+  return db_->wal_truncation_pending();
+}
 
 absl::Status SqliteEnrollmentRepository::Write(
     absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) {

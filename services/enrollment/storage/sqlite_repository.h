@@ -38,6 +38,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "libs/clock/clock.h"
 #include "libs/outbox/outbox.h"
 #include "libs/storage/database.h"
@@ -75,6 +76,17 @@ class SqliteEnrollmentRepository final : public EnrollmentRepository {
       absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) override;
   absl::Status Read(
       absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) override;
+
+  // Truncates the WAL (storage::Database::RequestWalTruncation), waiting up
+  // to kErasureFlushWait for readers of other connections; when they hold
+  // it longer, logs a warning and leaves it to the retries after the next
+  // commits (the outbox relay, the audit log and the idempotency pruner
+  // commit regularly). secure_delete (set at Open) has already zeroed the
+  // erased bytes in the pages.
+  void FlushErasure() override;
+  // Whether a truncation asked by FlushErasure has not completed yet.
+  bool ErasureFlushPending() const;
+  static constexpr absl::Duration kErasureFlushWait = absl::Seconds(1);
 
   // The underlying database, for the outbox relay (owned by the repository).
   storage::Database* database() { return db_.get(); }

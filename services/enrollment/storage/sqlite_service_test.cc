@@ -1,6 +1,8 @@
 // The domain core on the real store: a full enrolment path through
 // EnrollmentService over SqliteEnrollmentRepository and HmacCinHasher, read
 // back from the outbox rows the relay would publish.
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -219,6 +221,80 @@ TEST_F(EnrollmentServiceOnSqliteTest, FullPathLandsInTheOutboxInOrder) {
   EXPECT_EQ(replay->application.status, ApplicationStatus::kAdmitted);
   EXPECT_FALSE(replay->personal_data.has_value());
   EXPECT_EQ(*outbox::Backlog(*repo_->database()), static_cast<int64_t>(before));
+}
+
+TEST_F(EnrollmentServiceOnSqliteTest, ErasureLeavesNoByteOfTheCandidateInTheFiles) {
+  auto centre = service_->CreateCentre(Ctx(), {.name = "Centre Rabat",
+                                               .operator_name = "Op",
+                                               .province_code = "MA-RAB"});
+  ASSERT_TRUE(centre.ok()) << centre.status();
+  auto cohort =
+      service_->CreateCohort(Ctx(), {.name = "Cyber 1",
+                                     .track_id = "cybersecurity",
+                                     .centre_id = centre->centre_id,
+                                     .capacity = 5,
+                                     .start_date = absl::CivilDay(2025, 11, 3),
+                                     .end_date = absl::CivilDay(2026, 4, 30),
+                                     .status = CohortStatus::kOpen});
+  ASSERT_TRUE(cohort.ok()) << cohort.status();
+  const std::string cohort_id = cohort->cohort.cohort_id;
+  // The candidate's requests carry digests, as those of the gRPC adapter do.
+  RequestContext submit = Ctx();
+  submit.fingerprint = "sha256:digest-of-the-erased-submission";
+  auto erased = service_->SubmitApplication(submit, Applicant(cohort_id, 1));
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  const std::string trainee = erased->application.trainee_id;
+  RequestContext reject = Ctx();
+  reject.fingerprint = "sha256:digest-of-the-erased-rejection";
+  ASSERT_TRUE(service_
+                  ->Reject(reject, erased->application.application_id,
+                           ::jobintech::common::v1::REJECTION_REASON_OTHER,
+                           "Erasable-note: Zineb1 lives with her aunt")
+                  .ok());
+  auto kept = service_->SubmitApplication(Ctx(), Applicant(cohort_id, 2));
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_TRUE(
+      service_->Reject(Ctx(), kept->application.application_id, ::jobintech::common::v1::REJECTION_REASON_OTHER, "Kept-note").ok());
+
+  const std::vector<std::string> values = {
+      "Zineb1",       "Alaoui1",  "BK700001", "661234511", "zineb1@example.ma",
+      hasher_->Hash("BK700001"), "Erasable-note", "digest-of-the-erased-submission",
+      "digest-of-the-erased-rejection"};
+  auto found = [&](const std::string& v) {
+    for (const std::string suffix : {"", "-wal", "-shm"}) {
+      std::ifstream in(dir_.File("enrollment.db") + suffix, std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+      if (bytes.find(v) != std::string::npos) return true;
+    }
+    return false;
+  };
+  for (const std::string& v : values) EXPECT_TRUE(found(v)) << v << " was never stored";
+
+  ASSERT_TRUE(service_->EraseCandidate(Ctx(), trainee).ok());
+  EXPECT_FALSE(repo_->ErasureFlushPending());
+  for (const std::string& v : values) EXPECT_FALSE(found(v)) << v;
+  for (const std::string v : {"Zineb2", "BK700002", "Kept-note"}) {
+    EXPECT_TRUE(found(v)) << v << " (another candidate) is gone";
+  }
+  // Notes never reach the events (reason codes only): neither the erased
+  // candidate's nor the other candidate's rejection event holds its note.
+  int rejections = 0;
+  for (const Row& r : Outbox()) {
+    if (!r.event.has_application_rejected()) continue;
+    ++rejections;
+    EXPECT_EQ(r.payload.find("Erasable-note"), std::string::npos);
+    EXPECT_EQ(r.payload.find("Kept-note"), std::string::npos);
+    EXPECT_EQ(r.event.application_rejected().rejection_reason(),
+              ::jobintech::common::v1::REJECTION_REASON_OTHER);
+  }
+  EXPECT_EQ(rejections, 2);
+  // Replays answer without personal data or note.
+  auto replay = service_->Reject(reject, erased->application.application_id, ::jobintech::common::v1::REJECTION_REASON_OTHER, "x");
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_EQ(replay->application.reason, "");
+  EXPECT_EQ(replay->application.status, ApplicationStatus::kRejected);
+  EXPECT_FALSE(replay->personal_data.has_value());
 }
 
 }  // namespace

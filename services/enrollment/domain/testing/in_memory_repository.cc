@@ -32,13 +32,26 @@ struct InMemoryEnrollmentState {
   std::map<std::string, ApplicationRow> applications;
   int64_t next_insert_order = 1;
   int64_t last_waitlist_rank = 0;
+  // Trainees whose event notes were erased (EraseEventNotes), in call order.
+  std::vector<std::string> event_notes_erased;
 };
 
 class InMemoryEnrollmentRepository::Store final
-    : public command::testing::InMemoryStore<
+    : public command::testing::InMemoryErasableStore<
           EnrollmentStore, InMemoryEnrollmentState, DomainEvent> {
  public:
-  using InMemoryStore::InMemoryStore;
+  using InMemoryErasableStore::InMemoryErasableStore;
+
+  const InMemoryEnrollmentState& state() const { return *state_; }
+
+  // The fake keeps no outbox: committed events count as delivered and are
+  // not rewritten. The call is recorded (EventNotesErased()).
+  absl::StatusOr<int64_t> EraseEventNotes(
+      const std::string& trainee_id) override {
+    RETURN_IF_ERROR(Mutation());
+    state_->event_notes_erased.push_back(trainee_id);
+    return 0;
+  }
 
   absl::StatusOr<Programme> GetProgramme() override {
     return state_->programme;
@@ -340,6 +353,19 @@ absl::Status InMemoryEnrollmentRepository::Write(
 absl::Status InMemoryEnrollmentRepository::Read(
     absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) {
   return ReadWith<Store>(fn);
+}
+
+void InMemoryEnrollmentRepository::FlushErasure() {
+  flush_erasure_count_.fetch_add(1);
+}
+
+std::vector<std::string> InMemoryEnrollmentRepository::EventNotesErased() {
+  std::vector<std::string> out;
+  Read([&](EnrollmentStore& store) {
+    out = static_cast<Store&>(store).state().event_notes_erased;
+    return absl::OkStatus();
+  }).IgnoreError();
+  return out;
 }
 
 }  // namespace jit::enrollment::testing

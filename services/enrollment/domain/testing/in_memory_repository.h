@@ -15,6 +15,11 @@
 #ifndef JIT_SERVICES_ENROLLMENT_DOMAIN_TESTING_IN_MEMORY_REPOSITORY_H_
 #define JIT_SERVICES_ENROLLMENT_DOMAIN_TESTING_IN_MEMORY_REPOSITORY_H_
 
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "libs/command/testing/in_memory.h"
@@ -40,9 +45,16 @@ class InMemoryEnrollmentRepository final
       absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) override;
   absl::Status Read(
       absl::FunctionRef<absl::Status(EnrollmentStore&)> fn) override;
+  // Counts the calls (flush_erasure_count()).
+  void FlushErasure() override;
+
+  int64_t flush_erasure_count() const { return flush_erasure_count_.load(); }
+  // The trainees whose event notes the domain asked to erase, in order.
+  std::vector<std::string> EventNotesErased();
 
  private:
   class Store;
+  std::atomic<int64_t> flush_erasure_count_{0};
 };
 
 }  // namespace jit::enrollment::testing
