@@ -1,5 +1,6 @@
 #include "libs/kafka/cloudevents.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/log/trace.h"
@@ -44,14 +45,19 @@ const std::string* FindHeader(const Headers& headers, absl::string_view name) {
 }
 
 absl::StatusOr<CloudEventAttributes> FromHeaders(const Headers& headers) {
-  // Each known header at most once.
-  for (size_t i = 0; i < headers.size(); ++i) {
-    const std::string& name = headers[i].first;
+  // A bounded number of headers (a hostile producer could send thousands),
+  // each known one at most once: one pass with a set, linear in the count.
+  if (headers.size() > kMaxHeaders) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record has ", headers.size(), " headers, more than ",
+                     kMaxHeaders));
+  }
+  absl::flat_hash_set<absl::string_view> seen;
+  for (const auto& [name, value] : headers) {
     const bool known = absl::StartsWith(name, "ce_") ||
                        name == kContentTypeHeader || name == kTraceparentHeader;
-    if (!known) continue;
-    for (size_t j = i + 1; j < headers.size(); ++j) {
-      if (headers[j].first == name) return InvalidHeader(name, "repeated");
+    if (known && !seen.insert(name).second) {
+      return InvalidHeader(name, "repeated");
     }
   }
 

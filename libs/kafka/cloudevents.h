@@ -51,8 +51,13 @@ struct CloudEventAttributes {
 // last three only when not empty.
 Headers ToHeaders(const CloudEventAttributes& attributes);
 
+// Records with more headers than this are refused whole (FromHeaders).
+// Ours carry at most 8, plus 4 when dead-lettered.
+inline constexpr size_t kMaxHeaders = 64;
+
 // Reads the attributes back, ignoring headers of other names. Errors are
-// INVALID_ARGUMENT naming the header: ce_specversion missing or not "1.0";
+// INVALID_ARGUMENT: more than kMaxHeaders headers; otherwise naming the
+// header: ce_specversion missing or not "1.0";
 // ce_id, ce_source or ce_type missing or empty; ce_time missing or not
 // RFC 3339; traceparent present but malformed (see ValidateTraceparent); a
 // ce_* / content-type / traceparent header repeated. An absent content-type

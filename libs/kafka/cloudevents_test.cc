@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -195,6 +196,31 @@ TEST(KafkaFromHeadersTest, RejectsRepeatedCloudEventsHeader) {
   Headers headers = ToHeaders(FullAttributes());
   headers.emplace_back("ce_id", "another-id");
   ExpectInvalidHeader(headers, "ce_id");
+}
+
+TEST(KafkaFromHeadersTest, RejectsARepeatedHeaderAmongManyOthers) {
+  Headers headers = ToHeaders(FullAttributes());
+  for (int i = 0; i < 40; ++i) headers.emplace_back("x-other", "v");
+  EXPECT_TRUE(FromHeaders(headers).ok());
+  headers.emplace_back("traceparent", kTraceparent);
+  headers.emplace_back("traceparent", kTraceparent);
+  ExpectInvalidHeader(headers, "traceparent");
+}
+
+TEST(KafkaFromHeadersTest, RefusesMoreHeadersThanTheCap) {
+  Headers headers = ToHeaders(FullAttributes());
+  while (headers.size() < kMaxHeaders) headers.emplace_back("x-other", "v");
+  EXPECT_TRUE(FromHeaders(headers).ok());
+  headers.emplace_back("x-other", "v");
+  absl::StatusOr<CloudEventAttributes> got = FromHeaders(headers);
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(got.status().message(),
+              HasSubstr(absl::StrCat(kMaxHeaders + 1, " headers, more than ",
+                                     kMaxHeaders)));
+  // 10,000 headers are refused as quickly (no quadratic scan).
+  headers.resize(10'000, {"ce_other", "v"});
+  EXPECT_EQ(FromHeaders(headers).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(KafkaTraceparentTest, NewTraceparentIsValidSampledAndUnique) {
