@@ -55,6 +55,7 @@
 #include "services/aggregator/domain/query.h"
 #include "services/aggregator/domain/registry.h"
 #include "services/aggregator/domain/testing/event_builder.h"
+#include "services/aggregator/domain/testing/population.h"
 
 namespace jit::aggregator {
 namespace {
@@ -76,80 +77,7 @@ int Idx(const std::string& id) {
   const auto& ids = CountIds();
   return static_cast<int>(std::find(ids.begin(), ids.end(), id) - ids.begin());
 }
-const std::vector<std::string> kTracks = {"cybersecurity", "digital-management",
-                                          "digital-marketing"};
-
-// Journeys through the three services, in order (the fold's order
-// insensitivity is tested elsewhere).
-std::vector<Event> Population(uint32_t seed, int journeys, int provinces) {
-  std::mt19937 rng(seed);
-  auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
-  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
-  const auto& atlas = geo::Atlas::Get().provinces();
-  std::vector<Event> events;
-  for (int i = 0; i < journeys; ++i) {
-    const std::string trainee = absl::StrCat("t", i);
-    // Spread over regions: every 7th province of the atlas.
-    const geo::Province& p = atlas[(pick(provinces) * 7) % atlas.size()];
-    const std::string track = kTracks[pick(3)];
-    const std::string cohort = absl::StrCat(p.code, "-", track);
-    const auto gender = static_cast<Gender>(chance(0.1) ? 0 : 1 + pick(2));
-    int64_t enr = 0, prog = 0, plc = 0;
-    Day day = D("2024-01-01") + pick(500);
-    auto ev = [&](K kind, int64_t& seq) {
-      testing::Ev e(kind, trainee, ++seq, FormatDay(day));
-      e.Cohort(cohort).Dims(gender, p.code, track);
-      day += 1 + pick(10);
-      return e;
-    };
-    events.push_back(ev(K::kApplicationSubmitted, enr));
-    const int path = pick(20);
-    if (path == 0) {
-      events.push_back(ev(K::kApplicationRejected, enr));
-      continue;
-    }
-    if (path <= 2) {
-      events.push_back(ev(K::kApplicationWaitlisted, enr));
-      if (path == 1) continue;
-    }
-    events.push_back(ev(K::kApplicationAdmitted, enr));
-    if (path == 3) {
-      events.push_back(ev(K::kAdmissionDeclined, enr));
-      continue;
-    }
-    events.push_back(ev(K::kEnrolmentConfirmed, enr));
-    const int fate = pick(20);
-    if (fate == 0) {
-      events.push_back(ev(K::kEnrolmentWithdrawn, enr));
-      continue;
-    }
-    if (fate == 1) continue;  // enrolled, not started yet
-    events.push_back(ev(K::kTrainingStarted, prog).Date(FormatDay(day)));
-    if (fate <= 5) continue;  // in training
-    day += 30 + pick(150);
-    if (fate <= 8) {
-      events.push_back(ev(K::kDroppedOut, prog).Date(FormatDay(day)));
-      continue;
-    }
-    if (fate == 9) {
-      events.push_back(ev(K::kTrainingWithdrawn, prog).Date(FormatDay(day)));
-      continue;
-    }
-    const std::string completion = FormatDay(day);
-    events.push_back(ev(K::kTrainingCompleted, prog).Date(completion));
-    if (chance(0.7)) {
-      events.push_back(
-          ev(K::kCertificateIssued, prog).Exit(ExitKind::kCompleted, completion));
-    }
-    if (chance(0.6)) {
-      events.push_back(ev(K::kPlacementStarted, plc)
-                           .Exit(ExitKind::kCompleted, completion)
-                           .Job(absl::StrCat("p", i), PlacementType::kSalariedPermanent,
-                                FormatDay(day + pick(200))));
-    }
-  }
-  return events;
-}
+const std::vector<std::string>& kTracks = testing::SeededTracks();
 
 // One published (cell, counter) and what the page shows of it.
 struct Item {
@@ -178,7 +106,7 @@ class AttackerTest : public ::testing::TestWithParam<std::tuple<uint32_t, int, i
 TEST_P(AttackerTest, NoHiddenCountNarrowsBelowKValues) {
   const auto [seed, journeys, provinces] = GetParam();
   Fold fold;
-  for (const Event& e : Population(seed, journeys, provinces)) fold.Apply(e);
+  for (const Event& e : testing::SeededJourneys(seed, journeys, provinces)) fold.Apply(e);
   const Day today = D("2026-06-30");
   const geo::Atlas& atlas = geo::Atlas::Get();
 
