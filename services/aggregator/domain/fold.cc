@@ -363,12 +363,20 @@ void Fold::AddContributions(const Journey& journey, int64_t sign) {
   ApplyContributions(cells_, CellOf(journey), Contribute(journey), sign);
 }
 
+bool Fold::TrackKnown(const std::string& track, const std::string& cohort) const {
+  if (track.empty() || tracks_.contains(track)) return true;
+  // Tracks the enrollment service was installed with have no TrackAdded
+  // event: the catalogued cohort names its track.
+  auto it = cohorts_.find(cohort);
+  return it != cohorts_.end() && it->second.location.track_id == track;
+}
+
 bool Fold::Counted(const Journey& j) const {
   if (!j.known()) return false;
   if (!j.dims.cohort_id.empty() && !cohorts_.contains(j.dims.cohort_id)) {
     return false;
   }
-  return j.dims.track_id.empty() || tracks_.contains(j.dims.track_id);
+  return TrackKnown(j.dims.track_id, j.dims.cohort_id);
 }
 
 void Fold::CountWaiting(const Journey& j, int64_t sign) {
@@ -382,7 +390,7 @@ void Fold::CountWaiting(const Journey& j, int64_t sign) {
   if (!j.dims.cohort_id.empty() && !cohorts_.contains(j.dims.cohort_id)) {
     count(waiting_cohorts_, j.dims.cohort_id);
   }
-  if (!j.dims.track_id.empty() && !tracks_.contains(j.dims.track_id)) {
+  if (!TrackKnown(j.dims.track_id, j.dims.cohort_id)) {
     count(waiting_tracks_, j.dims.track_id);
   }
 }
@@ -425,7 +433,7 @@ std::string Fold::Refusal(const Event& e) const {
                         "for ",
                         waiting_cohorts_.size(), " uncatalogued cohorts");
   }
-  if (waits_anew(waiting_tracks_, tracks_.contains(e.dims.track_id),
+  if (waits_anew(waiting_tracks_, TrackKnown(e.dims.track_id, e.cohort_id),
                  e.dims.track_id)) {
     return absl::StrCat("metadata.dimensions.track_id: \"", e.dims.track_id,
                         "\" is not in the catalogue and journeys already wait "

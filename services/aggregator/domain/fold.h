@@ -25,8 +25,9 @@
 // added at once. held_events() counts them.
 //
 // The catalogue gate: a journey counts only once the catalogue knows its
-// cohort and its track (CohortOpened and TrackAdded, which the enrollment
-// service publishes before any application to them). Until then it is held
+// cohort (CohortOpened, which the enrollment service publishes before any
+// application to it) and its track (TrackAdded, or the track its cohort
+// names: the tracks the service was installed with have no TrackAdded). Until then it is held
 // like an unknown journey, and when the catalogue entry arrives its whole
 // contribution is added. So an id nobody catalogued (a hostile or broken
 // producer's fake track or cohort) never becomes a cell. Bounds: at most
@@ -286,7 +287,8 @@ class Fold {
   const std::map<std::string, int64_t>& waiting_tracks() const {
     return waiting_tracks_;
   }
-  // Whether `journey` counts: known, and its cohort and track catalogued.
+  // Whether `journey` counts: known, its cohort catalogued, and its track
+  // catalogued or the track of its catalogued cohort.
   bool Counted(const Journey& journey) const;
   int64_t national_target() const;
   const std::map<CellKey, Cell>& cells() const { return cells_; }
@@ -331,6 +333,10 @@ class Fold {
     std::array<SequenceSet, kStreamCount> streams;
   };
   void AddContributions(const Journey& journey, int64_t sign);
+  // Whether `track` is catalogued, or is the track of catalogued `cohort`
+  // (the tracks the enrollment service was installed with have no
+  // TrackAdded event); an empty track is not gated.
+  bool TrackKnown(const std::string& track, const std::string& cohort) const;
   // Why `event` may not be applied (a bound of the catalogue gate), or "".
   std::string Refusal(const Event& event) const;
   // Adds `sign` to the waiting counts of what a known, uncounted journey

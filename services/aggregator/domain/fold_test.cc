@@ -460,6 +460,26 @@ TEST(FoldCatalogueGateTest, FakeTracksNeverBecomeCellsAndTheirNumberIsBounded) {
   EXPECT_EQ(Total(fold, Counter::kApplied), 2);  // real + fake0, now catalogued
 }
 
+TEST(FoldCatalogueGateTest, ACohortNamingItsTrackCataloguesAnInstalledTrack) {
+  // Tracks the enrollment service was installed with have no TrackAdded.
+  Fold fold(FoldOptions{.max_waiting_ids = 1});
+  Event opened = Catalogue(K::kCohortOpened, "c1");
+  opened.cohort.track_id = "cybersecurity";
+  EXPECT_EQ(fold.Apply(Applicant("t1", "c1", "cybersecurity")), Fold::Outcome::kHeld);
+  fold.Apply(opened);
+  EXPECT_EQ(Total(fold, Counter::kApplied), 1);
+  EXPECT_TRUE(fold.waiting_tracks().empty());
+  // A real cohort with another, uncatalogued track: held, and bounded.
+  EXPECT_EQ(fold.Apply(Applicant("t2", "c1", "fake-1")), Fold::Outcome::kHeld);
+  std::string why;
+  EXPECT_EQ(fold.Apply(Applicant("t3", "c1", "fake-2"), &why), Fold::Outcome::kRefused);
+  EXPECT_EQ(why,
+            "metadata.dimensions.track_id: \"fake-2\" is not in the catalogue and journeys "
+            "already wait for 1 uncatalogued tracks");
+  EXPECT_EQ(Total(fold, Counter::kApplied), 1);
+  EXPECT_EQ(fold.cells(), fold.RecomputeCells());
+}
+
 TEST(FoldCatalogueGateTest, UncataloguedCohortsAreBoundedToo) {
   Fold fold(FoldOptions{.max_waiting_ids = 1});
   fold.Apply(Catalogue(K::kTrackAdded, "cyber"));

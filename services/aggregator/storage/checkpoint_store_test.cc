@@ -43,10 +43,10 @@ TEST(CheckpointStoreTest, DeltasAndOffsetsSurviveAReopen) {
   {
     auto store = CheckpointStore::Open({.path = dir.File("agg.db")});
     ASSERT_TRUE(store.ok());
-    testing::Feed(fold, Applicant("t1"));
-    testing::Feed(fold, Applicant("t2"));
+    fold.Apply(Applicant("t1"));
+    fold.Apply(Applicant("t2"));
     ASSERT_TRUE((*store)->Write(DeltaOf(fold, {{"jobintech.enrollment.v1", 0, 2}})).ok());
-    for (const char* t : {"t3", "t4", "t5"}) testing::Feed(fold, Applicant(t));
+    for (const char* t : {"t3", "t4", "t5"}) fold.Apply(Applicant(t));
     last = DeltaOf(fold, {{"jobintech.enrollment.v1", 0, 5}, {"jobintech.progress.v1", 3, 7}});
     EXPECT_EQ(last.parts.journeys.size(), 3u);  // only what changed
     ASSERT_TRUE((*store)->Write(last).ok());
@@ -73,7 +73,7 @@ TEST(CheckpointStoreTest, DeltasAndOffsetsSurviveAReopen) {
 TEST(CheckpointStoreTest, AFormatOneCheckpointIsReadAndReplaced) {
   storage::testing::TempDir dir;
   Fold fold;
-  testing::Feed(fold, Applicant("t1"));
+  fold.Apply(Applicant("t1"));
   {
     // A checkpoint as format 1 wrote it: one blob in the `checkpoint` table.
     auto created = CheckpointStore::Open({.path = dir.File("agg.db")});
@@ -117,12 +117,12 @@ TEST(CheckpointStoreTest, AFailedWriteChangesNothing) {
   auto store = CheckpointStore::Open({.path = dir.File("agg.db")});
   ASSERT_TRUE(store.ok());
   Fold fold;
-  testing::Feed(fold, Applicant("t1"));
+  fold.Apply(Applicant("t1"));
   const Checkpoint first = DeltaOf(fold, {{"t", 0, 5}});
   ASSERT_TRUE((*store)->Write(first).ok());
   // The same partition twice violates the primary key half-way through:
   // the new journey must not be kept without its offsets.
-  testing::Feed(fold, Applicant("t2"));
+  fold.Apply(Applicant("t2"));
   EXPECT_FALSE((*store)->Write(DeltaOf(fold, {{"t", 0, 9}, {"t", 0, 9}})).ok());
   auto read = (*store)->Read();
   ASSERT_TRUE(read.ok() && read->has_value());
