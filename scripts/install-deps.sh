@@ -16,6 +16,9 @@ APT_PACKAGES=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # LP solver for the aggregator's attacker test (an independent check of the
+  # public views' suppression): GLPK's library and glpsol
+  libglpk-dev glpk-utils
   # profiling the benchmarks (bench/profile.sh: callgrind) and its HTTP polling
   valgrind curl
   # headless browser for the dashboard page test (aggregator_page_check)

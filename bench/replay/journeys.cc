@@ -99,6 +99,42 @@ class JourneyWriter {
  public:
   explicit JourneyWriter(std::vector<kafka::Message>* out) : out_(out) {}
 
+  // The catalogue the enrollment service publishes before any application:
+  // every track, and every cohort (region x track x wave) the journeys use.
+  // The aggregator counts a journey once its track and cohort are known.
+  void WriteCatalogue() {
+    const absl::Time at = absl::Now() - absl::Hours(24 * 700);
+    clock_.Set(at);
+    for (const char* track : kTracks) {
+      LifecycleEvent e;
+      events::StampMetadata(e, "enrollment.track.added", "jobintech/enrollment", clock_);
+      e.mutable_metadata()->set_aggregate_id(track);
+      e.mutable_metadata()->set_sequence(1);
+      e.mutable_track_added()->set_track_id(track);
+      e.mutable_track_added()->set_name_fr(track);
+      Emit(e, kafka::kEnrollmentTopic);
+    }
+    for (const auto& region : geo::Atlas::Get().regions()) {
+      const auto provinces = geo::Atlas::Get().ProvincesOf(region.code);
+      for (const char* track : kTracks) {
+        for (int wave = 0; wave < kWaves; ++wave) {
+          const std::string cohort = absl::StrCat("coh-", region.code, "-", track, "-w", wave);
+          LifecycleEvent e;
+          events::StampMetadata(e, "enrollment.cohort.opened", "jobintech/enrollment", clock_);
+          e.mutable_metadata()->set_aggregate_id(cohort);
+          e.mutable_metadata()->set_sequence(1);
+          pb::CohortSnapshot* c = e.mutable_cohort_opened()->mutable_cohort();
+          c->set_cohort_id(cohort);
+          c->set_name(cohort);
+          c->set_track_id(track);
+          c->mutable_location()->set_province_code(provinces[0]->code);
+          c->set_capacity(1000);
+          Emit(e, kafka::kEnrollmentTopic);
+        }
+      }
+    }
+  }
+
   void Write(int64_t index, uint64_t seed, const std::string& prefix) {
     Rng rng(seed * 0x100000001B3ull + static_cast<uint64_t>(index));
     const auto& atlas = geo::Atlas::Get();
@@ -373,6 +409,8 @@ int Run() {
   const absl::Time stop_at = start + absl::GetFlag(FLAGS_duration);
   std::vector<kafka::Message> chunk;
   JourneyWriter writer(&chunk);
+  // The first call on a topic set publishes the catalogue first.
+  if (first == 0) writer.WriteCatalogue();
   const size_t chunk_size = rate > 0 ? std::max<size_t>(1, static_cast<size_t>(rate / 100))
                                      : 50000;
   while (rate > 0 ? absl::Now() < stop_at : produced < target) {

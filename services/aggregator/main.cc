@@ -58,6 +58,12 @@ ABSL_FLAG(int, national_target, 15000,
 ABSL_FLAG(
     int, event_id_memory, 200000,
     "event ids remembered for duplicate detection (sequences catch the rest)");
+ABSL_FLAG(int, max_uncatalogued_ids, 1000,
+          "distinct cohort ids (and, separately, track ids) not yet in the "
+          "catalogue that held journeys may wait for; events naming more go to "
+          "the dead-letter topic");
+ABSL_FLAG(int, max_tracks, 1000, "tracks the catalogue holds at most");
+ABSL_FLAG(int, max_cohorts, 100000, "cohorts the catalogue holds at most");
 ABSL_FLAG(absl::Duration, watch_min_interval, absl::Milliseconds(250),
           "minimum time between two pushes to watchers (coalescing)");
 ABSL_FLAG(int, http_threads, 32,
@@ -93,6 +99,10 @@ void Validate(config::Validator& v) {
              10'000'000)
       .Range("event_id_memory", absl::GetFlag(FLAGS_event_id_memory), 0,
              100'000'000)
+      .Range("max_uncatalogued_ids", absl::GetFlag(FLAGS_max_uncatalogued_ids),
+             1, 1'000'000)
+      .Range("max_tracks", absl::GetFlag(FLAGS_max_tracks), 1, 1'000'000)
+      .Range("max_cohorts", absl::GetFlag(FLAGS_max_cohorts), 1, 10'000'000)
       .Range("watch_min_interval", absl::GetFlag(FLAGS_watch_min_interval),
              absl::ZeroDuration(), absl::Minutes(1))
       .Range("http_threads", absl::GetFlag(FLAGS_http_threads), 2, 1024);
@@ -120,7 +130,11 @@ absl::Status Run(const bootstrap::CommonConfig& common) {
   DashboardState state(FoldOptions{
       .event_id_memory =
           static_cast<size_t>(absl::GetFlag(FLAGS_event_id_memory)),
-      .default_national_target = absl::GetFlag(FLAGS_national_target)});
+      .default_national_target = absl::GetFlag(FLAGS_national_target),
+      .max_waiting_ids =
+          static_cast<size_t>(absl::GetFlag(FLAGS_max_uncatalogued_ids)),
+      .max_tracks = static_cast<size_t>(absl::GetFlag(FLAGS_max_tracks)),
+      .max_cohorts = static_cast<size_t>(absl::GetFlag(FLAGS_max_cohorts))});
   IngestOptions ingest_options;
   ingest_options.bootstrap_servers = bootstrap;
   ASSIGN_OR_RETURN(ingest_options.kafka_properties,

@@ -66,7 +66,7 @@ class HttpApiTest : public ::testing::Test {
 
   void Apply(int i, const std::string& province = "MA-FQH", const std::string& cohort = "c1") {
     state_.Mutate([=](Fold& fold, IngestStats&) {
-      fold.Apply(Ev(EventKind::kApplicationSubmitted, absl::StrCat("t", i), 1, "2025-10-01")
+      testing::Feed(fold, Ev(EventKind::kApplicationSubmitted, absl::StrCat("t", i), 1, "2025-10-01")
                      .Cohort(cohort).Dims(Gender::kFemale, province, "cybersecurity"));
     });
   }
@@ -119,7 +119,7 @@ TEST_F(HttpApiTest, JsonViewsUseProtobufsJsonMapping) {
   EXPECT_EQ(summary.scope().level(), pb::SCOPE_LEVEL_REGION);
   EXPECT_EQ(summary.figures(0).metric_id(), "applicants");
   EXPECT_EQ(summary.figures(0).value(), 7);
-  EXPECT_EQ(summary.state_version(), 7);
+  EXPECT_EQ(summary.state_version(), 9);  // 7 and the catalogue (track, cohort)
 
   auto regions = c.Get("/api/v1/regions?gender=female");
   ASSERT_TRUE(regions && regions->status == 200);
@@ -215,9 +215,10 @@ TEST_F(HttpApiTest, ServerSentEventsPushUpdates) {
     }
     return false;
   };
-  ASSERT_TRUE(has("event: summary\nid: 7\ndata: {"));
+  // State versions count the catalogue's track and cohort too.
+  ASSERT_TRUE(has("event: summary\nid: 9\ndata: {"));
   Apply(100);
-  ASSERT_TRUE(has("id: 8\n"));
+  ASSERT_TRUE(has("id: 10\n"));
   ASSERT_TRUE(has(": keep-alive\n\n"));
   EXPECT_EQ(content_type, "text/event-stream");
   {
@@ -226,7 +227,7 @@ TEST_F(HttpApiTest, ServerSentEventsPushUpdates) {
     const size_t start = received.find("data: ") + 6;
     const size_t end = received.find("\n\n", start);
     auto msg = Parse<pb::WatchSummaryResponse>(received.substr(start, end - start));
-    EXPECT_EQ(msg.summary().state_version(), 7);
+    EXPECT_EQ(msg.summary().state_version(), 9);
   }
   stop.store(true);
   hub_.Shutdown();  // ends the stream

@@ -80,11 +80,20 @@ class WatchTest : public ::testing::Test {
         views_(&state_, ViewConfig{.suppression_threshold = 5,
                                    .public_only = false,
                                    .zone = absl::UTCTimeZone(),
-                                   .clock = &clock_}) {}
+                                   .clock = &clock_}) {
+    // The catalogue of the journeys below (the fold counts a journey once
+    // its track and cohort are catalogued): kCatalogue events.
+    state_.Mutate([](Fold& fold, IngestStats&) {
+      testing::Feed(fold, Ev(EventKind::kApplicationSubmitted, "seed", 1, "2025-10-01")
+                              .Cohort("c1").Dims(Gender::kFemale, "MA-FQH", "cyber"));
+    });
+  }
+  // The seed journey and its two catalogue entries.
+  static constexpr int64_t kSeeded = 3;
 
   void ApplyOne(int i) {
     state_.Mutate([i](Fold& fold, IngestStats&) {
-      fold.Apply(Ev(EventKind::kApplicationSubmitted, absl::StrCat("t", i), 1, "2025-10-01")
+      testing::Feed(fold, Ev(EventKind::kApplicationSubmitted, absl::StrCat("t", i), 1, "2025-10-01")
                      .Cohort("c1").Dims(Gender::kFemale, "MA-FQH", "cyber"));
     });
   }
@@ -115,12 +124,12 @@ TEST_F(WatchTest, HubCoalescesAndAStalledWatcherHoldsOneValue) {
   StalledWatcher stalled;
   ASSERT_TRUE(hub.Subscribe(view, &fast, "grpc").ok());
   ASSERT_TRUE(hub.Subscribe(view, &stalled, "sse").ok());
-  EXPECT_EQ(fast.latest_version(), 0);  // the current summary at once
+  EXPECT_EQ(fast.latest_version(), kSeeded);  // the current summary at once
   EXPECT_EQ(hub.watcher_count(), 2);
 
   constexpr int kEvents = 2000;
   for (int i = 0; i < kEvents; ++i) ApplyOne(i);
-  ASSERT_TRUE(WaitFor([&] { return fast.latest_version() == kEvents; }));
+  ASSERT_TRUE(WaitFor([&] { return fast.latest_version() == kSeeded + kEvents; }));
   // Coalesced: far fewer summaries than changes.
   EXPECT_LT(hub.broadcasts(), kEvents / 4);
   EXPECT_LT(fast.offers(), kEvents / 4);
@@ -205,7 +214,7 @@ TEST_F(WatchTest, StalledGrpcClientDoesNotSlowTheFoldOrOtherWatchers) {
     if (i % 2 == 0) absl::SleepFor(absl::Milliseconds(1));  // let broadcasts happen
   }
   EXPECT_LT(slowest, absl::Seconds(1)) << "a change waited on a watcher";
-  ASSERT_TRUE(WaitFor([&] { return seen_version.load() == kEvents; }))
+  ASSERT_TRUE(WaitFor([&] { return seen_version.load() == kSeeded + kEvents; }))
       << "the reading watcher saw " << seen_version.load();
   EXPECT_LT(messages.load(), kEvents);  // coalesced
 
@@ -214,11 +223,11 @@ TEST_F(WatchTest, StalledGrpcClientDoesNotSlowTheFoldOrOtherWatchers) {
   pb::WatchSummaryResponse msg;
   int stalled_messages = 0;
   int64_t last = -1;
-  while (last != kEvents && stalled_reader->Read(&msg)) {
+  while (last != kSeeded + kEvents && stalled_reader->Read(&msg)) {
     ++stalled_messages;
     last = msg.summary().state_version();
   }
-  EXPECT_EQ(last, kEvents);
+  EXPECT_EQ(last, kSeeded + kEvents);
   EXPECT_LT(stalled_messages, 500);
   // The reader got more summaries than the stalled stream could hold.
   EXPECT_GT(messages.load(), stalled_messages);

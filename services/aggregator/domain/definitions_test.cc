@@ -50,19 +50,19 @@ Ev J(K kind, const std::string& t, int64_t seq, const char* day) {
 
 // Applied, admitted and enrolled in January 2025, started in February.
 void Enrol(Fold& fold, const std::string& t) {
-  fold.Apply(J(K::kApplicationSubmitted, t, 1, "2025-01-10"));
-  fold.Apply(J(K::kApplicationAdmitted, t, 2, "2025-01-20"));
-  fold.Apply(J(K::kEnrolmentConfirmed, t, 3, "2025-01-25"));
-  fold.Apply(J(K::kTrainingStarted, t, 1, "2025-02-03").Date("2025-02-03"));
+  testing::Feed(fold, J(K::kApplicationSubmitted, t, 1, "2025-01-10"));
+  testing::Feed(fold, J(K::kApplicationAdmitted, t, 2, "2025-01-20"));
+  testing::Feed(fold, J(K::kEnrolmentConfirmed, t, 3, "2025-01-25"));
+  testing::Feed(fold, J(K::kTrainingStarted, t, 1, "2025-02-03").Date("2025-02-03"));
 }
 
 void Complete(Fold& fold, const std::string& t, const char* day, int64_t seq = 10) {
-  fold.Apply(J(K::kTrainingCompleted, t, seq, day).Date(day));
+  testing::Feed(fold, J(K::kTrainingCompleted, t, seq, day).Date(day));
 }
 
 void Job(Fold& fold, const std::string& t, const char* exit, PlacementType type,
          const char* start, int64_t seq = 1) {
-  fold.Apply(J(K::kPlacementStarted, t, seq, start)
+  testing::Feed(fold, J(K::kPlacementStarted, t, seq, start)
                  .Exit(ExitKind::kCompleted, exit)
                  .Job(absl::StrCat("p-", t, "-", seq), type, start));
 }
@@ -97,22 +97,22 @@ TEST(MetricDefinitionTest, DroppedOutIsADeclaredDropOutOnly) {
   Fold fold;
   // Clause: a declared drop-out counts, on the day of the drop-out.
   Enrol(fold, "declared");
-  fold.Apply(J(K::kDroppedOut, "declared", 5, "2025-04-02").Date("2025-04-01"));
+  testing::Feed(fold, J(K::kDroppedOut, "declared", 5, "2025-04-02").Date("2025-04-01"));
   // Exclusion: at risk after consecutive unexcused absences, not declared.
   Enrol(fold, "at-risk");
-  fold.Apply(J(K::kTraineeAtRisk, "at-risk", 5, "2025-03-10").Date("2025-03-10"));
+  testing::Feed(fold, J(K::kTraineeAtRisk, "at-risk", 5, "2025-03-10").Date("2025-03-10"));
   // Exclusion: a completed journey is never a drop-out.
   Enrol(fold, "completed");
   Complete(fold, "completed", "2025-06-30", 5);
-  fold.Apply(J(K::kDroppedOut, "completed", 6, "2025-07-02").Date("2025-07-01"));
+  testing::Feed(fold, J(K::kDroppedOut, "completed", 6, "2025-07-02").Date("2025-07-01"));
   // Exclusion: one exit per journey, the earliest: withdrawn before.
   Enrol(fold, "withdrawn-first");
-  fold.Apply(J(K::kEnrolmentWithdrawn, "withdrawn-first", 4, "2025-03-01"));
-  fold.Apply(J(K::kDroppedOut, "withdrawn-first", 5, "2025-03-05").Date("2025-03-05"));
+  testing::Feed(fold, J(K::kEnrolmentWithdrawn, "withdrawn-first", 4, "2025-03-01"));
+  testing::Feed(fold, J(K::kDroppedOut, "withdrawn-first", 5, "2025-03-05").Date("2025-03-05"));
   // ... and the drop-out when both fall on the same day.
   Enrol(fold, "same-day");
-  fold.Apply(J(K::kEnrolmentWithdrawn, "same-day", 4, "2025-03-01"));
-  fold.Apply(J(K::kDroppedOut, "same-day", 5, "2025-03-01").Date("2025-03-01"));
+  testing::Feed(fold, J(K::kEnrolmentWithdrawn, "same-day", 4, "2025-03-01"));
+  testing::Feed(fold, J(K::kDroppedOut, "same-day", 5, "2025-03-01").Date("2025-03-01"));
 
   EXPECT_EQ(Count(fold, "dropped_out"), 2);  // declared, same-day
   EXPECT_EQ(Count(fold, "withdrawn"), 1);    // withdrawn-first
@@ -142,12 +142,12 @@ TEST(MetricDefinitionTest, CompletedIsEveryRequiredModulePassed) {
   Complete(fold, "done", "2025-06-30", 5);
   // A passed module alone is not a completion.
   Enrol(fold, "one-module");
-  fold.Apply(J(K::kModulePassed, "one-module", 5, "2025-04-01").Date("2025-04-01"));
+  testing::Feed(fold, J(K::kModulePassed, "one-module", 5, "2025-04-01").Date("2025-04-01"));
   // Neither is a drop-out or a withdrawal.
   Enrol(fold, "dropped");
-  fold.Apply(J(K::kDroppedOut, "dropped", 5, "2025-04-01").Date("2025-04-01"));
+  testing::Feed(fold, J(K::kDroppedOut, "dropped", 5, "2025-04-01").Date("2025-04-01"));
   Enrol(fold, "withdrawn");
-  fold.Apply(J(K::kEnrolmentWithdrawn, "withdrawn", 4, "2025-03-01"));
+  testing::Feed(fold, J(K::kEnrolmentWithdrawn, "withdrawn", 4, "2025-03-01"));
 
   EXPECT_EQ(Count(fold, "completed"), 1);
   const auto series = Series(fold, m, Query{}, D("2025-06-29"), D("2025-06-30"),
@@ -198,8 +198,8 @@ TEST(MetricDefinitionTest, PlacedIsAJobOrSelfEmploymentOfACompleterWithoutDeadli
   Job(fold, "study", "2025-06-30", PlacementType::kFurtherStudy, "2025-09-15");
   // Exclusion: a job after a drop-out.
   Enrol(fold, "dropped");
-  fold.Apply(J(K::kDroppedOut, "dropped", 5, "2025-04-01").Date("2025-04-01"));
-  fold.Apply(J(K::kPlacementStarted, "dropped", 1, "2025-08-01")
+  testing::Feed(fold, J(K::kDroppedOut, "dropped", 5, "2025-04-01").Date("2025-04-01"));
+  testing::Feed(fold, J(K::kPlacementStarted, "dropped", 1, "2025-08-01")
                  .Exit(ExitKind::kDroppedOut, "2025-04-01")
                  .Job("p-dropped", PlacementType::kSalariedPermanent, "2025-08-01"));
 
@@ -269,12 +269,12 @@ TEST(MetricDefinitionTest, PlacementRatesFollowTheirWindowsAndNeutraliseStudy) {
     Job(fold, "study", exit, PlacementType::kFurtherStudy, "2025-03-01");
     // Out of scope: drop-outs and withdrawals, even with a job.
     Enrol(fold, "dropped");
-    fold.Apply(J(K::kDroppedOut, "dropped", 5, exit).Date(exit));
-    fold.Apply(J(K::kPlacementStarted, "dropped", 1, "2025-03-01")
+    testing::Feed(fold, J(K::kDroppedOut, "dropped", 5, exit).Date(exit));
+    testing::Feed(fold, J(K::kPlacementStarted, "dropped", 1, "2025-03-01")
                    .Exit(ExitKind::kDroppedOut, exit)
                    .Job("p-dropped", PlacementType::kSalariedPermanent, "2025-03-01"));
     Enrol(fold, "withdrawn");
-    fold.Apply(J(K::kEnrolmentWithdrawn, "withdrawn", 4, exit));
+    testing::Feed(fold, J(K::kEnrolmentWithdrawn, "withdrawn", 4, exit));
 
     // The day before the window closes: closed rate has no data, the
     // provisional one counts what is known.

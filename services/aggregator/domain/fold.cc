@@ -359,8 +359,88 @@ void ApplyContributions(std::map<CellKey, Cell>& cells, const CellKey& key,
 }  // namespace
 
 void Fold::AddContributions(const Journey& journey, int64_t sign) {
-  if (!journey.known()) return;
+  if (!Counted(journey)) return;
   ApplyContributions(cells_, CellOf(journey), Contribute(journey), sign);
+}
+
+bool Fold::TrackKnown(const std::string& track, const std::string& cohort) const {
+  if (track.empty() || tracks_.contains(track)) return true;
+  // Tracks the enrollment service was installed with have no TrackAdded
+  // event: the catalogued cohort names its track.
+  auto it = cohorts_.find(cohort);
+  return it != cohorts_.end() && it->second.location.track_id == track;
+}
+
+bool Fold::Counted(const Journey& j) const {
+  if (!j.known()) return false;
+  if (!j.dims.cohort_id.empty() && !cohorts_.contains(j.dims.cohort_id)) {
+    return false;
+  }
+  return TrackKnown(j.dims.track_id, j.dims.cohort_id);
+}
+
+void Fold::CountWaiting(const Journey& j, int64_t sign) {
+  if (!j.known()) return;
+  auto count = [sign](std::map<std::string, int64_t>& waiting,
+                      const std::string& id) {
+    int64_t& n = waiting[id];
+    n += sign;
+    if (n <= 0) waiting.erase(id);
+  };
+  if (!j.dims.cohort_id.empty() && !cohorts_.contains(j.dims.cohort_id)) {
+    count(waiting_cohorts_, j.dims.cohort_id);
+  }
+  if (!TrackKnown(j.dims.track_id, j.dims.cohort_id)) {
+    count(waiting_tracks_, j.dims.track_id);
+  }
+}
+
+std::string Fold::Refusal(const Event& e) const {
+  switch (e.kind) {
+    case EventKind::kTrackAdded:
+      if (!tracks_.contains(e.aggregate_id) &&
+          tracks_.size() >= options_.max_tracks) {
+        return absl::StrCat("metadata.aggregate_id: track \"", e.aggregate_id,
+                            "\" not added, the catalogue already holds ",
+                            tracks_.size(), " tracks");
+      }
+      return "";
+    case EventKind::kCohortOpened:
+    case EventKind::kCohortChanged:
+      if (!cohorts_.contains(e.aggregate_id) &&
+          cohorts_.size() >= options_.max_cohorts) {
+        return absl::StrCat("metadata.aggregate_id: cohort \"", e.aggregate_id,
+                            "\" not added, the catalogue already holds ",
+                            cohorts_.size(), " cohorts");
+      }
+      return "";
+    default:
+      break;
+  }
+  // Only enrollment events set a journey's dimensions.
+  if (!IsTraineeEvent(e.kind) || StreamOf(e.kind) != Stream::kEnrollment) {
+    return "";
+  }
+  auto waits_anew = [&](const std::map<std::string, int64_t>& waiting,
+                        bool catalogued, const std::string& id) {
+    return !id.empty() && !catalogued && !waiting.contains(id) &&
+           waiting.size() >= options_.max_waiting_ids;
+  };
+  if (waits_anew(waiting_cohorts_, cohorts_.contains(e.cohort_id),
+                 e.cohort_id)) {
+    return absl::StrCat("cohort_id: \"", e.cohort_id,
+                        "\" is not in the catalogue and journeys already wait "
+                        "for ",
+                        waiting_cohorts_.size(), " uncatalogued cohorts");
+  }
+  if (waits_anew(waiting_tracks_, TrackKnown(e.dims.track_id, e.cohort_id),
+                 e.dims.track_id)) {
+    return absl::StrCat("metadata.dimensions.track_id: \"", e.dims.track_id,
+                        "\" is not in the catalogue and journeys already wait "
+                        "for ",
+                        waiting_tracks_.size(), " uncatalogued tracks");
+  }
+  return "";
 }
 
 void Fold::RememberEventId(const std::string& id) {
@@ -375,7 +455,7 @@ void Fold::RememberEventId(const std::string& id) {
   }
 }
 
-Fold::Outcome Fold::Apply(const Event& e) {
+Fold::Outcome Fold::Apply(const Event& e, std::string* refusal) {
   if (!e.event_id.empty() && id_set_.contains(e.event_id)) {
     return Outcome::kDuplicateEventId;
   }
@@ -383,9 +463,16 @@ Fold::Outcome Fold::Apply(const Event& e) {
   const std::string seq_key = trainee_event
                                   ? absl::StrCat("t:", e.trainee_id)
                                   : absl::StrCat("a:", e.aggregate_id);
-  SequenceSet& seqs =
-      sequences_[seq_key].streams[static_cast<int>(StreamOf(e.kind))];
-  if (seqs.Contains(e.sequence)) return Outcome::kDuplicateSequence;
+  const int stream = static_cast<int>(StreamOf(e.kind));
+  if (auto it = sequences_.find(seq_key);
+      it != sequences_.end() && it->second.streams[stream].Contains(e.sequence)) {
+    return Outcome::kDuplicateSequence;
+  }
+  if (std::string why = Refusal(e); !why.empty()) {
+    if (refusal != nullptr) *refusal = std::move(why);
+    return Outcome::kRefused;
+  }
+  SequenceSet& seqs = sequences_[seq_key].streams[stream];
   seqs.Add(e.sequence);
   changed_sequences_.insert(seq_key);
   if (!e.event_id.empty()) RememberEventId(e.event_id);
@@ -397,15 +484,24 @@ Fold::Outcome Fold::Apply(const Event& e) {
   }
   Journey& j = journeys_[{e.trainee_id, e.cohort_id}];
   changed_journeys_.insert({e.trainee_id, e.cohort_id});
-  const bool was_known = j.known();
-  const int64_t held_before = was_known ? 0 : j.events;
-  if (was_known) AddContributions(j, -1);
+  const bool was_counted = Counted(j);
+  const int64_t held_before = was_counted ? 0 : j.events;
+  if (was_counted) {
+    AddContributions(j, -1);
+  } else {
+    CountWaiting(j, -1);
+  }
   ApplyToJourney(j, e);
-  AddContributions(j, +1);
-  const int64_t held_after = j.known() ? 0 : j.events;
+  const bool counted = Counted(j);
+  if (counted) {
+    AddContributions(j, +1);
+  } else {
+    CountWaiting(j, +1);
+  }
+  const int64_t held_after = counted ? 0 : j.events;
   held_events_ += held_after - held_before;
   held_journeys_ += (held_after > 0 ? 1 : 0) - (held_before > 0 ? 1 : 0);
-  return j.known() ? Outcome::kApplied : Outcome::kHeld;
+  return counted ? Outcome::kApplied : Outcome::kHeld;
 }
 
 void Fold::ApplyToJourney(Journey& j, const Event& e) {
@@ -464,11 +560,20 @@ void Fold::ApplyCatalogue(const Event& e) {
       if (inserted || e.sequence > it->second.sequence) {
         it->second = CohortInfo{e.sequence, e.cohort, e.name_fr, e.capacity};
       }
+      // Journeys waiting for this cohort may count now (rare: recompute).
+      if (inserted && waiting_cohorts_.contains(e.aggregate_id)) {
+        RebuildCells();
+      }
       break;
     }
-    case EventKind::kTrackAdded:
+    case EventKind::kTrackAdded: {
+      const bool inserted = !tracks_.contains(e.aggregate_id);
       tracks_[e.aggregate_id] = TrackInfo{e.name_fr, e.name_ar};
+      if (inserted && waiting_tracks_.contains(e.aggregate_id)) {
+        RebuildCells();
+      }
       break;
+    }
     case EventKind::kProgrammeTargetChanged:
       if (e.sequence > target_sequence_) {
         target_sequence_ = e.sequence;
@@ -483,7 +588,7 @@ void Fold::ApplyCatalogue(const Event& e) {
 std::map<CellKey, Cell> Fold::RecomputeCells() const {
   std::map<CellKey, Cell> cells;
   for (const auto& [key, journey] : journeys_) {
-    if (journey.known()) {
+    if (Counted(journey)) {
       ApplyContributions(cells, CellOf(journey), Contribute(journey), +1);
     }
   }
@@ -494,8 +599,12 @@ void Fold::RebuildCells() {
   cells_ = RecomputeCells();
   held_events_ = 0;
   held_journeys_ = 0;
+  waiting_cohorts_.clear();
+  waiting_tracks_.clear();
   for (const auto& [key, journey] : journeys_) {
-    if (!journey.known() && journey.events > 0) {
+    if (Counted(journey)) continue;
+    CountWaiting(journey, +1);
+    if (journey.events > 0) {
       held_events_ += journey.events;
       ++held_journeys_;
     }

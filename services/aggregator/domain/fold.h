@@ -24,6 +24,19 @@
 // the first enrollment event arrives the journey's whole contribution is
 // added at once. held_events() counts them.
 //
+// The catalogue gate: a journey counts only once the catalogue knows its
+// cohort (CohortOpened, which the enrollment service publishes before any
+// application to it) and its track (TrackAdded, or the track its cohort
+// names: the tracks the service was installed with have no TrackAdded). Until then it is held
+// like an unknown journey, and when the catalogue entry arrives its whole
+// contribution is added. So an id nobody catalogued (a hostile or broken
+// producer's fake track or cohort) never becomes a cell. Bounds: at most
+// `max_waiting_ids` distinct uncatalogued cohort ids and as many track ids
+// may have journeys waiting for them, and the catalogue holds at most
+// `max_tracks` tracks and `max_cohorts` cohorts; an event that would go past
+// a bound changes nothing and is refused (Outcome::kRefused, with a reason
+// for its dead letter). Ids left empty are not gated.
+//
 // Duplicates: an event whose id was seen (bounded memory of the last
 // `event_id_memory` ids) or whose sequence number was already applied for
 // its trainee (or aggregate) and producing service (exact, unbounded:
@@ -235,6 +248,12 @@ struct FoldOptions {
   size_t event_id_memory = 200'000;
   // National target until a ProgrammeTargetChanged event says otherwise.
   int64_t default_national_target = 15'000;
+  // Bounds of the catalogue gate (see the file comment): distinct
+  // uncatalogued cohort ids (and, separately, track ids) journeys may wait
+  // for, and the catalogue's size.
+  size_t max_waiting_ids = 1'000;
+  size_t max_tracks = 1'000;
+  size_t max_cohorts = 100'000;
 };
 
 class Fold {
@@ -245,17 +264,32 @@ class Fold {
     kIgnored,            // valid, but nothing to count (employer, job offer)
     kDuplicateEventId,   // same event id seen before
     kDuplicateSequence,  // sequence already applied for its key and stream
+    kRefused,            // past a bound of the catalogue gate: not applied
   };
 
   explicit Fold(FoldOptions options = {});
 
-  Outcome Apply(const Event& event);
+  // Applies `event`. When refused, nothing changed and `refusal` (if not
+  // null) says why, naming the field, for the event's dead letter.
+  Outcome Apply(const Event& event, std::string* refusal = nullptr);
 
   // Events applied (not duplicates) since the beginning.
   int64_t version() const { return version_; }
-  // Events kept for journeys not known yet, and those journeys.
+  // Events kept for journeys not counted yet (not known, or waiting for
+  // the catalogue), and those journeys.
   int64_t held_events() const { return held_events_; }
   int64_t held_journeys() const { return held_journeys_; }
+  // Uncatalogued cohort and track ids known journeys wait for, with how
+  // many journeys wait for each.
+  const std::map<std::string, int64_t>& waiting_cohorts() const {
+    return waiting_cohorts_;
+  }
+  const std::map<std::string, int64_t>& waiting_tracks() const {
+    return waiting_tracks_;
+  }
+  // Whether `journey` counts: known, its cohort catalogued, and its track
+  // catalogued or the track of its catalogued cohort.
+  bool Counted(const Journey& journey) const;
   int64_t national_target() const;
   const std::map<CellKey, Cell>& cells() const { return cells_; }
   const std::map<std::pair<std::string, std::string>, Journey>& journeys()
@@ -299,6 +333,15 @@ class Fold {
     std::array<SequenceSet, kStreamCount> streams;
   };
   void AddContributions(const Journey& journey, int64_t sign);
+  // Whether `track` is catalogued, or is the track of catalogued `cohort`
+  // (the tracks the enrollment service was installed with have no
+  // TrackAdded event); an empty track is not gated.
+  bool TrackKnown(const std::string& track, const std::string& cohort) const;
+  // Why `event` may not be applied (a bound of the catalogue gate), or "".
+  std::string Refusal(const Event& event) const;
+  // Adds `sign` to the waiting counts of what a known, uncounted journey
+  // waits for.
+  void CountWaiting(const Journey& journey, int64_t sign);
   void ApplyToJourney(Journey& journey, const Event& event);
   void ApplyCatalogue(const Event& event);
   void RememberEventId(const std::string& id);
@@ -324,6 +367,8 @@ class Fold {
   int64_t version_ = 0;
   int64_t held_events_ = 0;
   int64_t held_journeys_ = 0;
+  std::map<std::string, int64_t> waiting_cohorts_;
+  std::map<std::string, int64_t> waiting_tracks_;
   // Changed since the last TakeChanges().
   std::set<std::pair<std::string, std::string>> changed_journeys_;
   std::set<std::string> changed_sequences_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/aggregator/domain/testing/event_builder.h"
 
@@ -57,7 +58,7 @@ std::vector<Event> FullJourney() {
 
 TEST(FoldTest, FullJourneyReachesEveryStageOnItsDate) {
   Fold fold;
-  for (const Event& e : FullJourney()) EXPECT_EQ(fold.Apply(e), Fold::Outcome::kApplied);
+  for (const Event& e : FullJourney()) EXPECT_EQ(testing::Feed(fold, e), Fold::Outcome::kApplied);
   ASSERT_EQ(fold.journeys().size(), 1u);
   const JourneyStages s = StagesOf(fold.journeys().begin()->second);
   EXPECT_EQ(s.applied, D("2025-01-10"));
@@ -92,13 +93,13 @@ TEST(FoldTest, FullJourneyReachesEveryStageOnItsDate) {
 
 TEST(FoldTest, CurrentCountsGoDownCumulativeCountsDoNot) {
   Fold fold;
-  fold.Apply(T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
-  fold.Apply(T(K::kApplicationAdmitted, "t1", 2, "2025-01-20"));
-  fold.Apply(T(K::kEnrolmentConfirmed, "t1", 3, "2025-01-25"));
-  fold.Apply(T(K::kTrainingStarted, "t1", 1, "2025-02-03").Date("2025-02-03"));
+  testing::Feed(fold, T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
+  testing::Feed(fold, T(K::kApplicationAdmitted, "t1", 2, "2025-01-20"));
+  testing::Feed(fold, T(K::kEnrolmentConfirmed, "t1", 3, "2025-01-25"));
+  testing::Feed(fold, T(K::kTrainingStarted, "t1", 1, "2025-02-03").Date("2025-02-03"));
   EXPECT_EQ(Total(fold, Counter::kEnrolledNow), 1);
   EXPECT_EQ(Total(fold, Counter::kActiveNow), 1);
-  fold.Apply(T(K::kEnrolmentWithdrawn, "t1", 4, "2025-03-01"));
+  testing::Feed(fold, T(K::kEnrolmentWithdrawn, "t1", 4, "2025-03-01"));
   EXPECT_EQ(Total(fold, Counter::kEnrolledNow), 0);
   EXPECT_EQ(Total(fold, Counter::kActiveNow), 0);
   EXPECT_EQ(Total(fold, Counter::kEnrolled), 1);
@@ -113,10 +114,10 @@ TEST(FoldTest, CurrentCountsGoDownCumulativeCountsDoNot) {
 
 TEST(FoldTest, WaitlistIsCurrent) {
   Fold fold;
-  fold.Apply(T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
-  fold.Apply(T(K::kApplicationWaitlisted, "t1", 2, "2025-01-11"));
+  testing::Feed(fold, T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
+  testing::Feed(fold, T(K::kApplicationWaitlisted, "t1", 2, "2025-01-11"));
   EXPECT_EQ(Total(fold, Counter::kWaitlistedNow), 1);
-  fold.Apply(T(K::kApplicationAdmitted, "t1", 3, "2025-01-20"));
+  testing::Feed(fold, T(K::kApplicationAdmitted, "t1", 3, "2025-01-20"));
   EXPECT_EQ(Total(fold, Counter::kWaitlistedNow), 0);
   EXPECT_EQ(Total(fold, Counter::kAdmitted), 1);
 }
@@ -124,30 +125,30 @@ TEST(FoldTest, WaitlistIsCurrent) {
 TEST(FoldTest, DuplicatesByEventIdAndBySequenceAreNeverCountedTwice) {
   Fold fold;
   const Event submitted = T(K::kApplicationSubmitted, "t1", 1, "2025-01-10");
-  EXPECT_EQ(fold.Apply(submitted), Fold::Outcome::kApplied);
+  EXPECT_EQ(testing::Feed(fold, submitted), Fold::Outcome::kApplied);
   const std::string before = fold.CanonicalText();
-  EXPECT_EQ(fold.Apply(submitted), Fold::Outcome::kDuplicateEventId);
+  EXPECT_EQ(testing::Feed(fold, submitted), Fold::Outcome::kDuplicateEventId);
   // Another event id with a sequence already applied for (t1, enrollment).
-  EXPECT_EQ(fold.Apply(T(K::kApplicationSubmitted, "t1", 1, "2025-01-11").Id("other")),
+  EXPECT_EQ(testing::Feed(fold, T(K::kApplicationSubmitted, "t1", 1, "2025-01-11").Id("other")),
             Fold::Outcome::kDuplicateSequence);
   EXPECT_EQ(fold.CanonicalText(), before);
-  EXPECT_EQ(fold.version(), 1);
+  EXPECT_EQ(fold.version(), 3);  // the track, the cohort, the application
   EXPECT_EQ(Total(fold, Counter::kApplied), 1);
   // The same sequence number from another producing service is not a
   // duplicate: sequences are per trainee *and* service.
-  EXPECT_EQ(fold.Apply(T(K::kTrainingStarted, "t1", 1, "2025-02-01")), Fold::Outcome::kApplied);
+  EXPECT_EQ(testing::Feed(fold, T(K::kTrainingStarted, "t1", 1, "2025-02-01")), Fold::Outcome::kApplied);
 }
 
 TEST(FoldTest, SequencesCatchDuplicatesTheBoundedIdMemoryForgot) {
   Fold fold(FoldOptions{.event_id_memory = 2, .default_national_target = 15000});
   for (int i = 1; i <= 5; ++i) {
-    EXPECT_EQ(fold.Apply(T(K::kAttendanceRecorded, "t1", i, "2025-02-01")),
+    EXPECT_EQ(testing::Feed(fold, T(K::kAttendanceRecorded, "t1", i, "2025-02-01")),
               Fold::Outcome::kHeld);
   }
   // Event 1's id is forgotten; its sequence is not.
-  EXPECT_EQ(fold.Apply(T(K::kAttendanceRecorded, "t1", 1, "2025-02-01")),
+  EXPECT_EQ(testing::Feed(fold, T(K::kAttendanceRecorded, "t1", 1, "2025-02-01")),
             Fold::Outcome::kDuplicateSequence);
-  EXPECT_EQ(fold.Apply(T(K::kAttendanceRecorded, "t1", 5, "2025-02-01")),
+  EXPECT_EQ(testing::Feed(fold, T(K::kAttendanceRecorded, "t1", 5, "2025-02-01")),
             Fold::Outcome::kDuplicateEventId);
 }
 
@@ -171,14 +172,14 @@ TEST(FoldTest, EventsForAnUnknownJourneyAreHeldThenApplied) {
   const Event placed = T(K::kPlacementStarted, "t1", 1, "2025-09-02")
                            .Exit(ExitKind::kCompleted, "2025-07-15")
                            .Job("p1", PlacementType::kSalariedPermanent, "2025-09-01");
-  EXPECT_EQ(fold.Apply(placed), Fold::Outcome::kHeld);
-  EXPECT_EQ(fold.Apply(T(K::kTrainingCompleted, "t1", 2, "2025-07-15").Date("2025-07-15")),
+  EXPECT_EQ(testing::Feed(fold, placed), Fold::Outcome::kHeld);
+  EXPECT_EQ(testing::Feed(fold, T(K::kTrainingCompleted, "t1", 2, "2025-07-15").Date("2025-07-15")),
             Fold::Outcome::kHeld);
   EXPECT_EQ(fold.held_events(), 2);
   EXPECT_EQ(fold.held_journeys(), 1);
   EXPECT_TRUE(fold.cells().empty());
 
-  EXPECT_EQ(fold.Apply(T(K::kApplicationSubmitted, "t1", 1, "2025-01-10")),
+  EXPECT_EQ(testing::Feed(fold, T(K::kApplicationSubmitted, "t1", 1, "2025-01-10")),
             Fold::Outcome::kApplied);
   EXPECT_EQ(fold.held_events(), 0);
   EXPECT_EQ(fold.held_journeys(), 0);
@@ -205,14 +206,14 @@ TEST(FoldTest, OrderOfEventsAcrossAndWithinTopicsDoesNotMatter) {
           .FollowUp(6, FollowUpOutcome::kOtherEmployer, "2026-01-15"),
   };
   Fold reference;
-  for (const Event& e : events) reference.Apply(e);
+  for (const Event& e : events) testing::Feed(reference, e);
   const std::string expected = reference.CanonicalText();
   std::vector<int> order(events.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
   int permutations = 0;
   do {
     Fold fold;
-    for (int i : order) fold.Apply(events[i]);
+    for (int i : order) testing::Feed(fold, events[i]);
     ASSERT_EQ(fold.CanonicalText(), expected);
     ASSERT_EQ(fold.cells(), fold.RecomputeCells());
     ++permutations;
@@ -233,9 +234,9 @@ class ExitTest : public ::testing::TestWithParam<ExitCase> {};
 
 TEST_P(ExitTest, OneExitPerJourney) {
   Fold fold;
-  fold.Apply(T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
-  fold.Apply(T(K::kEnrolmentConfirmed, "t1", 2, "2025-01-20"));
-  for (const Event& e : GetParam().events) fold.Apply(e);
+  testing::Feed(fold, T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
+  testing::Feed(fold, T(K::kEnrolmentConfirmed, "t1", 2, "2025-01-20"));
+  for (const Event& e : GetParam().events) testing::Feed(fold, e);
   const JourneyStages s = StagesOf(fold.journeys().begin()->second);
   EXPECT_EQ(s.exit, GetParam().exit);
   const int64_t exits = Total(fold, Counter::kCompleted) + Total(fold, Counter::kDroppedOut) +
@@ -268,11 +269,11 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(FoldTest, RevokedCertificateIsNoLongerCounted) {
   Fold fold;
-  fold.Apply(T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
-  fold.Apply(T(K::kTrainingCompleted, "t1", 1, "2025-07-15").Date("2025-07-15"));
-  fold.Apply(T(K::kCertificateIssued, "t1", 2, "2025-07-20").Exit(ExitKind::kCompleted, "2025-07-15"));
+  testing::Feed(fold, T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
+  testing::Feed(fold, T(K::kTrainingCompleted, "t1", 1, "2025-07-15").Date("2025-07-15"));
+  testing::Feed(fold, T(K::kCertificateIssued, "t1", 2, "2025-07-20").Exit(ExitKind::kCompleted, "2025-07-15"));
   EXPECT_EQ(Total(fold, Counter::kCertified), 1);
-  fold.Apply(T(K::kCertificateRevoked, "t1", 3, "2025-08-01"));
+  testing::Feed(fold, T(K::kCertificateRevoked, "t1", 3, "2025-08-01"));
   EXPECT_EQ(Total(fold, Counter::kCertified), 0);
   EXPECT_EQ(Total(fold, Counter::kCompleted), 1);
 }
@@ -289,11 +290,11 @@ class WindowTest : public ::testing::TestWithParam<WindowCase> {};
 
 TEST_P(WindowTest, PlacementWindowsFromTheCompletionDate) {
   Fold fold;
-  fold.Apply(T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
-  fold.Apply(T(K::kTrainingCompleted, "t1", 1, "2025-03-31").Date("2025-03-31"));
+  testing::Feed(fold, T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
+  testing::Feed(fold, T(K::kTrainingCompleted, "t1", 1, "2025-03-31").Date("2025-03-31"));
   int64_t seq = 0;
   for (const auto& [id, type, start] : GetParam().jobs) {
-    fold.Apply(T(K::kPlacementStarted, "t1", ++seq, "2025-04-01")
+    testing::Feed(fold, T(K::kPlacementStarted, "t1", ++seq, "2025-04-01")
                    .Exit(ExitKind::kCompleted, "2025-03-31")
                    .Job(id, type, start));
   }
@@ -331,9 +332,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(FoldTest, PlacementOfADropOutIsNotAPlacementOfTheProgramme) {
   Fold fold;
-  fold.Apply(T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
-  fold.Apply(T(K::kDroppedOut, "t1", 1, "2025-03-01").Date("2025-03-01"));
-  fold.Apply(T(K::kPlacementStarted, "t1", 1, "2025-04-01")
+  testing::Feed(fold, T(K::kApplicationSubmitted, "t1", 1, "2025-01-10"));
+  testing::Feed(fold, T(K::kDroppedOut, "t1", 1, "2025-03-01").Date("2025-03-01"));
+  testing::Feed(fold, T(K::kPlacementStarted, "t1", 1, "2025-04-01")
                  .Exit(ExitKind::kDroppedOut, "2025-03-01")
                  .Job("p", PlacementType::kSalariedPermanent, "2025-04-01"));
   EXPECT_EQ(Total(fold, Counter::kPlaced), 0);
@@ -343,22 +344,22 @@ TEST(FoldTest, PlacementOfADropOutIsNotAPlacementOfTheProgramme) {
 
 TEST(FoldTest, NewerDimensionsMoveTheJourneyToItsNewCell) {
   Fold fold;
-  fold.Apply(T(K::kApplicationSubmitted, "t1", 1, "2025-01-10", Gender::kUnspecified));
-  fold.Apply(T(K::kApplicationAdmitted, "t1", 2, "2025-01-20", Gender::kFemale));
+  testing::Feed(fold, T(K::kApplicationSubmitted, "t1", 1, "2025-01-10", Gender::kUnspecified));
+  testing::Feed(fold, T(K::kApplicationAdmitted, "t1", 2, "2025-01-20", Gender::kFemale));
   ASSERT_EQ(fold.cells().size(), 1u);
   EXPECT_EQ(fold.cells().begin()->first.gender, Gender::kFemale);
   // An older event arriving late does not override them.
   Fold late;
-  late.Apply(T(K::kApplicationAdmitted, "t1", 2, "2025-01-20", Gender::kFemale));
-  late.Apply(T(K::kApplicationSubmitted, "t1", 1, "2025-01-10", Gender::kUnspecified));
+  testing::Feed(late, T(K::kApplicationAdmitted, "t1", 2, "2025-01-20", Gender::kFemale));
+  testing::Feed(late, T(K::kApplicationSubmitted, "t1", 1, "2025-01-10", Gender::kUnspecified));
   EXPECT_EQ(late.CanonicalText(), fold.CanonicalText());
 }
 
 TEST(FoldTest, ProgrammeTargetFollowsTheHighestSequence) {
   Fold fold(FoldOptions{.event_id_memory = 100, .default_national_target = 15000});
   EXPECT_EQ(fold.national_target(), 15000);
-  fold.Apply(Ev(K::kProgrammeTargetChanged, "programme", 2, "2025-02-01").Target(18000));
-  fold.Apply(Ev(K::kProgrammeTargetChanged, "programme", 1, "2025-01-01").Target(20000));
+  testing::Feed(fold, Ev(K::kProgrammeTargetChanged, "programme", 2, "2025-02-01").Target(18000));
+  testing::Feed(fold, Ev(K::kProgrammeTargetChanged, "programme", 1, "2025-01-01").Target(20000));
   EXPECT_EQ(fold.national_target(), 18000);
   EXPECT_TRUE(fold.cells().empty());
   EXPECT_EQ(fold.version(), 2);
@@ -366,11 +367,11 @@ TEST(FoldTest, ProgrammeTargetFollowsTheHighestSequence) {
 
 TEST(FoldTest, SerializeRoundTripKeepsEverything) {
   Fold fold;
-  for (const Event& e : FullJourney()) fold.Apply(e);
-  fold.Apply(T(K::kPlacementStarted, "t9", 1, "2025-09-02")
+  for (const Event& e : FullJourney()) testing::Feed(fold, e);
+  testing::Feed(fold, T(K::kPlacementStarted, "t9", 1, "2025-09-02")
                  .Exit(ExitKind::kCompleted, "2025-07-15")
                  .Job("p9", PlacementType::kSalariedPermanent, "2025-09-01"));  // held
-  fold.Apply(Ev(K::kTrackAdded, "cybersecurity", 1, "2025-01-01"));
+  testing::Feed(fold, Ev(K::kTrackAdded, "cybersecurity", 1, "2025-01-01"));
   auto restored = Fold::Deserialize(fold.Serialize(), fold.options());
   ASSERT_TRUE(restored.ok()) << restored.status();
   EXPECT_EQ(restored->CanonicalText(), fold.CanonicalText());
@@ -380,6 +381,147 @@ TEST(FoldTest, SerializeRoundTripKeepsEverything) {
     EXPECT_EQ(restored->Apply(e), Fold::Outcome::kDuplicateEventId);
   }
   EXPECT_FALSE(Fold::Deserialize("not cbor", {}).ok());
+}
+
+Event Catalogue(K kind, const std::string& id, int64_t seq = 1) {
+  Event e = Ev(kind, id, seq, "2025-01-01");
+  if (kind == K::kCohortOpened) e.cohort.cohort_id = id;
+  return e;
+}
+
+// A journey in cohort `cohort` of track `track`.
+Event Applicant(const std::string& trainee, const std::string& cohort,
+                const std::string& track) {
+  return Ev(K::kApplicationSubmitted, trainee, 1, "2025-01-10")
+      .Cohort(cohort)
+      .Dims(Gender::kFemale, "MA-FQH", track);
+}
+
+TEST(FoldCatalogueGateTest, AJourneyCountsOnceItsCohortAndTrackAreCatalogued) {
+  Fold fold;
+  EXPECT_EQ(fold.Apply(Applicant("t1", "c1", "cyber")), Fold::Outcome::kHeld);
+  EXPECT_TRUE(fold.cells().empty());
+  EXPECT_EQ(fold.held_events(), 1);
+  EXPECT_EQ(fold.waiting_cohorts(), (std::map<std::string, int64_t>{{"c1", 1}}));
+  EXPECT_EQ(fold.waiting_tracks(), (std::map<std::string, int64_t>{{"cyber", 1}}));
+
+  EXPECT_EQ(fold.Apply(Catalogue(K::kTrackAdded, "cyber")), Fold::Outcome::kIgnored);
+  EXPECT_TRUE(fold.cells().empty());  // the cohort is still unknown
+  EXPECT_TRUE(fold.waiting_tracks().empty());
+
+  fold.Apply(Catalogue(K::kCohortOpened, "c1"));
+  EXPECT_EQ(Total(fold, Counter::kApplied), 1);
+  EXPECT_EQ(fold.held_events(), 0);
+  EXPECT_TRUE(fold.waiting_cohorts().empty());
+  EXPECT_EQ(fold.cells(), fold.RecomputeCells());
+
+  // The catalogue first gives the same state.
+  Fold ordered;
+  ordered.Apply(Catalogue(K::kCohortOpened, "c1"));
+  ordered.Apply(Catalogue(K::kTrackAdded, "cyber"));
+  EXPECT_EQ(ordered.Apply(Applicant("t1", "c1", "cyber")), Fold::Outcome::kApplied);
+  EXPECT_EQ(ordered.CanonicalText(), fold.CanonicalText());
+}
+
+TEST(FoldCatalogueGateTest, FakeTracksNeverBecomeCellsAndTheirNumberIsBounded) {
+  Fold fold(FoldOptions{.max_waiting_ids = 3});
+  fold.Apply(Catalogue(K::kCohortOpened, "c1"));
+  fold.Apply(Catalogue(K::kTrackAdded, "cyber"));
+  fold.Apply(Applicant("real", "c1", "cyber"));
+  const auto cells = fold.cells();
+  int refused = 0;
+  std::string reason;
+  for (int i = 0; i < 10'000; ++i) {
+    std::string why;
+    const Fold::Outcome o =
+        fold.Apply(Applicant(absl::StrCat("fake", i), "c1", absl::StrCat("track", i)), &why);
+    if (o == Fold::Outcome::kRefused) {
+      ++refused;
+      reason = why;
+    } else {
+      EXPECT_EQ(o, Fold::Outcome::kHeld);
+    }
+  }
+  EXPECT_EQ(refused, 10'000 - 3);
+  EXPECT_EQ(reason,
+            "metadata.dimensions.track_id: \"track9999\" is not in the catalogue and "
+            "journeys already wait for 3 uncatalogued tracks");
+  EXPECT_EQ(fold.cells(), cells);  // no cell for any fake track
+  EXPECT_EQ(fold.waiting_tracks().size(), 3u);
+  EXPECT_EQ(fold.journeys().size(), 1u + 3u);  // refused events changed nothing
+  EXPECT_EQ(fold.version(), 3 + 3);
+  // A refused event is not remembered: once room is made it applies.
+  fold.Apply(Catalogue(K::kTrackAdded, "track0"));
+  EXPECT_EQ(fold.waiting_tracks().size(), 2u);
+  EXPECT_EQ(fold.Apply(Applicant("fake9999", "c1", "track9999")), Fold::Outcome::kHeld);
+  // More journeys waiting for a track already waited for are fine.
+  EXPECT_EQ(fold.Apply(Applicant("other", "c1", "track1")), Fold::Outcome::kHeld);
+  EXPECT_EQ(fold.waiting_tracks().at("track1"), 2);
+  EXPECT_EQ(Total(fold, Counter::kApplied), 2);  // real + fake0, now catalogued
+}
+
+TEST(FoldCatalogueGateTest, ACohortNamingItsTrackCataloguesAnInstalledTrack) {
+  // Tracks the enrollment service was installed with have no TrackAdded.
+  Fold fold(FoldOptions{.max_waiting_ids = 1});
+  Event opened = Catalogue(K::kCohortOpened, "c1");
+  opened.cohort.track_id = "cybersecurity";
+  EXPECT_EQ(fold.Apply(Applicant("t1", "c1", "cybersecurity")), Fold::Outcome::kHeld);
+  fold.Apply(opened);
+  EXPECT_EQ(Total(fold, Counter::kApplied), 1);
+  EXPECT_TRUE(fold.waiting_tracks().empty());
+  // A real cohort with another, uncatalogued track: held, and bounded.
+  EXPECT_EQ(fold.Apply(Applicant("t2", "c1", "fake-1")), Fold::Outcome::kHeld);
+  std::string why;
+  EXPECT_EQ(fold.Apply(Applicant("t3", "c1", "fake-2"), &why), Fold::Outcome::kRefused);
+  EXPECT_EQ(why,
+            "metadata.dimensions.track_id: \"fake-2\" is not in the catalogue and journeys "
+            "already wait for 1 uncatalogued tracks");
+  EXPECT_EQ(Total(fold, Counter::kApplied), 1);
+  EXPECT_EQ(fold.cells(), fold.RecomputeCells());
+}
+
+TEST(FoldCatalogueGateTest, UncataloguedCohortsAreBoundedToo) {
+  Fold fold(FoldOptions{.max_waiting_ids = 1});
+  fold.Apply(Catalogue(K::kTrackAdded, "cyber"));
+  EXPECT_EQ(fold.Apply(Applicant("t1", "c1", "cyber")), Fold::Outcome::kHeld);
+  std::string why;
+  EXPECT_EQ(fold.Apply(Applicant("t2", "c2", "cyber"), &why), Fold::Outcome::kRefused);
+  EXPECT_EQ(why,
+            "cohort_id: \"c2\" is not in the catalogue and journeys already wait for 1 "
+            "uncatalogued cohorts");
+  // Progress and placement events never set dimensions: not refused.
+  EXPECT_EQ(fold.Apply(Ev(K::kTrainingStarted, "t3", 1, "2025-02-01").Cohort("c3")),
+            Fold::Outcome::kHeld);
+}
+
+TEST(FoldCatalogueGateTest, TheCatalogueIsBounded) {
+  Fold fold(FoldOptions{.max_tracks = 2, .max_cohorts = 1});
+  EXPECT_EQ(fold.Apply(Catalogue(K::kTrackAdded, "a")), Fold::Outcome::kIgnored);
+  EXPECT_EQ(fold.Apply(Catalogue(K::kTrackAdded, "b")), Fold::Outcome::kIgnored);
+  std::string why;
+  EXPECT_EQ(fold.Apply(Catalogue(K::kTrackAdded, "c"), &why), Fold::Outcome::kRefused);
+  EXPECT_EQ(why,
+            "metadata.aggregate_id: track \"c\" not added, the catalogue already holds 2 "
+            "tracks");
+  // Renaming a known track is no growth.
+  EXPECT_EQ(fold.Apply(Catalogue(K::kTrackAdded, "a", 2)), Fold::Outcome::kIgnored);
+  EXPECT_EQ(fold.Apply(Catalogue(K::kCohortOpened, "c1")), Fold::Outcome::kIgnored);
+  EXPECT_EQ(fold.Apply(Catalogue(K::kCohortOpened, "c2"), &why), Fold::Outcome::kRefused);
+  EXPECT_EQ(fold.Apply(Catalogue(K::kCohortChanged, "c1", 2)), Fold::Outcome::kIgnored);
+  EXPECT_EQ(fold.tracks().size(), 2u);
+  EXPECT_EQ(fold.cohorts().size(), 1u);
+}
+
+TEST(FoldCatalogueGateTest, WaitingJourneysSurviveACheckpoint) {
+  Fold fold;
+  fold.Apply(Catalogue(K::kTrackAdded, "cyber"));
+  fold.Apply(Applicant("t1", "c1", "cyber"));
+  auto restored = Fold::Deserialize(fold.Serialize(), fold.options());
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->waiting_cohorts(), fold.waiting_cohorts());
+  EXPECT_EQ(restored->held_events(), 1);
+  restored->Apply(Catalogue(K::kCohortOpened, "c1"));
+  EXPECT_EQ(Total(*restored, Counter::kApplied), 1);
 }
 
 }  // namespace

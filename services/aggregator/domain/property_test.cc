@@ -176,6 +176,9 @@ Generated Generate(uint32_t seed, int journeys) {
     }
     g.truths.push_back(t);
   }
+  // The enrollment service catalogues every track and cohort first; the
+  // deliveries below reorder these events too (the fold's catalogue gate).
+  g.events = testing::WithCatalogue(g.events);
   return g;
 }
 

@@ -20,7 +20,7 @@ void Applicants(Fold& fold, int n, const char* province, Gender g, const char* t
   static int next = 0;
   for (int i = 0; i < n; ++i) {
     const std::string t = absl::StrCat("a", ++next);
-    fold.Apply(Ev(K::kApplicationSubmitted, t, 1, "2025-01-10")
+    testing::Feed(fold, Ev(K::kApplicationSubmitted, t, 1, "2025-01-10")
                    .Cohort(cohort != nullptr ? cohort : absl::StrCat(province, "-", track))
                    .Dims(g, province, track));
   }
@@ -99,13 +99,13 @@ TEST(QueryTest, RatiosOnPublicViewsHideTheirCounts) {
   Fold fold;
   for (int i = 0; i < 10; ++i) {
     const std::string t = absl::StrCat("c", i);
-    fold.Apply(Ev(K::kApplicationSubmitted, t, 1, "2025-01-10")
+    testing::Feed(fold, Ev(K::kApplicationSubmitted, t, 1, "2025-01-10")
                    .Cohort("c1").Dims(Gender::kFemale, "MA-FQH", "cyber"));
     if (i < 9) {
-      fold.Apply(Ev(K::kTrainingCompleted, t, 1, "2025-06-30")
+      testing::Feed(fold, Ev(K::kTrainingCompleted, t, 1, "2025-06-30")
                      .Cohort("c1").Dims(Gender::kFemale, "MA-FQH", "cyber").Date("2025-06-30"));
     } else {
-      fold.Apply(Ev(K::kDroppedOut, t, 1, "2025-03-01")
+      testing::Feed(fold, Ev(K::kDroppedOut, t, 1, "2025-03-01")
                      .Cohort("c1").Dims(Gender::kFemale, "MA-FQH", "cyber").Date("2025-03-01"));
     }
   }
@@ -126,13 +126,13 @@ TEST(QueryTest, PlacementRatesCloseWindowsAtTheViewDate) {
   // Four completers on 2025-03-31: two placed within 6 months, one in
   // further study, one without job. Two completers on 2025-12-31 (open).
   auto completer = [&](const std::string& t, const char* exit) {
-    fold.Apply(Ev(K::kApplicationSubmitted, t, 1, "2024-09-01")
+    testing::Feed(fold, Ev(K::kApplicationSubmitted, t, 1, "2024-09-01")
                    .Cohort("c1").Dims(Gender::kMale, "MA-FQH", "cyber"));
-    fold.Apply(Ev(K::kTrainingCompleted, t, 1, exit)
+    testing::Feed(fold, Ev(K::kTrainingCompleted, t, 1, exit)
                    .Cohort("c1").Dims(Gender::kMale, "MA-FQH", "cyber").Date(exit));
   };
   auto job = [&](const std::string& t, const char* exit, PlacementType type, const char* start) {
-    fold.Apply(Ev(K::kPlacementStarted, t, 1, start)
+    testing::Feed(fold, Ev(K::kPlacementStarted, t, 1, start)
                    .Cohort("c1").Dims(Gender::kMale, "MA-FQH", "cyber")
                    .Exit(ExitKind::kCompleted, exit).Job("p", type, start));
   };
@@ -171,11 +171,11 @@ TEST(QueryTest, MedianOfAnEvenNumberIsTheMeanOfTheMiddleTwo) {
   int i = 0;
   for (const char* start : {"2025-04-10", "2025-04-20", "2025-05-01", "2025-08-01"}) {
     const std::string t = absl::StrCat("m", ++i);
-    fold.Apply(Ev(K::kApplicationSubmitted, t, 1, "2024-09-01")
+    testing::Feed(fold, Ev(K::kApplicationSubmitted, t, 1, "2024-09-01")
                    .Cohort("c1").Dims(Gender::kMale, "MA-FQH", "cyber"));
-    fold.Apply(Ev(K::kTrainingCompleted, t, 1, "2025-03-31")
+    testing::Feed(fold, Ev(K::kTrainingCompleted, t, 1, "2025-03-31")
                    .Cohort("c1").Dims(Gender::kMale, "MA-FQH", "cyber").Date("2025-03-31"));
-    fold.Apply(Ev(K::kPlacementStarted, t, 1, start)
+    testing::Feed(fold, Ev(K::kPlacementStarted, t, 1, start)
                    .Cohort("c1").Dims(Gender::kMale, "MA-FQH", "cyber")
                    .Exit(ExitKind::kCompleted, "2025-03-31")
                    .Job("p", PlacementType::kSalariedPermanent, start));
@@ -196,11 +196,11 @@ TEST(QueryTest, SeriesOfCurrentAndCumulativeCounts) {
     e.Cohort("c1").Dims(Gender::kFemale, "MA-FQH", "cyber");
     return e;
   };
-  fold.Apply(ev(K::kApplicationSubmitted, "x", 1, "2025-01-01"));
-  fold.Apply(ev(K::kEnrolmentConfirmed, "x", 2, "2025-01-02"));
-  fold.Apply(ev(K::kApplicationSubmitted, "y", 1, "2025-01-02"));
-  fold.Apply(ev(K::kEnrolmentConfirmed, "y", 2, "2025-01-03"));
-  fold.Apply(ev(K::kEnrolmentWithdrawn, "x", 3, "2025-01-04"));
+  testing::Feed(fold, ev(K::kApplicationSubmitted, "x", 1, "2025-01-01"));
+  testing::Feed(fold, ev(K::kEnrolmentConfirmed, "x", 2, "2025-01-02"));
+  testing::Feed(fold, ev(K::kApplicationSubmitted, "y", 1, "2025-01-02"));
+  testing::Feed(fold, ev(K::kEnrolmentConfirmed, "y", 2, "2025-01-03"));
+  testing::Feed(fold, ev(K::kEnrolmentWithdrawn, "x", 3, "2025-01-04"));
   const ViewOptions internal{false, 5, D("2025-01-05")};
   std::vector<std::string> now, total;
   for (const SeriesPoint& p : Series(fold, *FindMetric("enrolled_now"), Query{},
@@ -217,14 +217,14 @@ TEST(QueryTest, SeriesOfCurrentAndCumulativeCounts) {
 
 TEST(QueryTest, ProgressTowardsTheTarget) {
   Fold fold(FoldOptions{.event_id_memory = 100, .default_national_target = 10});
-  fold.Apply(Ev(K::kApplicationSubmitted, "x", 1, "2025-01-01")
+  testing::Feed(fold, Ev(K::kApplicationSubmitted, "x", 1, "2025-01-01")
                  .Cohort("c1").Dims(Gender::kFemale, "MA-FQH", "cyber"));
-  fold.Apply(Ev(K::kTrainingCompleted, "x", 1, "2025-06-01")
+  testing::Feed(fold, Ev(K::kTrainingCompleted, "x", 1, "2025-06-01")
                  .Cohort("c1").Dims(Gender::kFemale, "MA-FQH", "cyber"));
   auto f = ById(Summarize(fold, Query{}, ViewOptions{false, 5, D("2026-01-01")}));
   EXPECT_EQ(f.at("target_progress").numerator, 1);
   EXPECT_EQ(f.at("target_progress").denominator, 10);
-  fold.Apply(Ev(K::kProgrammeTargetChanged, "programme", 1, "2025-01-01").Target(4));
+  testing::Feed(fold, Ev(K::kProgrammeTargetChanged, "programme", 1, "2025-01-01").Target(4));
   f = ById(Summarize(fold, Query{}, ViewOptions{false, 5, D("2026-01-01")}));
   EXPECT_EQ(f.at("target_progress").display, "25.0%");
 }

@@ -106,6 +106,7 @@ absl::string_view OutcomeName(Fold::Outcome o) {
     case Fold::Outcome::kIgnored: return "ignored";
     case Fold::Outcome::kDuplicateEventId: return "duplicate_id";
     case Fold::Outcome::kDuplicateSequence: return "duplicate_sequence";
+    case Fold::Outcome::kRefused: return "dead_letter";
   }
   return "unknown";
 }
@@ -237,7 +238,13 @@ absl::Status Ingestor::Stop() {
   stopped_ = true;
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
-  absl::Status s = WriteCheckpoint();
+  absl::Status s = absl::OkStatus();
+  if (checkpoint_abandoned_) {
+    log::Error("no checkpoint at stop: a batch's dead letters were not acknowledged; "
+               "the restart re-reads it from the previous checkpoint");
+  } else {
+    s = WriteCheckpoint();
+  }
   if (consumer_ != nullptr) (void)consumer_->Close();
   if (producer_ != nullptr) (void)producer_->Flush(absl::Seconds(5));
   return s;
@@ -324,26 +331,7 @@ absl::Status Ingestor::ProcessBatch(std::vector<kafka::ConsumedMessage>& batch) 
   }
   // Dead letters are acknowledged (or quarantined) before the offsets move
   // past them.
-  absl::Duration backoff = absl::Milliseconds(100);
-  while (!dead.empty()) {
-    std::vector<absl::Status> results = producer_->ProduceAndWait(dead, absl::Seconds(10));
-    std::vector<kafka::Message> retry;
-    for (size_t i = 0; i < results.size(); ++i) {
-      if (results[i].ok()) continue;
-      if (RefusedForGood(results[i])) {
-        Quarantine(dead[i], results[i]);
-      } else {
-        retry.push_back(dead[i]);
-      }
-    }
-    if (retry.empty()) break;
-    log::Warn("{} dead letter(s) not acknowledged ({}); retrying", retry.size(),
-              results[0].ToString());
-    if (stop_.load()) return absl::UnavailableError("stopping with unacknowledged dead letters");
-    absl::SleepFor(backoff);
-    backoff = std::min(backoff * 2, absl::Seconds(5));
-    dead = std::move(retry);
-  }
+  RETURN_IF_ERROR(AcknowledgeDeadLetters(std::move(dead)));
 
   const absl::Time now = options_.clock->Now();
   struct Count {
@@ -352,6 +340,7 @@ absl::Status Ingestor::ProcessBatch(std::vector<kafka::ConsumedMessage>& batch) 
   };
   std::vector<Count> counts;
   counts.reserve(pending.items.size());
+  std::vector<kafka::Message> refused;
   int64_t held = 0, version = 0;
   state_->Mutate([&](Fold& fold, IngestStats& stats) {
     for (const Pending::Item& item : pending.items) {
@@ -359,9 +348,14 @@ absl::Status Ingestor::ProcessBatch(std::vector<kafka::ConsumedMessage>& batch) 
       TopicStats& t = stats.topics[r.topic];
       t.last_read = now;
       if (item.event.has_value()) {
-        const Fold::Outcome o = fold.Apply(*item.event);
+        std::string refusal;
+        const Fold::Outcome o = fold.Apply(*item.event, &refusal);
         if (o == Fold::Outcome::kDuplicateEventId || o == Fold::Outcome::kDuplicateSequence) {
           ++t.duplicates;
+        } else if (o == Fold::Outcome::kRefused) {
+          ++t.dead_letters;
+          refused.push_back(events::DeadLetter(r.topic, r.partition, r.offset, r.key, r.value,
+                                               r.headers, refusal));
         } else {
           ++t.applied;
           t.last_event_unix = std::max(t.last_event_unix, item.event->occurred_unix);
@@ -377,6 +371,12 @@ absl::Status Ingestor::ProcessBatch(std::vector<kafka::ConsumedMessage>& batch) 
     held = fold.held_events();
     version = fold.version();
   });
+  // Events the fold refused (past a bound) go to the dead-letter topic too;
+  // the offsets above only reach a checkpoint once they are acknowledged.
+  if (absl::Status s = AcknowledgeDeadLetters(std::move(refused)); !s.ok()) {
+    checkpoint_abandoned_ = true;
+    return s;
+  }
   for (const Count& c : counts) {
     metrics_->Event(c.topic, c.type, c.outcome).Increment();
     if (c.outcome == "dead_letter") {
@@ -385,6 +385,32 @@ absl::Status Ingestor::ProcessBatch(std::vector<kafka::ConsumedMessage>& batch) 
   }
   metrics_->held->Set(static_cast<double>(held));
   metrics_->version->Set(static_cast<double>(version));
+  return absl::OkStatus();
+}
+
+absl::Status Ingestor::AcknowledgeDeadLetters(std::vector<kafka::Message> dead) {
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (!dead.empty()) {
+    std::vector<absl::Status> results = producer_->ProduceAndWait(dead, absl::Seconds(10));
+    std::vector<kafka::Message> retry;
+    absl::Status first_failure;
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].ok()) continue;
+      if (RefusedForGood(results[i])) {
+        Quarantine(dead[i], results[i]);
+      } else {
+        if (first_failure.ok()) first_failure = results[i];
+        retry.push_back(dead[i]);
+      }
+    }
+    if (retry.empty()) break;
+    log::Warn("{} dead letter(s) not acknowledged ({}); retrying", retry.size(),
+              first_failure.ToString());
+    if (stop_.load()) return absl::UnavailableError("stopping with unacknowledged dead letters");
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+    dead = std::move(retry);
+  }
   return absl::OkStatus();
 }
 

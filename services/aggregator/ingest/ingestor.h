@@ -105,6 +105,10 @@ class Ingestor {
   Ingestor(IngestOptions options, DashboardState* state, CheckpointStore* store);
   void Loop();
   absl::Status ProcessBatch(std::vector<kafka::ConsumedMessage>& batch);
+  // Produces the dead letters and waits for each to be acknowledged or
+  // quarantined, retrying the rest with backoff; UNAVAILABLE only when
+  // stopping first.
+  absl::Status AcknowledgeDeadLetters(std::vector<kafka::Message> dead);
   absl::Status WriteCheckpoint();
   void MeasureLag();
 
@@ -123,6 +127,10 @@ class Ingestor {
   std::thread thread_;
   bool started_ = false;
   bool stopped_ = false;
+  // Set when a batch was applied but the dead letters of the events the
+  // fold refused were not acknowledged: the state is not checkpointed (the
+  // restart re-reads the batch from the previous checkpoint).
+  bool checkpoint_abandoned_ = false;
 };
 
 }  // namespace jit::aggregator

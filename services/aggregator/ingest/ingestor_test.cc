@@ -3,6 +3,7 @@
 #include "services/aggregator/ingest/ingestor.h"
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -54,12 +55,13 @@ class IngestorTest : public ::testing::Test {
   };
 
   Running Start(const std::string& db, absl::Duration checkpoint_interval = absl::Hours(1),
-                std::string quarantine_file = "", int dead_letter_max_bytes = 1'000'000) {
+                std::string quarantine_file = "", int dead_letter_max_bytes = 1'000'000,
+                FoldOptions fold = {}) {
     Running r;
     auto store = CheckpointStore::Open({.path = db});
     EXPECT_TRUE(store.ok()) << store.status();
     r.store = *std::move(store);
-    r.state = std::make_unique<DashboardState>(FoldOptions{});
+    r.state = std::make_unique<DashboardState>(std::move(fold));
     auto ingestor = Ingestor::Create({.bootstrap_servers = cluster_->bootstrap_servers(),
                                       .checkpoint_interval = checkpoint_interval,
                                       .lag_interval = absl::Milliseconds(100),
@@ -239,6 +241,99 @@ TEST_F(IngestorTest, RestartResumesFromTheCheckpointAndRebuildEqualsLive) {
   EXPECT_EQ(Canonical(*rebuilt.state), Canonical(*resumed.state));
   EXPECT_TRUE(resumed.ingestor->Stop().ok());
   EXPECT_TRUE(rebuilt.ingestor->Stop().ok());
+}
+
+// What a hostile or broken producer can send: 10,000 distinct fake track
+// ids, absurd dates, oversized records and records with too many headers,
+// and a dead letter Kafka refuses. Each is dead-lettered (or quarantined)
+// with its reason, the fold grows no cell for any of them, the memory of
+// uncatalogued ids stays at its bound, and the real journeys behind them
+// are counted.
+TEST_F(IngestorTest, HostileEventsAreDeadLetteredAndIngestionMovesOn) {
+  constexpr int kFakeTracks = 10'000;
+  constexpr size_t kMaxWaiting = 50;
+  std::vector<Trainee> real;
+  for (int i = 0; i < 3; ++i) {
+    real.push_back(Trainee{absl::StrCat("trn-", i), absl::StrCat("coh-", i % 3),
+                           i % 2 ? "MA-FQH" : "MA-CAS", "cybersecurity"});
+  }
+  const absl::Time t0 = absl::FromUnixSeconds(1735689600);  // 2025-01-01
+  std::vector<kafka::Message> records = testing::CatalogueRecords(real, t0);
+  for (int i = 0; i < kFakeTracks; ++i) {
+    Trainee fake{absl::StrCat("fake-", i), "coh-0", "MA-CAS", absl::StrCat("fake-track-", i)};
+    records.push_back(testing::ToRecord(testing::Submitted(fake, 1, t0), kafka::kEnrollmentTopic));
+  }
+  // Absurd dates, before 2015 and far in the future (our producers refuse
+  // to write them: the value is re-encoded by hand).
+  for (const auto& [trainee, seconds] :
+       {std::pair<const char*, int64_t>{"trn-2001", 1000000000}, {"trn-2100", 4102444800}}) {
+    testing::LifecycleEvent e = testing::Submitted(Trainee{trainee}, 1, t0);
+    kafka::Message m = testing::ToRecord(e, kafka::kEnrollmentTopic);
+    e.mutable_metadata()->mutable_occurred_at()->set_seconds(seconds);
+    m.value = e.SerializeAsString();
+    records.push_back(std::move(m));
+  }
+  // Too many headers.
+  kafka::Message headers = testing::ToRecord(
+      testing::Submitted(Trainee{"trn-headers"}, 1, t0), kafka::kEnrollmentTopic);
+  for (int i = 0; i < 100; ++i) headers.headers.emplace_back("x-junk", "v");
+  records.push_back(headers);
+  // Oversized: more than the dead-letter producer takes, so quarantined.
+  records.push_back({kafka::kEnrollmentTopic, "trn-big", std::string(20'000, '\xff'), {}});
+  for (const Trainee& t : real) {
+    records.push_back(testing::ToRecord(testing::Submitted(t, 1, t0), kafka::kEnrollmentTopic));
+  }
+  Produce(records);
+
+  const std::string quarantine = dir_.File("quarantine.jsonl");
+  Running r = Start(dir_.File("agg.db"), absl::Hours(1), quarantine,
+                    /*dead_letter_max_bytes=*/10'000, FoldOptions{.max_waiting_ids = kMaxWaiting});
+  ASSERT_TRUE(WaitForRecords(*r.state, static_cast<int64_t>(records.size())));
+  r.state->Read([&](const Fold& fold, const IngestStats& stats) {
+    int64_t dead = 0;
+    for (const auto& [topic, t] : stats.topics) dead += t.dead_letters;
+    EXPECT_EQ(dead, (kFakeTracks - static_cast<int>(kMaxWaiting)) + 2 + 1 + 1);
+    // Cells only for the real journeys' track; three applicants counted.
+    for (const auto& [key, cell] : fold.cells()) EXPECT_EQ(key.track_id, "cybersecurity");
+    int64_t applied = 0;
+    for (const auto& [key, cell] : fold.cells()) {
+      for (const auto& [counter, series] : cell.counters) {
+        if (counter.first == Counter::kApplied) applied += series.total;
+      }
+    }
+    EXPECT_EQ(applied, 3);
+    EXPECT_EQ(fold.waiting_tracks().size(), kMaxWaiting);
+    EXPECT_EQ(fold.journeys().size(), real.size() + kMaxWaiting);
+    EXPECT_EQ(fold.held_events(), static_cast<int64_t>(kMaxWaiting));
+    return 0;
+  });
+  auto dlq = kafka_testing::ReadAll(cluster_->bootstrap_servers(),
+                                    kafka::DeadLetterTopic(kafka::kEnrollmentTopic),
+                                    absl::Seconds(20));
+  ASSERT_TRUE(dlq.ok()) << dlq.status();
+  std::map<std::string, int> reasons;
+  for (const kafka::ConsumedMessage& m : *dlq) {
+    std::map<std::string, std::string> h(m.headers.begin(), m.headers.end());
+    const std::string& reason = h[events::kDlqReasonHeader];
+    if (reason.find("metadata.dimensions.track_id: \"fake-track-") == 0) {
+      ++reasons["track"];
+    } else if (reason.find("outside 2015-01-01") != std::string::npos) {
+      ++reasons["date"];
+    } else if (reason.find("headers, more than 64") != std::string::npos) {
+      ++reasons["headers"];
+    } else {
+      ADD_FAILURE() << "unexpected dead letter: " << reason;
+    }
+  }
+  EXPECT_EQ(reasons["track"], kFakeTracks - static_cast<int>(kMaxWaiting));
+  EXPECT_EQ(reasons["date"], 2);
+  EXPECT_EQ(reasons["headers"], 1);
+  std::ifstream in(quarantine);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::vector<std::string> lines = absl::StrSplit(buffer.str(), '\n', absl::SkipEmpty());
+  EXPECT_EQ(lines.size(), 1u) << buffer.str();
+  EXPECT_TRUE(r.ingestor->Stop().ok());
 }
 
 TEST_F(IngestorTest, MeasuresLag) {

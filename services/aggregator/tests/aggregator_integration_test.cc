@@ -175,12 +175,15 @@ class AggregatorIntegrationTest : public ::testing::Test {
     return out;
   }
 
+  static aggregator::testing::Trainee TraineeOf(int i) {
+    return {absl::StrCat("trn-", i), absl::StrCat("coh-", i % 3), i % 2 ? "MA-FQH" : "MA-CAS",
+            "cybersecurity",
+            i % 2 ? jobintech::common::v1::GENDER_FEMALE : jobintech::common::v1::GENDER_MALE};
+  }
+
   // One trainee's full path on the three topics (6 records).
   static std::vector<kafka::Message> Journey(int i) {
-    aggregator::testing::Trainee t{
-        absl::StrCat("trn-", i), absl::StrCat("coh-", i % 3), i % 2 ? "MA-FQH" : "MA-CAS",
-        "cybersecurity",
-        i % 2 ? jobintech::common::v1::GENDER_FEMALE : jobintech::common::v1::GENDER_MALE};
+    const aggregator::testing::Trainee t = TraineeOf(i);
     const absl::Time t0 = absl::FromUnixSeconds(1735689600 + i * 3600);  // 2025-01-01
     const absl::Time exit = t0 + absl::Hours(24 * 180);
     using namespace aggregator::testing;  // NOLINT
@@ -193,8 +196,15 @@ class AggregatorIntegrationTest : public ::testing::Test {
                      kafka::kPlacementTopic)};
   }
 
+  // The catalogue entries of journeys [from, to) (kCatalogue records: their
+  // track and their 3 cohorts, as the enrollment service publishes them
+  // before any application), then the journeys.
+  static constexpr int kCatalogue = 4;
   static std::vector<kafka::Message> Journeys(int from, int to) {
-    std::vector<kafka::Message> out;
+    std::vector<aggregator::testing::Trainee> trainees;
+    for (int i = from; i < to; ++i) trainees.push_back(TraineeOf(i));
+    std::vector<kafka::Message> out =
+        aggregator::testing::CatalogueRecords(trainees, absl::FromUnixSeconds(1735603200));
     for (int i = from; i < to; ++i) {
       auto j = Journey(i);
       out.insert(out.end(), j.begin(), j.end());
@@ -237,8 +247,12 @@ TEST_F(AggregatorIntegrationTest, MalformedRecordsGoToTheDeadLetterTopicsAndPart
   records.push_back(aggregator::testing::ToRecord(
       aggregator::testing::Started({"trn-dead"}, 1, absl::Now()), kafka::kPlacementTopic));
   ++expected_dead[kafka::kPlacementTopic];
-  // Valid events after the bad ones on the same key keep flowing.
+  // Valid events after the bad ones on the same key keep flowing (their
+  // track and cohort catalogued first).
   aggregator::testing::Trainee t{"trn-dead"};
+  for (kafka::Message& m : aggregator::testing::CatalogueRecords({t}, absl::FromUnixSeconds(1735603200))) {
+    records.push_back(std::move(m));
+  }
   records.push_back(aggregator::testing::ToRecord(
       aggregator::testing::Submitted(t, 1, absl::FromUnixSeconds(1735689600)),
       kafka::kEnrollmentTopic));
@@ -299,17 +313,19 @@ TEST_F(AggregatorIntegrationTest, KilledMidStreamResumesWithoutDoubleCountingAnd
   ASSERT_TRUE(killed.ok() && killed->signaled);
   RecordProperty("version_at_kill", static_cast<int>(version_at_kill));
   ASSERT_GT(version_at_kill, first_version);
-  ASSERT_LT(version_at_kill, kJourneys * 6) << "the kill came after the whole stream";
+  ASSERT_LT(version_at_kill, kJourneys * 6 + kCatalogue) << "the kill came after the whole stream";
 
   Aggregator resumed = Start("live.db");
   const int64_t total = static_cast<int64_t>(first.size() + second.size());
   // Everything after the checkpoint is read again and folded once.
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (Summary(resumed).state_version() < kJourneys * 6 && absl::Now() < deadline) {
+  // Every journey's 6 events and the catalogue (its redelivery in `second`
+  // is a duplicate).
+  while (Summary(resumed).state_version() < kJourneys * 6 + kCatalogue && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(50));
   }
   const pb::Summary s = Summary(resumed);
-  EXPECT_EQ(s.state_version(), kJourneys * 6);
+  EXPECT_EQ(s.state_version(), kJourneys * 6 + kCatalogue);
   // What the resumed process read: the records after its checkpoint (the
   // kill lost everything folded since).
   int64_t reread = 0;
@@ -372,7 +388,7 @@ TEST_F(AggregatorIntegrationTest, UpdatesShowOverGrpcWatchJsonAndSse) {
   });
 
   Produce(Journeys(0, 10));
-  ASSERT_TRUE(WaitForRecords(a, 60));
+  ASSERT_TRUE(WaitForRecords(a, kCatalogue + 60));
   EXPECT_EQ(Figure(Summary(a), "applicants"), 10);
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
   while (watched.load() != 10 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
@@ -422,6 +438,10 @@ TEST_F(AggregatorIntegrationTest, CsvExportOverJitctlEqualsTheHttpDownload) {
   // 6 journeys in MA-05 (MA-FQH), 6 in MA-06 (MA-CAS), and 2 applicants in
   // MA-04 (MA-RAB): a small count the public views suppress.
   std::vector<kafka::Message> records = Journeys(0, 12);
+  records.push_back(aggregator::testing::ToRecord(
+      aggregator::testing::CohortOpened({"", "coh-rab", "MA-RAB", "cybersecurity"},
+                                        absl::FromUnixSeconds(1735603200)),
+      kafka::kEnrollmentTopic));
   for (int i = 0; i < 2; ++i) {
     aggregator::testing::Trainee t{absl::StrCat("trn-rab-", i), "coh-rab", "MA-RAB", "cybersecurity",
                                    jobintech::common::v1::GENDER_FEMALE};
@@ -430,7 +450,7 @@ TEST_F(AggregatorIntegrationTest, CsvExportOverJitctlEqualsTheHttpDownload) {
         kafka::kEnrollmentTopic));
   }
   Produce(records);
-  ASSERT_TRUE(WaitForRecords(a, 74));
+  ASSERT_TRUE(WaitForRecords(a, 74 + kCatalogue + 1));
   ASSERT_EQ(Figure(Summary(a), "applicants"), 14);
 
   const std::string token_file = dir_.File("analyst.token");

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   const int from = std::atoi(argv[2]), to = std::atoi(argv[3]);
   const auto& regions = jit::geo::Atlas::Get().regions();
   std::vector<kafka::Message> records;
+  std::vector<Trainee> trainees;
   for (int i = from; i < to; ++i) {
     // Every region, but the last one keeps only two trainees (its others go
     // to the one before): a small count the public page must show as "<5".
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
               i % 2 ? "cybersecurity" : "digital-marketing",
               i % 3 ? jobintech::common::v1::GENDER_FEMALE : jobintech::common::v1::GENDER_MALE};
     const absl::Time t0 = absl::Now() - absl::Hours(24 * (60 + i % 30));
+    trainees.push_back(t);
     records.push_back(ToRecord(Submitted(t, 1, t0), kafka::kEnrollmentTopic));
     records.push_back(ToRecord(Admitted(t, 2, t0 + absl::Hours(24)), kafka::kEnrollmentTopic));
     records.push_back(ToRecord(Confirmed(t, 3, t0 + absl::Hours(48)), kafka::kEnrollmentTopic));
@@ -49,6 +51,11 @@ int main(int argc, char** argv) {
                                  kafka::kPlacementTopic));
     }
   }
+  // The catalogue of these journeys' tracks and cohorts, first (the
+  // aggregator counts a journey once both are catalogued).
+  std::vector<kafka::Message> catalogue =
+      CatalogueRecords(trainees, absl::Now() - absl::Hours(24 * 100));
+  records.insert(records.begin(), catalogue.begin(), catalogue.end());
   auto producer = kafka::Producer::Create({.bootstrap_servers = argv[1],
                                            .client_id = "page-check",
                                            .properties = {}});

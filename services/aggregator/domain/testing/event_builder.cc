@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "libs/geo/geo.h"
@@ -89,5 +91,52 @@ Ev& Ev::Active(absl::string_view date) {
 }
 
 Event Ev::Build() const { return e_; }
+
+namespace {
+
+Event CatalogueEvent(EventKind kind, const std::string& id, Day day) {
+  Event c = Ev(kind, id, 1, FormatDay(day));
+  c.event_id = absl::StrCat("catalogue/", KindName(kind), "/", id);
+  if (kind == EventKind::kCohortOpened) c.cohort.cohort_id = id;
+  c.name_fr = id;
+  return c;
+}
+
+}  // namespace
+
+std::vector<Event> CatalogueFor(const std::vector<Event>& events) {
+  std::set<std::string> tracks, cohorts;
+  std::optional<Day> first;
+  for (const Event& e : events) {
+    if (!first.has_value() || e.day < *first) first = e.day;
+    if (!IsTraineeEvent(e.kind) || StreamOf(e.kind) != Stream::kEnrollment) continue;
+    if (!e.dims.track_id.empty()) tracks.insert(e.dims.track_id);
+    if (!e.cohort_id.empty()) cohorts.insert(e.cohort_id);
+  }
+  std::vector<Event> out;
+  for (const std::string& t : tracks) {
+    out.push_back(CatalogueEvent(EventKind::kTrackAdded, t, *first));
+  }
+  for (const std::string& c : cohorts) {
+    out.push_back(CatalogueEvent(EventKind::kCohortOpened, c, *first));
+  }
+  return out;
+}
+
+std::vector<Event> WithCatalogue(const std::vector<Event>& events) {
+  std::vector<Event> out = CatalogueFor(events);
+  out.insert(out.end(), events.begin(), events.end());
+  return out;
+}
+
+Fold::Outcome Feed(Fold& fold, const Event& event) {
+  for (const Event& c : CatalogueFor({event})) {
+    const bool present = c.kind == EventKind::kTrackAdded
+                             ? fold.tracks().contains(c.aggregate_id)
+                             : fold.cohorts().contains(c.aggregate_id);
+    if (!present) fold.Apply(c);
+  }
+  return fold.Apply(event);
+}
 
 }  // namespace jit::aggregator::testing

@@ -7,9 +7,11 @@
 #define JIT_SERVICES_AGGREGATOR_DOMAIN_TESTING_EVENT_BUILDER_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "services/aggregator/domain/event.h"
+#include "services/aggregator/domain/fold.h"
 
 namespace jit::aggregator::testing {
 
@@ -39,6 +41,17 @@ class Ev {
  private:
   Event e_;
 };
+
+// The catalogue events the enrollment service publishes before any
+// application (see the fold's catalogue gate): a TrackAdded for every
+// distinct track and a CohortOpened for every distinct cohort that the
+// enrollment events of `events` name, dated on the earliest event's day.
+std::vector<Event> CatalogueFor(const std::vector<Event>& events);
+// `events` preceded by CatalogueFor(events).
+std::vector<Event> WithCatalogue(const std::vector<Event>& events);
+// Applies to `fold` the catalogue entries `event` needs and the fold lacks
+// (TrackAdded, CohortOpened), then `event`; returns the event's outcome.
+Fold::Outcome Feed(Fold& fold, const Event& event);
 
 }  // namespace jit::aggregator::testing
 

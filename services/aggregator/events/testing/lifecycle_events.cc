@@ -1,9 +1,11 @@
 #include "services/aggregator/events/testing/lifecycle_events.h"
 
 #include <cstdlib>
+#include <set>
 
 #include "libs/clock/clock.h"
 #include "libs/events/envelope.h"
+#include "libs/kafka/topics.h"
 
 namespace jit::aggregator::testing {
 namespace {
@@ -120,6 +122,47 @@ LifecycleEvent TargetChanged(int64_t seq, int32_t target, absl::Time at) {
   e.mutable_metadata()->set_sequence(seq);
   e.mutable_programme_target_changed()->set_national_target(target);
   return e;
+}
+
+LifecycleEvent TrackAdded(const std::string& track_id, absl::Time at) {
+  LifecycleEvent e;
+  events::StampMetadata(e, "enrollment.track.added", "jobintech/enrollment", AtClock(at));
+  e.mutable_metadata()->set_aggregate_id(track_id);
+  e.mutable_metadata()->set_sequence(1);
+  pb::TrackAdded* b = e.mutable_track_added();
+  b->set_track_id(track_id);
+  b->set_name_fr(track_id);
+  b->set_name_ar(track_id);
+  return e;
+}
+
+LifecycleEvent CohortOpened(const Trainee& t, absl::Time at) {
+  LifecycleEvent e;
+  events::StampMetadata(e, "enrollment.cohort.opened", "jobintech/enrollment", AtClock(at));
+  e.mutable_metadata()->set_aggregate_id(t.cohort_id);
+  e.mutable_metadata()->set_sequence(1);
+  pb::CohortSnapshot* c = e.mutable_cohort_opened()->mutable_cohort();
+  c->set_cohort_id(t.cohort_id);
+  c->set_name(t.cohort_id);
+  c->set_track_id(t.track_id);
+  c->mutable_location()->set_province_code(t.province_code);
+  c->set_capacity(30);
+  return e;
+}
+
+std::vector<kafka::Message> CatalogueRecords(const std::vector<Trainee>& trainees,
+                                             absl::Time at) {
+  std::set<std::string> tracks, cohorts;
+  std::vector<kafka::Message> out;
+  for (const Trainee& t : trainees) {
+    if (tracks.insert(t.track_id).second) {
+      out.push_back(ToRecord(TrackAdded(t.track_id, at), kafka::kEnrollmentTopic));
+    }
+    if (cohorts.insert(t.cohort_id).second) {
+      out.push_back(ToRecord(CohortOpened(t, at), kafka::kEnrollmentTopic));
+    }
+  }
+  return out;
 }
 
 kafka::Message ToRecord(const LifecycleEvent& event, const std::string& topic) {

@@ -4,6 +4,7 @@
 #define JIT_SERVICES_AGGREGATOR_EVENTS_TESTING_LIFECYCLE_EVENTS_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "jobintech/events/v1/lifecycle_event.pb.h"
@@ -29,6 +30,14 @@ LifecycleEvent Completed(const Trainee& t, int64_t seq, absl::Time at);
 LifecycleEvent Placed(const Trainee& t, int64_t seq, absl::Time at, absl::Time exit,
                       absl::Time start);
 LifecycleEvent TargetChanged(int64_t seq, int32_t target, absl::Time at);
+// The catalogue entries of `t`'s journey, as the enrollment service
+// publishes them before any application: its track and its cohort.
+LifecycleEvent TrackAdded(const std::string& track_id, absl::Time at);
+LifecycleEvent CohortOpened(const Trainee& t, absl::Time at);
+// The enrollment-topic records cataloguing every distinct track and cohort
+// of `trainees` (the aggregator counts a journey only once both are known).
+std::vector<kafka::Message> CatalogueRecords(const std::vector<Trainee>& trainees,
+                                             absl::Time at);
 
 // The record the outbox relay would publish on `topic` (key, value,
 // CloudEvents headers).
