@@ -5,7 +5,8 @@
 // retry hint, the rest succeed, nothing else happens; grpc.health.v1 stays
 // SERVING throughout; the process's memory (VmRSS) does not grow with the
 // waves; and afterwards every acknowledged application is read back, and no
-// refused one was written.
+// refused one was written. Then the four real binaries (SecureSuite): each
+// main gives its handlers the executor the shared flags describe.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -28,7 +29,11 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
+#include "jobintech/dashboard/v1/dashboard_service.grpc.pb.h"
+#include "jobintech/placement/v1/placement_service.grpc.pb.h"
+#include "jobintech/progress/v1/training_progress_service.grpc.pb.h"
 #include "libs/testing/raw_call.h"
+#include "libs/testing/secure_suite.h"
 #include "libs/testing/subprocess.h"
 #include "libs/testing/test_pki.h"
 
@@ -329,6 +334,91 @@ TEST_F(OverloadTest, ShedsExcessFastKeepsHealthAndMemoryAndLosesNothing) {
   grpc::Status s = stub_->SubmitApplication(&ctx, Application(cohort, index), &retried);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(acknowledged.count(retried.application().application_id()), 0u);
+}
+
+// The value of one series in Prometheus text, or -1.
+double SeriesValue(const std::string& text, const std::string& series) {
+  const size_t at = text.find(series + " ");
+  if (at == std::string::npos) return -1;
+  double v = -1;
+  const size_t start = at + series.size() + 1;
+  const size_t end = text.find('\n', start);
+  return absl::SimpleAtod(text.substr(start, end - start), &v) ? v : -1;
+}
+
+TEST(ExecutorWiringTest, EveryBinaryRunsItsHandlersOnTheConfiguredExecutor) {
+  std::map<std::string, std::vector<std::string>> flags;
+  for (const std::string& name : testing::SecureSuite::ServiceNames()) {
+    flags[name] = {"--executor_threads=3", "--executor_queue_capacity=5"};
+  }
+  auto suite = testing::SecureSuite::Start(JIT_SUITE_BINARIES, flags);
+  ASSERT_TRUE(suite.ok()) << suite.status();
+  testing::TestPki& pki = (*suite)->pki();
+
+  // One call to each; every one of them runs on its service's executor.
+  {
+    auto stub = pb::EnrollmentService::NewStub(
+        pki.PersonChannel((*suite)->address("enrollment"), "programme-admin"));
+    grpc::ClientContext ctx;
+    pb::ListTracksResponse resp;
+    EXPECT_TRUE(stub->ListTracks(&ctx, pb::ListTracksRequest(), &resp).ok());
+  }
+  {
+    namespace ppb = ::jobintech::progress::v1;
+    auto stub = ppb::TrainingProgressService::NewStub(
+        pki.PersonChannel((*suite)->address("training-progress"), "programme-admin"));
+    grpc::ClientContext ctx;
+    ppb::GetTraineeProgressRequest req;
+    req.set_cohort_id("coh_missing");
+    req.set_trainee_id("trn_missing");
+    ppb::GetTraineeProgressResponse resp;
+    EXPECT_EQ(stub->GetTraineeProgress(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    namespace lpb = ::jobintech::placement::v1;
+    auto stub = lpb::PlacementService::NewStub(
+        pki.PersonChannel((*suite)->address("placement"), "programme-admin"));
+    grpc::ClientContext ctx;
+    lpb::GetEmployerRequest req;
+    req.set_employer_id("emp_missing");
+    lpb::GetEmployerResponse resp;
+    EXPECT_EQ(stub->GetEmployer(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    namespace dpb = ::jobintech::dashboard::v1;
+    auto stub = dpb::DashboardService::NewStub(
+        pki.AnonymousChannel((*suite)->address("aggregator")));
+    grpc::ClientContext ctx;
+    dpb::GetSummaryResponse resp;
+    grpc::Status s = stub->GetSummary(&ctx, dpb::GetSummaryRequest(), &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
+
+  for (const std::string& name : testing::SecureSuite::ServiceNames()) {
+    auto admin = testing::WaitForLogField((*suite)->log_file(name),
+                                          name + " service ready", "admin_port",
+                                          absl::Seconds(5));
+    ASSERT_TRUE(admin.ok()) << name << ": " << admin.status();
+    int port = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(*admin, &port));
+    httplib::Client client("127.0.0.1", port);
+    auto res = client.Get("/metrics");
+    ASSERT_TRUE(res) << name;
+    const std::string label = absl::StrCat("{executor=\"", name, "\"}");
+    EXPECT_EQ(SeriesValue(res->body, "jit_executor_threads" + label), 3) << name;
+    EXPECT_EQ(SeriesValue(res->body, "jit_executor_queue_capacity" + label), 5)
+        << name;
+    // The task counted when the worker finished it may trail the answer.
+    double completed = SeriesValue(res->body, "jit_executor_completed_total" + label);
+    for (int i = 0; i < 100 && completed < 1; ++i) {
+      absl::SleepFor(absl::Milliseconds(20));
+      auto again = client.Get("/metrics");
+      if (again) completed = SeriesValue(again->body, "jit_executor_completed_total" + label);
+    }
+    EXPECT_GE(completed, 1) << name << " ran no call on its executor";
+  }
 }
 
 }  // namespace
