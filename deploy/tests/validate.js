@@ -76,6 +76,8 @@ const SERVICES = {
 const PEER_FLAG = { enrollment: "enrollment_address", "training-progress": "progress_address" };
 const COMMON_FLAGS = ["grpc_address", "admin_address", "db_path", "sqlite_synchronous", "kafka_bootstrap",
   "kafka_bootstrap_file", "log_level", "unready_grace", "drain_timeout",
+  // Issue 17: the bounded executor of the gRPC handlers (libs/bootstrap).
+  "executor_threads", "executor_queue_capacity", "executor_retry_after",
   // Issue 15: TLS and bearer tokens (libs/service/security.cc), Kafka security.
   "tls_cert_file", "tls_key_file", "tls_ca_file", "token_issuer", "token_audience", "token_keys_file",
   "kafka_security_protocol", "kafka_ca_file", "kafka_cert_file", "kafka_key_file", "kafka_sasl_mechanism",

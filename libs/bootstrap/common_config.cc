@@ -1,6 +1,7 @@
 #include "libs/bootstrap/common_config.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/log/log.h"
 
 namespace jit::bootstrap {
 
@@ -24,7 +25,36 @@ void CommonConfig::Validate(config::Validator& v) const {
       .Range("unready_grace", unready_grace, absl::ZeroDuration(),
              absl::Minutes(5))
       .Range("drain_timeout", drain_timeout, absl::ZeroDuration(),
-             absl::Minutes(30));
+             absl::Minutes(30))
+      .Range("executor_threads", executor_threads, 1, 1024)
+      .Range("executor_queue_capacity", executor_queue_capacity, 0, 1'000'000)
+      .Range("executor_retry_after", executor_retry_after, absl::ZeroDuration(),
+             absl::Minutes(1));
+}
+
+executor::ExecutorOptions CommonConfig::Executor(
+    const std::string& name, const Clock* clock,
+    prometheus::Registry* registry) const {
+  return {.name = name,
+          .threads = executor_threads,
+          .queue_capacity = executor_queue_capacity,
+          .retry_after = executor_retry_after,
+          .clock = clock,
+          .registry = registry};
+}
+
+std::unique_ptr<executor::BoundedExecutor> StartExecutor(
+    const ServiceIdentity& identity, const CommonConfig& common,
+    const Clock* clock, prometheus::Registry* registry) {
+  auto executor = std::make_unique<executor::BoundedExecutor>(
+      common.Executor(identity.name, clock, registry));
+  log::Event(log::Level::kInfo, "executor started",
+             {{"executor", identity.name},
+              {"threads", executor->options().threads},
+              {"queue_capacity", executor->options().queue_capacity},
+              {"retry_after_ms", absl::ToInt64Milliseconds(
+                                     executor->options().retry_after)}});
+  return executor;
 }
 
 storage::DatabaseOptions CommonConfig::Database() const {

@@ -11,11 +11,15 @@
 #ifndef JIT_LIBS_BOOTSTRAP_COMMON_CONFIG_H_
 #define JIT_LIBS_BOOTSTRAP_COMMON_CONFIG_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/time/time.h"
+#include "libs/clock/clock.h"
 #include "libs/config/config.h"
+#include "libs/executor/bounded_executor.h"
 #include "libs/storage/database.h"
+#include "prometheus/registry.h"
 
 namespace jit::bootstrap {
 
@@ -41,6 +45,12 @@ struct CommonConfig {
   std::string log_level = "info";
   absl::Duration unready_grace = absl::Seconds(2);
   absl::Duration drain_timeout = absl::Seconds(10);
+  // The bounded executor the gRPC handlers' blocking work runs on
+  // (libs/executor): worker threads, calls that may wait for one (beyond
+  // that: RESOURCE_EXHAUSTED at once), and the retry hint sent with it.
+  int executor_threads = 16;
+  int executor_queue_capacity = 256;
+  absl::Duration executor_retry_after = absl::Milliseconds(250);
 
   // 0.0.0.0:<grpc_port>, 0.0.0.0:<admin_port>, data/<db_file>, full.
   static CommonConfig Defaults(const ServiceIdentity& identity);
@@ -48,7 +58,20 @@ struct CommonConfig {
   void Validate(config::Validator& v) const;
   // The database options these settings give (path and synchronous level).
   storage::DatabaseOptions Database() const;
+  // The executor these settings give, named `name` in its metrics
+  // (executor="<name>"); `registry` may be null (no metrics), `clock` null
+  // (the system's).
+  executor::ExecutorOptions Executor(const std::string& name,
+                                     const Clock* clock,
+                                     prometheus::Registry* registry) const;
 };
+
+// A started executor for the service's gRPC handlers (CommonConfig::
+// Executor), logged with its sizes. service::ServeOptions::executor shuts it
+// down after the gRPC drain.
+std::unique_ptr<executor::BoundedExecutor> StartExecutor(
+    const ServiceIdentity& identity, const CommonConfig& common,
+    const Clock* clock, prometheus::Registry* registry);
 
 // How long the write services keep a mutation's first answer for replays.
 struct IdempotencyConfig {

@@ -3,9 +3,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/clock/clock.h"
 #include "libs/config/config.h"
+#include "prometheus/registry.h"
 
 namespace jit::bootstrap {
 namespace {
@@ -74,6 +78,71 @@ TEST(CommonConfigTest, EveryBadSettingIsReportedNamingItsFlag) {
   EXPECT_THAT(problems[4], HasSubstr("set --kafka_bootstrap or"));
   EXPECT_THAT(problems[5], HasSubstr("--unready_grace"));
   EXPECT_THAT(problems[6], HasSubstr("--drain_timeout"));
+}
+
+TEST(CommonConfigTest, ExecutorDefaultsAndBounds) {
+  const CommonConfig d = CommonConfig::Defaults(kPlacement);
+  EXPECT_EQ(d.executor_threads, 16);
+  EXPECT_EQ(d.executor_queue_capacity, 256);
+  EXPECT_EQ(d.executor_retry_after, absl::Milliseconds(250));
+
+  CommonConfig c = Valid();
+  c.executor_threads = 1;
+  c.executor_queue_capacity = 0;  // no waiting at all is allowed
+  c.executor_retry_after = absl::ZeroDuration();
+  EXPECT_THAT(Problems(c), IsEmpty());
+
+  c.executor_threads = 0;
+  c.executor_queue_capacity = -1;
+  c.executor_retry_after = absl::Minutes(2);
+  const std::vector<std::string> problems = Problems(c);
+  ASSERT_EQ(problems.size(), 3u) << ::testing::PrintToString(problems);
+  EXPECT_THAT(problems[0], HasSubstr("--executor_threads"));
+  EXPECT_THAT(problems[1], HasSubstr("--executor_queue_capacity"));
+  EXPECT_THAT(problems[2], HasSubstr("--executor_retry_after"));
+  c.executor_threads = 1025;
+  c.executor_queue_capacity = 1'000'001;
+  c.executor_retry_after = absl::Milliseconds(-1);
+  EXPECT_EQ(Problems(c).size(), 3u);
+}
+
+TEST(CommonConfigTest, ExecutorOptionsComeFromTheSettings) {
+  CommonConfig c = Valid();
+  c.executor_threads = 3;
+  c.executor_queue_capacity = 7;
+  c.executor_retry_after = absl::Milliseconds(40);
+  FakeClock clock;
+  prometheus::Registry registry;
+  const executor::ExecutorOptions o = c.Executor("placement", &clock, &registry);
+  EXPECT_EQ(o.name, "placement");
+  EXPECT_EQ(o.threads, 3);
+  EXPECT_EQ(o.queue_capacity, 7);
+  EXPECT_EQ(o.retry_after, absl::Milliseconds(40));
+  EXPECT_EQ(o.clock, &clock);
+  EXPECT_EQ(o.registry, &registry);
+
+  // Started as configured: three run at once, seven wait, the next is
+  // refused.
+  auto executor = StartExecutor(kPlacement, c, &clock, &registry);
+  absl::Notification release;
+  absl::BlockingCounter started(3);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(executor
+                    ->Submit({.body =
+                                  [&](absl::Status) {
+                                    started.DecrementCount();
+                                    release.WaitForNotification();
+                                  }})
+                    .ok());
+  }
+  started.Wait();
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_TRUE(executor->Submit({.body = [](absl::Status) {}}).ok());
+  }
+  EXPECT_EQ(executor->Submit({.body = [](absl::Status) {}}).code(),
+            absl::StatusCode::kResourceExhausted);
+  release.Notify();
+  executor->Shutdown();
 }
 
 TEST(CommonConfigTest, NormalSynchronousIsTheFasterLevel) {

@@ -28,6 +28,15 @@ ABSL_FLAG(absl::Duration, unready_grace, absl::Seconds(2),
           "on shutdown, time between reporting NOT_SERVING and refusing calls");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on shutdown, bound of the graceful drain of in-flight calls");
+ABSL_FLAG(int, executor_threads, 16,
+          "worker threads running the gRPC handlers' blocking work (SQLite "
+          "commits, peer calls) (1..1024)");
+ABSL_FLAG(int, executor_queue_capacity, 256,
+          "calls that may wait for a worker; beyond that a call fails at once "
+          "with RESOURCE_EXHAUSTED and a retry hint (0..1000000)");
+ABSL_FLAG(absl::Duration, executor_retry_after, absl::Milliseconds(250),
+          "the retry hint sent with RESOURCE_EXHAUSTED (grpc-retry-pushback-ms "
+          "trailer and google.rpc.RetryInfo)");
 
 namespace jit::bootstrap {
 
@@ -49,6 +58,9 @@ CommonConfig CommonConfigFromFlags() {
   c.log_level = absl::GetFlag(FLAGS_log_level);
   c.unready_grace = absl::GetFlag(FLAGS_unready_grace);
   c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  c.executor_threads = absl::GetFlag(FLAGS_executor_threads);
+  c.executor_queue_capacity = absl::GetFlag(FLAGS_executor_queue_capacity);
+  c.executor_retry_after = absl::GetFlag(FLAGS_executor_retry_after);
   return c;
 }
 

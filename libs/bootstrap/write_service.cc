@@ -48,7 +48,8 @@ WriteServiceRuntime::WriteServiceRuntime(
       security_(std::move(security)),
       kafka_properties_(std::move(kafka_properties)),
       database_options_(common.Database()),
-      registry_(std::make_shared<prometheus::Registry>()) {}
+      registry_(std::make_shared<prometheus::Registry>()),
+      executor_(StartExecutor(identity, common, clock, registry_.get())) {}
 
 WriteServiceRuntime::~WriteServiceRuntime() = default;
 
@@ -92,10 +93,14 @@ absl::Status WriteServiceRuntime::Serve(service::ServeOptions options) {
   options.registry = registry_;
   options.security = &security_;
   options.audit = audit_->sink();
+  options.executor = executor_.get();
   options.services.push_back(audit_->service());
   options.service_names.push_back(audit::ServerAudit::kServiceName);
   log::Fields ready = {{"db_path", database_options_.path},
-                       {"kafka_bootstrap", bootstrap_}};
+                       {"kafka_bootstrap", bootstrap_},
+                       {"executor_threads", executor_->options().threads},
+                       {"executor_queue_capacity",
+                        executor_->options().queue_capacity}};
   for (auto& field : options.ready_fields) ready.push_back(std::move(field));
   options.ready_fields = std::move(ready);
   service::OutboxPipeline* outbox = pipeline_.get();

@@ -7,13 +7,15 @@
 //       runtime->database_options(), &clock, &ToOutboxMessage));
 //   RETURN_IF_ERROR(runtime->Attach(repository.get()));
 //   EnrollmentService domain(repository.get(), ...);
-//   api::EnrollmentGrpcService grpc_service(&domain);
+//   api::EnrollmentGrpcService grpc_service(&domain, runtime->executor());
 //   return runtime->Serve({.services = {&grpc_service},
 //                          .service_names =
 //                          {EnrollmentService::service_full_name()}});
 //
 // Start(): TLS and token settings (service::SecurityFromFlags), the Kafka
-// clients' security properties, the database's folder, a metrics registry.
+// clients' security properties, the database's folder, a metrics registry,
+// the bounded executor the gRPC handlers hand their work to (StartExecutor:
+// --executor_threads, --executor_queue_capacity, --executor_retry_after).
 // Attach(): pending outbox rewrites (events::RunPendingOutboxRewrite: the
 // deprecated free text of events written before reason codes), the audit log
 // in the service's database, the Kafka bootstrap
@@ -21,9 +23,9 @@
 // pipeline (idempotent producer + relay) and the idempotency pruner.
 // Serve(): service::ServeUntilSignal with the shared fields filled in (name,
 // addresses, grace and drain times, registry, security, audit service and
-// sink, db_path and kafka_bootstrap on the ready line) and, after the drain,
-// the outbox stopped (every acknowledged event flushed) before the service's
-// own after_drain.
+// sink, the executor, db_path and kafka_bootstrap on the ready line) and,
+// after the drain, the executor's remaining work done and the outbox stopped
+// (every acknowledged event flushed) before the service's own after_drain.
 #ifndef JIT_LIBS_BOOTSTRAP_WRITE_SERVICE_H_
 #define JIT_LIBS_BOOTSTRAP_WRITE_SERVICE_H_
 
@@ -36,6 +38,7 @@
 #include "libs/audit/server_audit.h"
 #include "libs/bootstrap/common_config.h"
 #include "libs/clock/clock.h"
+#include "libs/executor/bounded_executor.h"
 #include "libs/service/outbox_pipeline.h"
 #include "libs/service/retention_pruner.h"
 #include "libs/service/security.h"
@@ -62,6 +65,9 @@ class WriteServiceRuntime {
     return database_options_;
   }
   prometheus::Registry* registry() const { return registry_.get(); }
+  // The bounded executor for the service's gRPC adapter (grpcserver::
+  // Respond); shut down by Serve() after the gRPC drain.
+  executor::BoundedExecutor* executor() const { return executor_.get(); }
 
   // Starts what runs on the service's opened store: `repository` has
   // database() (the storage::Database with the outbox and audit tables) and
@@ -97,6 +103,7 @@ class WriteServiceRuntime {
   const std::map<std::string, std::string> kafka_properties_;
   storage::DatabaseOptions database_options_;
   std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<executor::BoundedExecutor> executor_;
   std::string bootstrap_;
   std::unique_ptr<audit::ServerAudit> audit_;
   std::unique_ptr<service::OutboxPipeline> pipeline_;

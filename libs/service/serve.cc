@@ -70,6 +70,7 @@ absl::Status ServeUntilSignal(const ServeOptions& options) {
   admin.SetReady(false);
   if (options.on_ready) options.on_ready(false);
   server.Shutdown();
+  if (options.executor != nullptr) options.executor->Shutdown();
   absl::Status after = options.after_drain ? options.after_drain() : absl::OkStatus();
   if (!after.ok()) log::Error("after the drain: {}", after.ToString());
   admin.Stop();

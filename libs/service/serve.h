@@ -3,9 +3,10 @@
 // gRPC server with health and call metrics, the "<name> service ready" log
 // line (with grpc_port and admin_port, which run.sh and the tests read), then,
 // on SIGTERM/SIGINT: not ready (`on_ready(false)`), graceful drain
-// (`on_drain` when it starts, e.g. end endless streams), `after_drain` (e.g.
-// stop the outbox pipeline so every acknowledged event is flushed, or write
-// the final checkpoint), admin server stopped.
+// (`on_drain` when it starts, e.g. end endless streams), the handlers'
+// executor shut down (its accepted work done), `after_drain` (e.g. stop the
+// outbox pipeline so every acknowledged event is flushed, or write the final
+// checkpoint), admin server stopped.
 //
 // Call grpcserver::BlockShutdownSignals() first thing in main.
 #ifndef JIT_LIBS_SERVICE_SERVE_H_
@@ -23,6 +24,7 @@
 #include "grpcpp/grpcpp.h"
 #include "libs/access/interceptor.h"
 #include "libs/audit/recorder.h"
+#include "libs/executor/bounded_executor.h"
 #include "libs/log/log.h"
 #include "libs/metrics/admin_server.h"
 #include "libs/service/security.h"
@@ -54,6 +56,11 @@ struct ServeOptions {
   // The audit log (libs/audit ServerAudit::sink()); not owned, may be null.
   // Add its AuditService to `services` and `service_names` to serve it.
   audit::AuditSink* audit = nullptr;
+  // The bounded executor the services' handlers hand their work to
+  // (bootstrap::StartExecutor); not owned, may be null. It keeps running
+  // through the gRPC drain (the calls in flight finish on it) and is shut
+  // down right after, before after_drain.
+  executor::BoundedExecutor* executor = nullptr;
   // grpc.reflection answers whoever connects (gRPC's reflection service does
   // not consult the access decision), so it is off unless asked for.
   bool enable_reflection = false;

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "libs/status/details.h"
 #include "libs/status/status_macros.h"
 
 namespace jit::storage {
@@ -68,13 +69,15 @@ absl::Status OpenError(int extended_code, absl::string_view path,
       absl::StrCat("cannot open database ", path, ": ", what, ": ", message));
   status.SetPayload(kSqliteResultCodePayloadUrl,
                     absl::Cord(absl::StrCat(extended_code)));
-  return status;
+  return status::Withhold(std::move(status), path);
 }
 
 absl::Status NewerSchemaError(int current, int newest, absl::string_view path) {
-  return absl::FailedPreconditionError(absl::StrCat(
-      "database schema version ", current,
-      " is newer than this binary supports (", newest, "): ", path));
+  return status::Withhold(
+      absl::FailedPreconditionError(absl::StrCat(
+          "database schema version ", current,
+          " is newer than this binary supports (", newest, "): ", path)),
+      path);
 }
 
 const char* BeginSql(TxMode mode) {
@@ -205,10 +208,12 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
 
 absl::Status Database::CheckNotReentrant() const {
   if (owner_.load() == std::this_thread::get_id()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "nested use of database ", options_.path,
-        " from inside one of its transactions; use the Tx given to the "
-        "callback"));
+    return status::Withhold(
+        absl::FailedPreconditionError(absl::StrCat(
+            "nested use of database ", options_.path,
+            " from inside one of its transactions; use the Tx given to the "
+            "callback")),
+        options_.path);
   }
   return absl::OkStatus();
 }
@@ -218,7 +223,8 @@ absl::Status Database::ErrorFromDb(int rc, absl::string_view what) const {
   // sqlite3_extended_errcode describes the most recent failed call; prefer it
   // when it agrees with the primary code we were handed.
   const int code = (extended & 0xff) == (rc & 0xff) ? extended : rc;
-  return SqliteErrorToStatus(code, options_.path, what, sqlite3_errmsg(db_));
+  return SqliteErrorToStatus(code, options_.path, what, sqlite3_errmsg(db_),
+                             sqlite3_system_errno(db_));
 }
 
 absl::Status Database::ExecLocked(absl::string_view sql) {

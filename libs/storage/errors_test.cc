@@ -2,8 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/status/details.h"
 
 namespace jit::storage {
 namespace {
@@ -54,6 +57,50 @@ TEST(SqliteErrorToStatusTest, EverythingElseIsInternalWithTheMessage) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
   EXPECT_THAT(s.message(), HasSubstr("/d.db: COMMIT: disk I/O error"));
   EXPECT_FALSE(IsBusy(s));
+}
+
+TEST(SqliteErrorToStatusTest, FullDiskIsResourceExhaustedWithoutThePath) {
+  struct Case {
+    int code;
+    int system_errno;
+  };
+  for (const Case c : {Case{SQLITE_FULL, 0}, Case{SQLITE_IOERR_WRITE, ENOSPC},
+                       Case{SQLITE_IOERR_FSYNC, ENOSPC},
+                       Case{SQLITE_IOERR_TRUNCATE, EDQUOT},
+                       Case{SQLITE_IOERR_SHMSIZE, ENOSPC}}) {
+    absl::Status s = SqliteErrorToStatus(c.code, "/data/x.db", "COMMIT",
+                                         "database or disk is full",
+                                         c.system_errno);
+    EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << c.code;
+    EXPECT_TRUE(IsStorageFull(s));
+    EXPECT_FALSE(IsBusy(s));
+    EXPECT_EQ(SqliteResultCode(s), c.code);
+    EXPECT_THAT(s.message(), HasSubstr("storage full, retry later"));
+    EXPECT_EQ(status::ClientMessage(s),
+              "storage full, retry later: [withheld]: COMMIT: database or "
+              "disk is full");
+  }
+  // An I/O error for another reason is not a full disk.
+  absl::Status eio = SqliteErrorToStatus(SQLITE_IOERR_FSYNC, "/d.db", "COMMIT",
+                                         "disk I/O error", EIO);
+  EXPECT_EQ(eio.code(), absl::StatusCode::kInternal);
+  EXPECT_FALSE(IsStorageFull(eio));
+  EXPECT_FALSE(IsStorageFull(absl::ResourceExhaustedError("quota")));
+}
+
+TEST(SqliteErrorToStatusTest, EveryErrorWithholdsThePathFromClients) {
+  for (int code : {SQLITE_BUSY, SQLITE_CONSTRAINT_UNIQUE,
+                   SQLITE_CONSTRAINT_CHECK, SQLITE_IOERR_FSYNC, SQLITE_CORRUPT,
+                   SQLITE_FULL}) {
+    absl::Status s =
+        SqliteErrorToStatus(code, "/var/lib/jit/enrollment.db", "COMMIT", "m");
+    EXPECT_THAT(std::string(s.message()),
+                HasSubstr("/var/lib/jit/enrollment.db"))
+        << code;
+    EXPECT_THAT(status::ClientMessage(s),
+                ::testing::Not(HasSubstr("/var/lib/jit")))
+        << code;
+  }
 }
 
 TEST(IsUniqueViolationTest, DomainAlreadyExistsWithoutSqliteCodeIsNotOne) {

@@ -154,7 +154,8 @@ absl::StatusOr<bool> Statement::Step() {
   const int extended = db != nullptr ? sqlite3_extended_errcode(db) : rc;
   return SqliteErrorToStatus(
       extended, owner_ != nullptr ? absl::string_view(owner_->path()) : "",
-      sql(), db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+      sql(), db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+      db != nullptr ? sqlite3_system_errno(db) : 0);
 }
 
 absl::Status Statement::Run() {

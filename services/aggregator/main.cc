@@ -162,7 +162,10 @@ absl::Status Run(const bootstrap::CommonConfig& common) {
                         .registry = registry.get()});
   state.AddListener([&hub] { hub.MarkDirty(); });
   hub.Start();
-  api::DashboardGrpcService grpc_service(&views, &hub);
+  // The unary views run on a bounded executor (shut down after the drain).
+  auto executor =
+      bootstrap::StartExecutor(kIdentity, common, &clock, registry.get());
+  api::DashboardGrpcService grpc_service(&views, &hub, executor.get());
 
   // Internal views over HTTP: a bearer token whose roles allow the
   // dashboards' elevated form (the policy of DashboardService.GetSummary).
@@ -209,6 +212,7 @@ absl::Status Run(const bootstrap::CommonConfig& common) {
                          audit::ServerAudit::kServiceName},
        .security = &security,
        .audit = server_audit->sink(),
+       .executor = executor.get(),
        .ready_fields = {{"http_port", http.port()},
                         {"db_path", db_options.path},
                         {"kafka_bootstrap", bootstrap},

@@ -63,7 +63,7 @@ absl::Status Run(const bootstrap::CommonConfig& common) {
   rules.min_age = absl::GetFlag(FLAGS_min_age);
   rules.max_age = absl::GetFlag(FLAGS_max_age);
   EnrollmentService domain(repository.get(), &clock, hasher.get(), rules);
-  api::EnrollmentGrpcService grpc_service(&domain);
+  api::EnrollmentGrpcService grpc_service(&domain, runtime->executor());
   return runtime->Serve(
       {.services = {&grpc_service},
        .service_names = {

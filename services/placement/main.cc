@@ -93,7 +93,7 @@ absl::Status Run(const bootstrap::CommonConfig& common) {
   }
   PlacementService domain(repository.get(), &clock, progress.get(),
                           enrollment.get());
-  api::PlacementGrpcService grpc_service(&domain);
+  api::PlacementGrpcService grpc_service(&domain, runtime->executor());
   return runtime->Serve(
       {.services = {&grpc_service},
        .service_names =

@@ -95,7 +95,7 @@ absl::Status Run(const bootstrap::CommonConfig& common) {
   ProgressRules rules;
   rules.at_risk_absences = absl::GetFlag(FLAGS_at_risk_absences);
   ProgressService domain(repository.get(), &enrollment, &clock, rules);
-  api::ProgressGrpcService grpc_service(&domain);
+  api::ProgressGrpcService grpc_service(&domain, runtime->executor());
   return runtime->Serve(
       {.services = {&grpc_service},
        .service_names = {jobintech::progress::v1::TrainingProgressService::

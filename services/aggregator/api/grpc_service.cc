@@ -6,7 +6,9 @@
 #include "absl/synchronization/mutex.h"
 #include "libs/access/interceptor.h"
 #include "libs/access/policy.h"
+#include "libs/grpcserver/unary.h"
 #include "libs/status/grpc_status.h"
+#include "libs/status/status_macros.h"
 
 namespace jit::aggregator::api {
 namespace {
@@ -29,17 +31,12 @@ grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* ctx, const absl::S
   return reactor;
 }
 
+// Moves a view into the response, or returns its error.
 template <typename T>
-grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* ctx, absl::StatusOr<T> result,
-                                T* resp) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  if (result.ok()) {
-    *resp = *std::move(result);
-    reactor->Finish(grpc::Status::OK);
-  } else {
-    reactor->Finish(status::ToGrpcStatus(result.status()));
-  }
-  return reactor;
+absl::Status Into(absl::StatusOr<T> result, T* resp) {
+  if (!result.ok()) return result.status();
+  *resp = *std::move(result);
+  return absl::OkStatus();
 }
 
 // One WatchSummary stream. Holds at most one pending summary: a new one
@@ -119,51 +116,58 @@ grpc::ServerUnaryReactor* DashboardGrpcService::GetSummary(grpc::CallbackServerC
                                                            const pb::GetSummaryRequest* req,
                                                            pb::GetSummaryResponse* resp) {
   if (absl::Status a = Admit(*ctx, req->visibility()); !a.ok()) return Refuse(ctx, a);
-  absl::StatusOr<pb::Summary> s = views_->Summary(req->scope(), req->filters(), req->visibility());
-  absl::StatusOr<pb::GetSummaryResponse> out =
-      s.ok() ? absl::StatusOr<pb::GetSummaryResponse>(pb::GetSummaryResponse())
-             : absl::StatusOr<pb::GetSummaryResponse>(s.status());
-  if (out.ok()) *out->mutable_summary() = *std::move(s);
-  return Reply(ctx, std::move(out), resp);
+  return grpcserver::Respond(executor_, ctx, [=, this]() -> absl::Status {
+    ASSIGN_OR_RETURN(*resp->mutable_summary(),
+                     views_->Summary(req->scope(), req->filters(), req->visibility()));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* DashboardGrpcService::ListRegions(grpc::CallbackServerContext* ctx,
                                                             const pb::ListRegionsRequest* req,
                                                             pb::ListRegionsResponse* resp) {
   if (absl::Status a = Admit(*ctx, req->visibility()); !a.ok()) return Refuse(ctx, a);
-  return Reply(ctx, views_->ListRegions(*req), resp);
+  return grpcserver::Respond(executor_, ctx, [=, this]() -> absl::Status {
+    return Into(views_->ListRegions(*req), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* DashboardGrpcService::GetProvinceTable(
     grpc::CallbackServerContext* ctx, const pb::GetProvinceTableRequest* req,
     pb::GetProvinceTableResponse* resp) {
   if (absl::Status a = Admit(*ctx, req->visibility()); !a.ok()) return Refuse(ctx, a);
-  return Reply(ctx, views_->GetProvinceTable(*req), resp);
+  return grpcserver::Respond(executor_, ctx, [=, this]() -> absl::Status {
+    return Into(views_->GetProvinceTable(*req), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* DashboardGrpcService::GetTimeSeries(
     grpc::CallbackServerContext* ctx, const pb::GetTimeSeriesRequest* req,
     pb::GetTimeSeriesResponse* resp) {
   if (absl::Status a = Admit(*ctx, req->visibility()); !a.ok()) return Refuse(ctx, a);
-  return Reply(ctx, views_->GetTimeSeries(*req), resp);
+  return grpcserver::Respond(executor_, ctx, [=, this]() -> absl::Status {
+    return Into(views_->GetTimeSeries(*req), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* DashboardGrpcService::ListMetricDefinitions(
     grpc::CallbackServerContext* ctx, const pb::ListMetricDefinitionsRequest*,
     pb::ListMetricDefinitionsResponse* resp) {
   if (absl::Status a = Admit(*ctx, pb::VISIBILITY_PUBLIC); !a.ok()) return Refuse(ctx, a);
-  return Reply(ctx, absl::StatusOr<pb::ListMetricDefinitionsResponse>(
-                        views_->ListMetricDefinitions()),
-               resp);
+  return grpcserver::Respond(executor_, ctx, [=, this]() -> absl::Status {
+    *resp = views_->ListMetricDefinitions();
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* DashboardGrpcService::GetFreshness(grpc::CallbackServerContext* ctx,
                                                              const pb::GetFreshnessRequest*,
                                                              pb::GetFreshnessResponse* resp) {
   if (absl::Status a = Admit(*ctx, pb::VISIBILITY_PUBLIC); !a.ok()) return Refuse(ctx, a);
-  pb::GetFreshnessResponse out;
-  *out.mutable_freshness() = views_->Freshness();
-  return Reply(ctx, absl::StatusOr<pb::GetFreshnessResponse>(std::move(out)), resp);
+  return grpcserver::Respond(executor_, ctx, [=, this]() -> absl::Status {
+    *resp->mutable_freshness() = views_->Freshness();
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerWriteReactor<pb::WatchSummaryResponse>* DashboardGrpcService::WatchSummary(

@@ -1,11 +1,14 @@
 // jobintech.dashboard.v1.DashboardService on gRPC's callback API. Unary
-// views are computed on the calling thread from the shared state (reader
-// lock); WatchSummary is a server-streaming reactor fed by the WatchHub
-// with latest-value coalescing (see watch_hub.h).
+// views are computed from the shared state (reader lock) on the service's
+// bounded executor when one is given (grpcserver::Respond: access checked on
+// gRPC's thread, RESOURCE_EXHAUSTED with a retry hint when the executor is
+// full), inline otherwise; WatchSummary is a server-streaming reactor fed by
+// the WatchHub with latest-value coalescing (see watch_hub.h).
 #ifndef JIT_SERVICES_AGGREGATOR_API_GRPC_SERVICE_H_
 #define JIT_SERVICES_AGGREGATOR_API_GRPC_SERVICE_H_
 
 #include "jobintech/dashboard/v1/dashboard_service.grpc.pb.h"
+#include "libs/executor/bounded_executor.h"
 #include "services/aggregator/api/views.h"
 #include "services/aggregator/api/watch_hub.h"
 
@@ -13,7 +16,10 @@ namespace jit::aggregator::api {
 
 class DashboardGrpcService final : public pb::DashboardService::CallbackService {
  public:
-  DashboardGrpcService(const DashboardViews* views, WatchHub* hub) : views_(views), hub_(hub) {}
+  // `views`, `hub` and `executor` (may be null) must outlive the service.
+  DashboardGrpcService(const DashboardViews* views, WatchHub* hub,
+                       executor::BoundedExecutor* executor = nullptr)
+      : views_(views), hub_(hub), executor_(executor) {}
 
   grpc::ServerUnaryReactor* GetSummary(grpc::CallbackServerContext* ctx,
                                        const pb::GetSummaryRequest* req,
@@ -39,6 +45,7 @@ class DashboardGrpcService final : public pb::DashboardService::CallbackService 
  private:
   const DashboardViews* const views_;
   WatchHub* const hub_;
+  executor::BoundedExecutor* const executor_;
 };
 
 }  // namespace jit::aggregator::api

@@ -25,7 +25,7 @@ namespace pb = ::jobintech::enrollment::v1;
 grpc::ServerUnaryReactor* EnrollmentGrpcService::GetProgramme(
     grpc::CallbackServerContext* context, const pb::GetProgrammeRequest*,
     pb::GetProgrammeResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(Programme p, service_->GetProgramme());
     ToProto(p, response->mutable_programme());
     return absl::OkStatus();
@@ -36,7 +36,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::UpdateProgramme(
     grpc::CallbackServerContext* context,
     const pb::UpdateProgrammeRequest* request,
     pb::UpdateProgrammeResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     std::optional<int32_t> target;
     if (request->national_target() != 0) target = request->national_target();
     std::optional<std::string> name;
@@ -56,7 +56,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::UpdateProgramme(
 grpc::ServerUnaryReactor* EnrollmentGrpcService::CreateTrack(
     grpc::CallbackServerContext* context, const pb::CreateTrackRequest* request,
     pb::CreateTrackResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     Track t;
     t.track_id = request->track().track_id();
     t.name_fr = request->track().name_fr();
@@ -71,7 +71,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::CreateTrack(
 grpc::ServerUnaryReactor* EnrollmentGrpcService::ListTracks(
     grpc::CallbackServerContext* context, const pb::ListTracksRequest*,
     pb::ListTracksResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<Track> tracks, service_->ListTracks());
     for (const Track& t : tracks) ToProto(t, response->add_tracks());
     return absl::OkStatus();
@@ -81,7 +81,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::ListTracks(
 grpc::ServerUnaryReactor* EnrollmentGrpcService::CreateCentre(
     grpc::CallbackServerContext* context, const pb::CreateCentreRequest* request,
     pb::CreateCentreResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     NewCentre c{request->name(), request->operator_name(), request->province_code()};
     ASSIGN_OR_RETURN(Centre created,
                      service_->CreateCentre(CommandContextOf(*context, *request), c));
@@ -93,7 +93,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::CreateCentre(
 grpc::ServerUnaryReactor* EnrollmentGrpcService::GetCentre(
     grpc::CallbackServerContext* context, const pb::GetCentreRequest* request,
     pb::GetCentreResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("centre_id", request->centre_id()));
     ASSIGN_OR_RETURN(Centre c, service_->GetCentre(request->centre_id()));
     ToProto(c, response->mutable_centre());
@@ -104,7 +104,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::GetCentre(
 grpc::ServerUnaryReactor* EnrollmentGrpcService::ListCentres(
     grpc::CallbackServerContext* context, const pb::ListCentresRequest* request,
     pb::ListCentresResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(PageQuery page, FromProto(request->page()));
     CentreFilter filter{request->region_code(), request->province_code()};
     ASSIGN_OR_RETURN(Page<Centre> result, service_->ListCentres(filter, page));
@@ -118,7 +118,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::ListCentres(
 grpc::ServerUnaryReactor* EnrollmentGrpcService::CreateCohort(
     grpc::CallbackServerContext* context, const pb::CreateCohortRequest* request,
     pb::CreateCohortResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     status::FieldViolations v;
     NewCohort c;
     c.name = request->name();
@@ -139,7 +139,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::CreateCohort(
 grpc::ServerUnaryReactor* EnrollmentGrpcService::GetCohort(
     grpc::CallbackServerContext* context, const pb::GetCohortRequest* request,
     pb::GetCohortResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("cohort_id", request->cohort_id()));
     ASSIGN_OR_RETURN(CohortView c, service_->GetCohort(request->cohort_id()));
     ToProto(c, response->mutable_cohort());
@@ -150,7 +150,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::GetCohort(
 grpc::ServerUnaryReactor* EnrollmentGrpcService::ListCohorts(
     grpc::CallbackServerContext* context, const pb::ListCohortsRequest* request,
     pb::ListCohortsResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     status::FieldViolations v;
     CohortFilter filter;
     filter.track_id = request->track_id();
@@ -171,7 +171,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::ListCohorts(
 grpc::ServerUnaryReactor* EnrollmentGrpcService::UpdateCohort(
     grpc::CallbackServerContext* context, const pb::UpdateCohortRequest* request,
     pb::UpdateCohortResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("cohort_id", request->cohort_id()));
     status::FieldViolations v;
     CohortUpdate update;
@@ -194,7 +194,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::SubmitApplication(
     grpc::CallbackServerContext* context,
     const pb::SubmitApplicationRequest* request,
     pb::SubmitApplicationResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     status::FieldViolations v;
     NewApplication a;
     a.cohort_id = request->cohort_id();
@@ -221,7 +221,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::GetApplication(
     grpc::CallbackServerContext* context,
     const pb::GetApplicationRequest* request,
     pb::GetApplicationResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("application_id", request->application_id()));
     ASSIGN_OR_RETURN(ApplicationView view,
                      service_->GetApplication(request->application_id(),
@@ -235,7 +235,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::ListApplications(
     grpc::CallbackServerContext* context,
     const pb::ListApplicationsRequest* request,
     pb::ListApplicationsResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     status::FieldViolations v;
     ApplicationFilter filter;
     filter.cohort_id = request->cohort_id();
@@ -262,7 +262,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::ListApplications(
   grpc::ServerUnaryReactor* EnrollmentGrpcService::Name(                    \
       grpc::CallbackServerContext* context,                                 \
       const pb::Name##Request* request, pb::Name##Response* response) {     \
-    return Respond(context, [&]() -> absl::Status {                         \
+    return Respond(executor_, context, [=, this]() -> absl::Status {        \
       RETURN_IF_ERROR(RequireId("application_id", request->application_id())); \
       const RequestContext ctx = CommandContextOf(*context, *request); \
       ASSIGN_OR_RETURN(ApplicationView view, call);                         \
@@ -292,7 +292,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::AdmitFromWaitlist(
     grpc::CallbackServerContext* context,
     const pb::AdmitFromWaitlistRequest* request,
     pb::AdmitFromWaitlistResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("cohort_id", request->cohort_id()));
     ASSIGN_OR_RETURN(ApplicationView view,
                      service_->AdmitFromWaitlist(
@@ -307,7 +307,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::LookupTrainee(
     grpc::CallbackServerContext* context,
     const pb::LookupTraineeRequest* request,
     pb::LookupTraineeResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
     ASSIGN_OR_RETURN(TraineeRecord record,
                      service_->LookupTrainee(request->trainee_id(),
@@ -322,7 +322,7 @@ grpc::ServerUnaryReactor* EnrollmentGrpcService::EraseCandidate(
     grpc::CallbackServerContext* context,
     const pb::EraseCandidateRequest* request,
     pb::EraseCandidateResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
     ASSIGN_OR_RETURN(EraseResult result,
                      service_->EraseCandidate(

@@ -2,8 +2,10 @@
 // and results back, absl::Status to grpc::Status (with field violations as
 // google.rpc.BadRequest details). No business rule lives here.
 //
-// Callback API (the fastest here, see STACK.md): each handler runs the
-// domain call inline and finishes the default reactor.
+// Callback API (the fastest here, see STACK.md): each handler checks access
+// on gRPC's thread and hands the domain call (SQLite commits with fsync) to
+// the service's bounded executor (libs/executor), whose worker finishes the
+// default reactor.
 //
 // Thread-safe: handlers run concurrently; the domain service serializes
 // writes through its repository.
@@ -11,6 +13,7 @@
 #define JIT_SERVICES_ENROLLMENT_API_ENROLLMENT_GRPC_SERVICE_H_
 
 #include "jobintech/enrollment/v1/enrollment_service.grpc.pb.h"
+#include "libs/executor/bounded_executor.h"
 #include "services/enrollment/domain/enrollment_service.h"
 
 namespace jit::enrollment::api {
@@ -18,9 +21,12 @@ namespace jit::enrollment::api {
 class EnrollmentGrpcService final
     : public ::jobintech::enrollment::v1::EnrollmentService::CallbackService {
  public:
-  // `service` must outlive this adapter.
-  explicit EnrollmentGrpcService(EnrollmentService* service)
-      : service_(service) {}
+  // `service` (and `executor`, when given) must outlive this adapter. With
+  // an executor every handler's work runs there (grpcserver::Respond: a
+  // full executor answers RESOURCE_EXHAUSTED at once); without one, inline.
+  explicit EnrollmentGrpcService(EnrollmentService* service,
+                                 executor::BoundedExecutor* executor = nullptr)
+      : service_(service), executor_(executor) {}
 
 #define JIT_ENROLLMENT_RPC(Name)                                        \
   grpc::ServerUnaryReactor* Name(                                       \
@@ -56,6 +62,7 @@ class EnrollmentGrpcService final
 
  private:
   EnrollmentService* const service_;
+  executor::BoundedExecutor* const executor_;
 };
 
 }  // namespace jit::enrollment::api

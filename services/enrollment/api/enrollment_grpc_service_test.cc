@@ -10,6 +10,8 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/executor/bounded_executor.h"
+#include "libs/testing/executor_blocker.h"
 #include "libs/testing/secure_server.h"
 #include "libs/testing/subprocess.h"
 #include "libs/clock/clock.h"
@@ -409,6 +411,42 @@ TEST_F(EnrollmentGrpcServiceTest, EventsCarryThePseudonymousActorOfTheCall) {
     EXPECT_EQ(e.actor_id.rfind("act_", 0), 0u) << e.actor_id;
     EXPECT_EQ(e.actor_id.find("test-user"), std::string::npos);
   }
+}
+
+TEST_F(EnrollmentGrpcServiceTest, HandlersRunOnTheExecutorAndShedLoadWhenItIsFull) {
+  executor::BoundedExecutor executor(
+      {.name = "enrollment", .threads = 1, .queue_capacity = 1});
+  EnrollmentGrpcService bounded(domain_.get(), &executor);
+  jit::testing::TempDir dir;
+  auto server = jit::testing::SecureServer::Start(
+      dir.path(), {&bounded}, {pb::EnrollmentService::service_full_name()});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = pb::EnrollmentService::NewStub((*server)->Channel("programme-admin"));
+  pb::CreateCentreRequest req;
+  req.set_request_id("centre-shed");
+  req.set_name("EST Fquih Ben Salah");
+  req.set_operator_name("Fondation R&D");
+  req.set_province_code("MA-FQH");
+  {
+    jit::testing::ExecutorBlocker full(&executor);
+    ASSERT_TRUE(full.ok()) << full.status();
+    pb::CreateCentreResponse resp;
+    grpc::ClientContext ctx;
+    grpc::Status s = stub->CreateCentre(&ctx, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_EQ(ctx.GetServerTrailingMetadata().count("grpc-retry-pushback-ms"), 1u);
+    // Refused before any work: nothing was written.
+    auto centres = domain_->ListCentres(CentreFilter{}, PageQuery{});
+    ASSERT_TRUE(centres.ok()) << centres.status();
+    EXPECT_TRUE(centres->items.empty());
+  }
+  // Room again: the same request is served by the executor's worker.
+  pb::CreateCentreResponse resp;
+  grpc::ClientContext ctx;
+  grpc::Status s = stub->CreateCentre(&ctx, req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_FALSE(resp.centre().centre_id().empty());
+  (*server)->Shutdown();
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::RegisterEmployer(
     grpc::CallbackServerContext* context,
     const pb::RegisterEmployerRequest* request,
     pb::RegisterEmployerResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     NewEmployer e;
     e.name = request->name();
     e.ice = request->ice();
@@ -60,7 +60,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::RegisterEmployer(
 grpc::ServerUnaryReactor* PlacementGrpcService::GetEmployer(
     grpc::CallbackServerContext* context, const pb::GetEmployerRequest* request,
     pb::GetEmployerResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("employer_id", request->employer_id()));
     ASSIGN_OR_RETURN(Employer e, service_->GetEmployer(request->employer_id()));
     ToProto(e, response->mutable_employer());
@@ -72,7 +72,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::ListEmployers(
     grpc::CallbackServerContext* context,
     const pb::ListEmployersRequest* request,
     pb::ListEmployersResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(PageQuery page, FromProto(request->page()));
     EmployerFilter filter;
     filter.sector = request->sector();
@@ -93,7 +93,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::SetEmployerPartner(
     grpc::CallbackServerContext* context,
     const pb::SetEmployerPartnerRequest* request,
     pb::SetEmployerPartnerResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("employer_id", request->employer_id()));
     ASSIGN_OR_RETURN(Employer e,
                      service_->SetEmployerPartner(
@@ -110,7 +110,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::PostJobOffer(
     grpc::CallbackServerContext* context,
     const pb::PostJobOfferRequest* request,
     pb::PostJobOfferResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     NewJobOffer o;
     o.employer_id = request->employer_id();
     o.title = request->title();
@@ -131,7 +131,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::CloseJobOffer(
     grpc::CallbackServerContext* context,
     const pb::CloseJobOfferRequest* request,
     pb::CloseJobOfferResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("job_offer_id", request->job_offer_id()));
     ASSIGN_OR_RETURN(JobOffer o, service_->CloseJobOffer(
                                      CommandContextOf(*context, *request),
@@ -144,7 +144,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::CloseJobOffer(
 grpc::ServerUnaryReactor* PlacementGrpcService::GetJobOffer(
     grpc::CallbackServerContext* context, const pb::GetJobOfferRequest* request,
     pb::GetJobOfferResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("job_offer_id", request->job_offer_id()));
     ASSIGN_OR_RETURN(JobOffer o,
                      service_->GetJobOffer(request->job_offer_id()));
@@ -157,7 +157,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::ListJobOffers(
     grpc::CallbackServerContext* context,
     const pb::ListJobOffersRequest* request,
     pb::ListJobOffersResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(PageQuery page, FromProto(request->page()));
     JobOfferFilter filter;
     filter.track_id = request->track_id();
@@ -182,7 +182,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::StartJobSearch(
     grpc::CallbackServerContext* context,
     const pb::StartJobSearchRequest* request,
     pb::StartJobSearchResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
     ASSIGN_OR_RETURN(
         TraineeResult r,
@@ -196,7 +196,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::StartJobSearch(
 grpc::ServerUnaryReactor* PlacementGrpcService::RecordOffer(
     grpc::CallbackServerContext* context, const pb::RecordOfferRequest* request,
     pb::RecordOfferResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
     status::FieldViolations v;
     NewOffer o;
@@ -218,7 +218,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::RecordPlacement(
     grpc::CallbackServerContext* context,
     const pb::RecordPlacementRequest* request,
     pb::RecordPlacementResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
     status::FieldViolations v;
     NewPlacement p;
@@ -245,7 +245,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::VerifyPlacement(
     grpc::CallbackServerContext* context,
     const pb::VerifyPlacementRequest* request,
     pb::VerifyPlacementResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("placement_id", request->placement_id()));
     ASSIGN_OR_RETURN(TraineeResult r,
                      service_->VerifyPlacement(
@@ -263,7 +263,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::EndPlacement(
     grpc::CallbackServerContext* context,
     const pb::EndPlacementRequest* request,
     pb::EndPlacementResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("placement_id", request->placement_id()));
     status::FieldViolations v;
     const std::optional<absl::CivilDay> end =
@@ -286,7 +286,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::GetPlacement(
     grpc::CallbackServerContext* context,
     const pb::GetPlacementRequest* request,
     pb::GetPlacementResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("placement_id", request->placement_id()));
     ASSIGN_OR_RETURN(Placement p,
                      service_->GetPlacement(request->placement_id(),
@@ -300,7 +300,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::ListPlacements(
     grpc::CallbackServerContext* context,
     const pb::ListPlacementsRequest* request,
     pb::ListPlacementsResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(PageQuery page, FromProto(request->page()));
     PlacementFilter filter;
     filter.employer_id = request->employer_id();
@@ -321,7 +321,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::GetTraineePlacement(
     grpc::CallbackServerContext* context,
     const pb::GetTraineePlacementRequest* request,
     pb::GetTraineePlacementResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
     ASSIGN_OR_RETURN(TraineeView view,
                      service_->GetTrainee(request->trainee_id(), access::ScopeOfCall(*context)));
@@ -343,7 +343,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::ListDueFollowUps(
     grpc::CallbackServerContext* context,
     const pb::ListDueFollowUpsRequest* request,
     pb::ListDueFollowUpsResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(PageQuery page, FromProto(request->page()));
     FollowUpFilter filter;
     filter.region_code = request->region_code();
@@ -364,7 +364,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::RecordFollowUp(
     grpc::CallbackServerContext* context,
     const pb::RecordFollowUpRequest* request,
     pb::RecordFollowUpResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(RequireId("trainee_id", request->trainee_id()));
     NewFollowUp f;
     f.trainee_id = request->trainee_id();
@@ -386,7 +386,7 @@ grpc::ServerUnaryReactor* PlacementGrpcService::EraseTraineeNotes(
     grpc::CallbackServerContext* context,
     const pb::EraseTraineeNotesRequest* request,
     pb::EraseTraineeNotesResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(NotesErasure out,
                      service_->EraseTraineeNotes(
                          CommandContextOf(*context, *request),

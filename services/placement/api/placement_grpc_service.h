@@ -2,9 +2,11 @@
 // and results back, absl::Status to grpc::Status (with field violations as
 // google.rpc.BadRequest details). No business rule lives here.
 //
-// Callback API: each handler runs the domain call inline and finishes the
-// default reactor. A call that asks a peer blocks its handler thread for at
-// most the peer deadline times the attempts.
+// Callback API: each handler checks access on gRPC's thread and hands the
+// domain call to the service's bounded executor (libs/executor), whose worker
+// finishes the default reactor. A call that asks a peer blocks its worker for
+// at most the peer deadline times the attempts (never past the caller's
+// deadline).
 //
 // Thread-safe: handlers run concurrently; the domain service serializes
 // writes through its repository.
@@ -12,6 +14,7 @@
 #define JIT_SERVICES_PLACEMENT_API_PLACEMENT_GRPC_SERVICE_H_
 
 #include "jobintech/placement/v1/placement_service.grpc.pb.h"
+#include "libs/executor/bounded_executor.h"
 #include "services/placement/domain/placement_service.h"
 
 namespace jit::placement::api {
@@ -19,9 +22,12 @@ namespace jit::placement::api {
 class PlacementGrpcService final
     : public ::jobintech::placement::v1::PlacementService::CallbackService {
  public:
-  // `service` must outlive this adapter.
-  explicit PlacementGrpcService(PlacementService* service)
-      : service_(service) {}
+  // `service` (and `executor`, when given) must outlive this adapter. With
+  // an executor every handler's work runs there (grpcserver::Respond: a
+  // full executor answers RESOURCE_EXHAUSTED at once); without one, inline.
+  explicit PlacementGrpcService(PlacementService* service,
+                                executor::BoundedExecutor* executor = nullptr)
+      : service_(service), executor_(executor) {}
 
 #define JIT_PLACEMENT_RPC(Name)                                 \
   grpc::ServerUnaryReactor* Name(                               \
@@ -52,6 +58,7 @@ class PlacementGrpcService final
 
  private:
   PlacementService* const service_;
+  executor::BoundedExecutor* const executor_;
 };
 
 }  // namespace jit::placement::api

@@ -13,6 +13,8 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/executor/bounded_executor.h"
+#include "libs/testing/executor_blocker.h"
 #include "libs/testing/secure_server.h"
 #include "libs/testing/subprocess.h"
 #include "libs/clock/clock.h"
@@ -275,6 +277,33 @@ TEST_F(PlacementGrpcServiceTest, ListsPageAndFilterOnOptionalFlags) {
   EXPECT_THAT(ViolatedFields(Call(&Stub::ListEmployers, list, &second)),
               ElementsAre("page.page_token"));
   (void)b;
+}
+
+TEST_F(PlacementGrpcServiceTest, HandlersRunOnTheExecutorAndShedLoadWhenItIsFull) {
+  executor::BoundedExecutor executor(
+      {.name = "placement", .threads = 1, .queue_capacity = 0});
+  PlacementGrpcService bounded(domain_.get(), &executor);
+  jit::testing::TempDir dir;
+  auto server = jit::testing::SecureServer::Start(
+      dir.path(), {&bounded}, {pb::PlacementService::service_full_name()});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = pb::PlacementService::NewStub((*server)->Channel("programme-admin"));
+  pb::GetEmployerRequest req;
+  req.set_employer_id("emp_missing");
+  {
+    jit::testing::ExecutorBlocker full(&executor);
+    ASSERT_TRUE(full.ok()) << full.status();
+    pb::GetEmployerResponse resp;
+    grpc::ClientContext ctx;
+    EXPECT_EQ(stub->GetEmployer(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+  // Room again: the worker runs the domain call (which finds nothing).
+  pb::GetEmployerResponse resp;
+  grpc::ClientContext ctx;
+  EXPECT_EQ(stub->GetEmployer(&ctx, req, &resp).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  (*server)->Shutdown();
 }
 
 }  // namespace

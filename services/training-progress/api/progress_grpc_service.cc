@@ -25,7 +25,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::PublishCurriculum(
     grpc::CallbackServerContext* context,
     const pb::PublishCurriculumRequest* request,
     pb::PublishCurriculumResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     std::vector<Module> modules;
     modules.reserve(request->modules_size());
     for (const pb::Module& m : request->modules())
@@ -43,7 +43,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::GetCurriculum(
     grpc::CallbackServerContext* context,
     const pb::GetCurriculumRequest* request,
     pb::GetCurriculumResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(Curriculum c, service_->GetCurriculum(request->track_id(),
                                                            request->version()));
     ToProto(c, response->mutable_curriculum());
@@ -55,7 +55,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RecordAttendance(
     grpc::CallbackServerContext* context,
     const pb::RecordAttendanceRequest* request,
     pb::RecordAttendanceResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     status::FieldViolations v;
     AttendanceInput in;
     in.cohort_id = request->cohort_id();
@@ -80,7 +80,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RecordAssessment(
     grpc::CallbackServerContext* context,
     const pb::RecordAssessmentRequest* request,
     pb::RecordAssessmentResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     status::FieldViolations v;
     AssessmentInput in;
     in.cohort_id = request->cohort_id();
@@ -103,7 +103,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RecordDropOut(
     grpc::CallbackServerContext* context,
     const pb::RecordDropOutRequest* request,
     pb::RecordDropOutResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     status::FieldViolations v;
     DropOutInput in;
     in.cohort_id = request->cohort_id();
@@ -124,7 +124,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::IssueCertificate(
     grpc::CallbackServerContext* context,
     const pb::IssueCertificateRequest* request,
     pb::IssueCertificateResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(CertificateOutcome out,
                      service_->IssueCertificate(
                          CommandContextOf(*context, *request),
@@ -139,7 +139,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::RevokeCertificate(
     grpc::CallbackServerContext* context,
     const pb::RevokeCertificateRequest* request,
     pb::RevokeCertificateResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(
         CertificateOutcome out,
         service_->RevokeCertificate(CommandContextOf(*context, *request),
@@ -155,7 +155,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::GetTraineeProgress(
     grpc::CallbackServerContext* context,
     const pb::GetTraineeProgressRequest* request,
     pb::GetTraineeProgressResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(TraineeProgress p,
                      service_->GetTraineeProgress(
                          request->cohort_id(), request->trainee_id(),
@@ -169,7 +169,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::ListCohortProgress(
     grpc::CallbackServerContext* context,
     const pb::ListCohortProgressRequest* request,
     pb::ListCohortProgressResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(PageQuery page, FromProto(request->page()));
     ASSIGN_OR_RETURN(
         CohortProgressPage out,
@@ -189,7 +189,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::GetTraineeExit(
     grpc::CallbackServerContext* context,
     const pb::GetTraineeExitRequest* request,
     pb::GetTraineeExitResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(TraineeExit exit,
                      service_->GetTraineeExit(
                          request->trainee_id(), access::ScopeOfCall(*context),
@@ -203,7 +203,7 @@ grpc::ServerUnaryReactor* ProgressGrpcService::EraseTraineeNotes(
     grpc::CallbackServerContext* context,
     const pb::EraseTraineeNotesRequest* request,
     pb::EraseTraineeNotesResponse* response) {
-  return Respond(context, [&]() -> absl::Status {
+  return Respond(executor_, context, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(NotesErasure out,
                      service_->EraseTraineeNotes(
                          CommandContextOf(*context, *request),

@@ -2,9 +2,10 @@
 // domain calls and results back, absl::Status to grpc::Status (with field
 // violations as google.rpc.BadRequest details). No business rule lives here.
 //
-// Callback API: each handler runs the domain call inline (including the
-// domain's lookups in the enrollment service, which carry their own
-// deadlines) and finishes the default reactor.
+// Callback API: each handler checks access on gRPC's thread and hands the
+// domain call (including its lookups in the enrollment service, which carry
+// their own deadlines) to the service's bounded executor (libs/executor),
+// whose worker finishes the default reactor.
 //
 // Thread-safe: handlers run concurrently; the domain service serializes
 // writes through its repository.
@@ -12,6 +13,7 @@
 #define JIT_SERVICES_TRAINING_PROGRESS_API_PROGRESS_GRPC_SERVICE_H_
 
 #include "jobintech/progress/v1/training_progress_service.grpc.pb.h"
+#include "libs/executor/bounded_executor.h"
 #include "services/training-progress/domain/progress_service.h"
 
 namespace jit::progress::api {
@@ -19,8 +21,12 @@ namespace jit::progress::api {
 class ProgressGrpcService final : public ::jobintech::progress::v1::
                                       TrainingProgressService::CallbackService {
  public:
-  // `service` must outlive this adapter.
-  explicit ProgressGrpcService(ProgressService* service) : service_(service) {}
+  // `service` (and `executor`, when given) must outlive this adapter. With
+  // an executor every handler's work runs there (grpcserver::Respond: a
+  // full executor answers RESOURCE_EXHAUSTED at once); without one, inline.
+  explicit ProgressGrpcService(ProgressService* service,
+                               executor::BoundedExecutor* executor = nullptr)
+      : service_(service), executor_(executor) {}
 
 #define JIT_PROGRESS_RPC(Name)                                 \
   grpc::ServerUnaryReactor* Name(                              \
@@ -43,6 +49,7 @@ class ProgressGrpcService final : public ::jobintech::progress::v1::
 
  private:
   ProgressService* const service_;
+  executor::BoundedExecutor* const executor_;
 };
 
 }  // namespace jit::progress::api

@@ -13,6 +13,8 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/executor/bounded_executor.h"
+#include "libs/testing/executor_blocker.h"
 #include "libs/testing/secure_server.h"
 #include "libs/testing/subprocess.h"
 #include "libs/clock/clock.h"
@@ -354,6 +356,35 @@ TEST_F(ProgressGrpcServiceTest, CurriculaAreReadByVersion) {
   get.set_version(2);
   EXPECT_EQ(Call(&Stub::GetCurriculum, get, &got).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ProgressGrpcServiceTest, HandlersRunOnTheExecutorAndShedLoadWhenItIsFull) {
+  executor::BoundedExecutor executor(
+      {.name = "training-progress", .threads = 2, .queue_capacity = 3});
+  ProgressGrpcService bounded(domain_.get(), &executor);
+  jit::testing::TempDir dir;
+  auto server = jit::testing::SecureServer::Start(
+      dir.path(), {&bounded}, {pb::TrainingProgressService::service_full_name()});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub =
+      pb::TrainingProgressService::NewStub((*server)->Channel("programme-admin"));
+  pb::GetTraineeProgressRequest req;
+  req.set_cohort_id("coh_1");
+  req.set_trainee_id("trn_x");
+  {
+    jit::testing::ExecutorBlocker full(&executor);
+    ASSERT_TRUE(full.ok()) << full.status();
+    pb::GetTraineeProgressResponse resp;
+    grpc::ClientContext ctx;
+    EXPECT_EQ(stub->GetTraineeProgress(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+  // Room again: the worker runs the domain call (which finds nothing).
+  pb::GetTraineeProgressResponse resp;
+  grpc::ClientContext ctx;
+  EXPECT_EQ(stub->GetTraineeProgress(&ctx, req, &resp).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  (*server)->Shutdown();
 }
 
 }  // namespace
