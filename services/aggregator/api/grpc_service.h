@@ -1,7 +1,8 @@
 // jobintech.dashboard.v1.DashboardService on gRPC's callback API. Unary
 // views are computed on the calling thread from the shared state (reader
 // lock); WatchSummary is a server-streaming reactor fed by the WatchHub
-// with latest-value coalescing (see watch_hub.h).
+// with latest-value coalescing (see watch_hub.h); the hub's caps refuse a
+// watch with RESOURCE_EXHAUSTED and the `grpc-retry-pushback-ms` trailer.
 #ifndef JIT_SERVICES_AGGREGATOR_API_GRPC_SERVICE_H_
 #define JIT_SERVICES_AGGREGATOR_API_GRPC_SERVICE_H_
 
@@ -13,7 +14,12 @@ namespace jit::aggregator::api {
 
 class DashboardGrpcService final : public pb::DashboardService::CallbackService {
  public:
-  DashboardGrpcService(const DashboardViews* views, WatchHub* hub) : views_(views), hub_(hub) {}
+  // A watch refused for a cap (RESOURCE_EXHAUSTED) tells the client to
+  // retry after `watch_retry_after` (trailer `grpc-retry-pushback-ms`, gRPC's
+  // server pushback).
+  DashboardGrpcService(const DashboardViews* views, WatchHub* hub,
+                       absl::Duration watch_retry_after = absl::Seconds(5))
+      : views_(views), hub_(hub), watch_retry_after_(watch_retry_after) {}
 
   grpc::ServerUnaryReactor* GetSummary(grpc::CallbackServerContext* ctx,
                                        const pb::GetSummaryRequest* req,
@@ -39,6 +45,7 @@ class DashboardGrpcService final : public pb::DashboardService::CallbackService 
  private:
   const DashboardViews* const views_;
   WatchHub* const hub_;
+  const absl::Duration watch_retry_after_;
 };
 
 }  // namespace jit::aggregator::api
