@@ -63,7 +63,7 @@ ABSL_FLAG(absl::Duration, watch_min_interval, absl::Milliseconds(250),
 ABSL_FLAG(int, http_threads, 16,
           "dashboard HTTP worker threads: requests being processed (idle "
           "connections and SSE streams wait in one event-loop thread, not here)");
-ABSL_FLAG(int, http_queue, 64,
+ABSL_FLAG(int, http_queue, 128,
           "dashboard HTTP connections ready to be served waiting for a worker; "
           "past this they are answered 503 with Retry-After");
 ABSL_FLAG(int, http_max_url_bytes, 4096,

@@ -191,10 +191,9 @@ class ConnStream final : public httplib::Stream {
 struct Exchange {
   ConnStream* stream = nullptr;
   std::function<void(int)> adopt;
+  bool close = false;  // refused: close after the answer
 };
 thread_local Exchange* t_exchange = nullptr;
-// Set while the acceptor runs a connection it could not queue.
-thread_local bool t_refuse = false;
 
 }  // namespace
 
@@ -216,21 +215,17 @@ class HttpServer::Listener final : public httplib::Server {
   HttpServer* const owner_;
 };
 
-// A fixed pool of workers behind a bounded queue. enqueue() is called by
-// httplib's acceptor; a connection that does not fit is refused (503) on the
-// acceptor thread, without blocking it (the event loop writes the answer).
+// A fixed pool of workers behind a bounded queue. httplib's acceptor hands
+// every accepted connection to enqueue(), which runs it inline (see
+// Listener::process_and_close_socket); work reaches the workers only through
+// TryEnqueue, which refuses when the queue is full.
 class HttpServer::Queue final : public httplib::TaskQueue {
  public:
   Queue(HttpServer* owner, int threads, int capacity) : owner_(owner), capacity_(capacity) {
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
   }
 
-  void enqueue(std::function<void()> fn) override {
-    if (TryEnqueue(fn)) return;
-    t_refuse = true;
-    fn();
-    t_refuse = false;
-  }
+  void enqueue(std::function<void()> fn) override { fn(); }
 
   bool TryEnqueue(std::function<void()>& fn) {
     {
@@ -661,14 +656,19 @@ class HttpServer::Loop {
   std::vector<int> to_refuse_;
 };
 
+// Runs on httplib's acceptor thread (Queue::enqueue runs the job inline):
+// never blocks. A connection with nothing to read yet waits in the event
+// loop; one with a request goes to the workers, or is refused when their
+// queue is full.
 bool HttpServer::Listener::process_and_close_socket(int sock) {
   SetNonBlocking(sock);
-  if (t_refuse) {
+  const int requests = owner_->options_.keep_alive_max_requests;
+  if (!ReadableNow(sock)) {
+    owner_->loop_->Park(sock, requests);
+  } else if (!owner_->Resume(sock, requests)) {
     owner_->CountRefusal("overloaded");
     owner_->loop_->Refuse(sock, owner_->Refusal(503, "the dashboard server is busy", true));
-    return false;
   }
-  owner_->Serve(sock, owner_->options_.keep_alive_max_requests);
   return true;
 }
 
@@ -715,20 +715,27 @@ HttpServer::HttpServer(HttpServerOptions options)
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  const size_t max_url = options_.max_url_bytes;
-  http_->set_pre_routing_handler([this, max_url](const httplib::Request& req,
-                                                 httplib::Response& res) {
-    if (req.target.size() <= max_url) return httplib::Server::HandlerResponse::Unhandled;
-    res.status = 414;
+  // The URL and body caps, before httplib reads a body (it would otherwise
+  // read and discard an oversized one on a worker).
+  http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    std::string message;
+    if (req.target.size() > options_.max_url_bytes) {
+      res.status = 414;
+      message = absl::StrCat("the URL is longer than ", options_.max_url_bytes, " bytes");
+    } else if (req.get_header_value_count("Content-Length") > 1 ||
+               req.get_header_value<uint64_t>("Content-Length") > options_.max_body_bytes) {
+      res.status = 413;
+      message = absl::StrCat("the body is larger than ", options_.max_body_bytes, " bytes");
+    } else {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    CountRefusal("too_large");
     res.set_header("Connection", "close");
-    res.set_content(absl::StrCat("{\"code\":\"INVALID_ARGUMENT\",\"message\":\"the URL is longer "
-                                 "than ",
-                                 max_url, " bytes\",\"violations\":[]}"),
+    res.set_content(absl::StrCat("{\"code\":\"INVALID_ARGUMENT\",\"message\":\"", message,
+                                 "\",\"violations\":[]}"),
                     "application/json");
+    if (t_exchange != nullptr) t_exchange->close = true;
     return httplib::Server::HandlerResponse::Handled;
-  });
-  http_->set_logger([this](const httplib::Request&, const httplib::Response& res) {
-    if (res.status == 413 || res.status == 414) CountRefusal("too_large");
   });
 }
 
@@ -809,11 +816,17 @@ void HttpServer::Serve(int fd, int remaining) {
       exchange.adopt(fd);
       return;
     }
+    if (exchange.close) {
+      loop_->Refuse(fd, "");  // closes once the client has sent all
+      return;
+    }
     if (strm.too_large()) {
+      // Answered by the event loop, which reads what the client still sends
+      // before closing (closing with unread bytes would reset the
+      // connection and lose the answer).
       CountRefusal("too_large");
-      const std::string r = Refusal(431, "the request line and headers are too large", false);
-      strm.WriteRaw(r.data(), r.size());
-      break;
+      loop_->Refuse(fd, Refusal(431, "the request line and headers are too large", false));
+      return;
     }
     if (!ok || connection_closed || remaining <= 1) break;
     --remaining;

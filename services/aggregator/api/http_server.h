@@ -7,10 +7,11 @@
 // and each idle keep-alive connection holds one, and the queue behind the
 // workers is unbounded. Its hooks allow three changes, made here:
 //
-//   * A bounded pool (`threads` workers, `queue` waiting connections). A
-//     connection accepted when the queue is full is answered
-//     `503 Service Unavailable` + `Retry-After` by the event loop and closed;
-//     nothing waits without bound.
+//   * A bounded pool (`threads` workers, `queue` connections with a request
+//     waiting for one). A request that arrives when the queue is full is
+//     answered `503 Service Unavailable` + `Retry-After` by the event loop
+//     and its connection closed; nothing waits without bound. httplib's
+//     acceptor only decides (never blocks): park, queue or refuse.
 //   * One event-loop thread (epoll, non-blocking sockets) owns every
 //     connection that is not being processed: idle keep-alive connections
 //     (and new ones whose request has not arrived) are parked there and go
@@ -90,7 +91,7 @@ struct HttpServerOptions {
   int threads = 16;
   // Connections ready to be processed waiting for a worker; past this they
   // are answered 503 + Retry-After.
-  int queue = 64;
+  int queue = 128;
   int backlog = 1024;  // listen(2) backlog (httplib's own is 5)
   size_t max_url_bytes = 4096;      // the request target: 414 past it
   size_t max_header_bytes = 16384;  // request line + headers: 431 past it
