@@ -79,7 +79,7 @@ ABSL_FLAG(int, max_grpc_watches, 1000,
           "a RetryInfo");
 ABSL_FLAG(int, max_watchers, 2000,
           "summary watchers at most, SSE and gRPC together; past it as above");
-ABSL_FLAG(int, sse_buffer_bytes, 256 * 1024,
+ABSL_FLAG(int, sse_buffer_bytes, 64 * 1024,
           "unsent bytes an SSE client may have; one that does not read is dropped "
           "past it (its EventSource reconnects and gets the latest summary)");
 

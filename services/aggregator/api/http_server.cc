@@ -82,17 +82,22 @@ class ConnStream final : public httplib::Stream {
  public:
   ConnStream(int fd, const HttpServerOptions& options) : fd_(fd), options_(options) {}
 
+  // A request (head and body) must arrive within the read timeout from here:
+  // a client trickling bytes cannot hold a worker longer.
   void BeginRequest() {
     in_head_ = true;
     head_bytes_ = 0;
     crlf_state_ = 0;
+    deadline_ = absl::Now() + options_.read_timeout;
   }
   void Swallow() { swallow_ = true; }
   bool too_large() const { return too_large_; }
+  // A read timed out or met the end: the request was cut short.
+  bool read_failed() const { return read_failed_; }
   size_t buffered() const { return len_ - off_; }
 
   bool is_readable() const override {
-    return buffered() > 0 || WaitFor(fd_, POLLIN, options_.read_timeout);
+    return buffered() > 0 || WaitFor(fd_, POLLIN, deadline_ - absl::Now());
   }
   bool is_writable() const override { return WaitFor(fd_, POLLOUT, options_.write_timeout); }
 
@@ -101,14 +106,19 @@ class ConnStream final : public httplib::Stream {
     if (buffered() == 0) {
       off_ = len_ = 0;
       while (true) {
-        if (!WaitFor(fd_, POLLIN, options_.read_timeout)) return -1;
+        if (!WaitFor(fd_, POLLIN, deadline_ - absl::Now())) {
+          read_failed_ = true;
+          return -1;
+        }
         const ssize_t n = ::recv(fd_, buf_.data(), buf_.size(), 0);
         if (n > 0) {
           len_ = static_cast<size_t>(n);
           break;
         }
-        if (n == 0) return 0;
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+          read_failed_ = true;
+          return n == 0 ? 0 : -1;
+        }
       }
     }
     size_t n = std::min(size, buffered());
@@ -183,7 +193,9 @@ class ConnStream final : public httplib::Stream {
   bool in_head_ = true;
   size_t head_bytes_ = 0;
   int crlf_state_ = 0;
+  absl::Time deadline_ = absl::InfiniteFuture();
   bool too_large_ = false;
+  bool read_failed_ = false;
   bool swallow_ = false;
 };
 
@@ -308,7 +320,7 @@ class HttpServer::Loop {
   }
 
   void Refuse(int fd, std::string response) {
-    Add(Incoming{fd, Kind::kRefusal, 0, StreamStart{std::move(response)}, nullptr});
+    Add(Incoming{fd, Kind::kRefusal, 0, Written(std::move(response)), nullptr});
   }
   void Park(int fd, int remaining) {
     Add(Incoming{fd, Kind::kParked, remaining, StreamStart{}, nullptr});
@@ -324,6 +336,13 @@ class HttpServer::Loop {
 
  private:
   enum class Kind { kStream, kParked, kRefusal };
+  // A refusal: `response` written as is, then the connection closed.
+  static StreamStart Written(std::string response) {
+    StreamStart start;
+    start.head = std::move(response);
+    start.chunked = false;
+    return start;
+  }
   struct Incoming {
     int fd;
     Kind kind;
@@ -368,7 +387,7 @@ class HttpServer::Loop {
 
   void Interest(Conn& c, bool out) {
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP | (out ? EPOLLOUT : 0);
+    ev.events = EPOLLIN | EPOLLRDHUP | (out ? static_cast<uint32_t>(EPOLLOUT) : 0u);
     ev.data.fd = c.fd;
     ::epoll_ctl(epfd_, EPOLL_CTL_MOD, c.fd, &ev);
     c.want_out = out;
@@ -616,7 +635,7 @@ class HttpServer::Loop {
       for (Incoming& in : incoming) Register(std::move(in), now);
       for (int fd : to_refuse_) {
         Register(Incoming{fd, Kind::kRefusal, 0,
-                          StreamStart{owner_->Refusal(503, "the dashboard server is busy", true)},
+                          Written(owner_->Refusal(503, "the dashboard server is busy", true)),
                           nullptr},
                  now);
       }
@@ -764,9 +783,14 @@ absl::Status HttpServer::Start() {
   started_ = true;
   // httplib 0.11 has no wait_until_ready(), and stop() is a no-op until the
   // accept loop runs: wait for it so that an early Stop() cannot hang.
+  // Its workers exist once the queue does.
   const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (!http_->is_running() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
-  if (!http_->is_running()) {
+  auto up = [this] {
+    absl::MutexLock lock(&queue_mu_);
+    return http_->is_running() && queue_ != nullptr;
+  };
+  while (!up() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
+  if (!up()) {
     return absl::InternalError(absl::StrCat("dashboard HTTP server on ", address, " did not start"));
   }
   return absl::OkStatus();
@@ -826,6 +850,11 @@ void HttpServer::Serve(int fd, int remaining) {
       // connection and lose the answer).
       CountRefusal("too_large");
       loop_->Refuse(fd, Refusal(431, "the request line and headers are too large", false));
+      return;
+    }
+    if (strm.read_failed()) {
+      // Cut short (timeout, or the client went): nothing more to serve.
+      loop_->Refuse(fd, "");
       return;
     }
     if (!ok || connection_closed || remaining <= 1) break;

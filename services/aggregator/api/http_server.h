@@ -76,11 +76,11 @@ class ServerStream {
 
 // How a taken-over connection starts and stays alive.
 struct StreamStart {
-  std::string head;     // the status line and headers, sent as is
+  std::string head = {};  // the status line and headers, sent as is
   bool chunked = true;  // frame what the stream gives as HTTP/1.1 chunks
   // Sent (framed) when the stream has sent nothing for `keep_alive`; empty:
   // nothing.
-  std::string keep_alive_bytes;
+  std::string keep_alive_bytes = {};
   absl::Duration keep_alive = absl::Seconds(15);
 };
 
@@ -106,13 +106,13 @@ struct HttpServerOptions {
   // Taken-over streams: unsent bytes per connection past which the client
   // is dropped ("overflow"), and how long pending bytes may make no progress
   // before it is dropped ("stalled").
-  size_t stream_buffer_bytes = 256 * 1024;
+  size_t stream_buffer_bytes = 64 * 1024;
   absl::Duration stream_stall_timeout = absl::Seconds(30);
   // SO_SNDBUF of taken-over sockets (0: the kernel's, which grows to MiBs):
   // bounds the kernel memory a stalled client can pin.
-  int stream_socket_send_buffer = 64 * 1024;
+  int stream_socket_send_buffer = 32 * 1024;
   // Headers of the responses the server writes itself (503, 413, 414, 431).
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers = {};
   prometheus::Registry* registry = nullptr;  // may be null
 };
 

@@ -54,7 +54,7 @@ struct WatchHubOptions {
   // Caps (0: none): all watchers, and watchers per transport ("grpc",
   // "sse"). Over a cap, Subscribe is RESOURCE_EXHAUSTED.
   int max_watchers = 0;
-  std::map<std::string, int> max_per_transport;
+  std::map<std::string, int> max_per_transport = {};
 };
 
 class WatchHub {
