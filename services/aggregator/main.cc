@@ -66,8 +66,28 @@ ABSL_FLAG(int, max_tracks, 1000, "tracks the catalogue holds at most");
 ABSL_FLAG(int, max_cohorts, 100000, "cohorts the catalogue holds at most");
 ABSL_FLAG(absl::Duration, watch_min_interval, absl::Milliseconds(250),
           "minimum time between two pushes to watchers (coalescing)");
-ABSL_FLAG(int, http_threads, 32,
-          "dashboard HTTP worker threads (each open SSE stream holds one)");
+ABSL_FLAG(int, http_threads, 16,
+          "dashboard HTTP worker threads: requests being processed (idle "
+          "connections and SSE streams wait in one event-loop thread, not here)");
+ABSL_FLAG(int, http_queue, 128,
+          "dashboard HTTP connections ready to be served waiting for a worker; "
+          "past this they are answered 503 with Retry-After");
+ABSL_FLAG(int, http_max_url_bytes, 4096,
+          "longest request target (path and query) on the dashboard port: 414 past it");
+ABSL_FLAG(int, http_max_header_bytes, 16384,
+          "largest request line plus headers on the dashboard port: 431 past it");
+ABSL_FLAG(int, http_max_body_bytes, 4096,
+          "largest request body on the dashboard port (no route takes one): 413 past it");
+ABSL_FLAG(int, max_sse_clients, 1000,
+          "open SSE streams (/api/v1/stream) at most; past it 503 with Retry-After");
+ABSL_FLAG(int, max_grpc_watches, 1000,
+          "open gRPC WatchSummary streams at most; past it RESOURCE_EXHAUSTED with "
+          "a RetryInfo");
+ABSL_FLAG(int, max_watchers, 2000,
+          "summary watchers at most, SSE and gRPC together; past it as above");
+ABSL_FLAG(int, sse_buffer_bytes, 64 * 1024,
+          "unsent bytes an SSE client may have; one that does not read is dropped "
+          "past it (its EventSource reconnects and gets the latest summary)");
 
 namespace jit::aggregator {
 namespace {
@@ -105,7 +125,18 @@ void Validate(config::Validator& v) {
       .Range("max_cohorts", absl::GetFlag(FLAGS_max_cohorts), 1, 10'000'000)
       .Range("watch_min_interval", absl::GetFlag(FLAGS_watch_min_interval),
              absl::ZeroDuration(), absl::Minutes(1))
-      .Range("http_threads", absl::GetFlag(FLAGS_http_threads), 2, 1024);
+      .Range("http_threads", absl::GetFlag(FLAGS_http_threads), 2, 1024)
+      .Range("http_queue", absl::GetFlag(FLAGS_http_queue), 1, 100'000)
+      .Range("http_max_url_bytes", absl::GetFlag(FLAGS_http_max_url_bytes), 256, 8192)
+      .Range("http_max_header_bytes", absl::GetFlag(FLAGS_http_max_header_bytes), 1024,
+             1024 * 1024)
+      .Range("http_max_body_bytes", absl::GetFlag(FLAGS_http_max_body_bytes), 0,
+             1024 * 1024)
+      .Range("max_sse_clients", absl::GetFlag(FLAGS_max_sse_clients), 1, 100'000)
+      .Range("max_grpc_watches", absl::GetFlag(FLAGS_max_grpc_watches), 1, 100'000)
+      .Range("max_watchers", absl::GetFlag(FLAGS_max_watchers), 1, 200'000)
+      .Range("sse_buffer_bytes", absl::GetFlag(FLAGS_sse_buffer_bytes), 16 * 1024,
+             64 * 1024 * 1024);
 }
 
 absl::Status Run(const bootstrap::CommonConfig& common) {
@@ -159,7 +190,11 @@ absl::Status Run(const bootstrap::CommonConfig& common) {
                     api::WatchHubOptions{
                         .min_interval = absl::GetFlag(FLAGS_watch_min_interval),
                         .refresh_interval = absl::Seconds(10),
-                        .registry = registry.get()});
+                        .registry = registry.get(),
+                        .max_watchers = absl::GetFlag(FLAGS_max_watchers),
+                        .max_per_transport = {
+                            {"sse", absl::GetFlag(FLAGS_max_sse_clients)},
+                            {"grpc", absl::GetFlag(FLAGS_max_grpc_watches)}}});
   state.AddListener([&hub] { hub.MarkDirty(); });
   hub.Start();
   // The unary views run on a bounded executor (shut down after the drain).
@@ -189,13 +224,20 @@ absl::Status Run(const bootstrap::CommonConfig& common) {
   ASSIGN_OR_RETURN(auto http_hp,
                    SplitHostPort(absl::GetFlag(FLAGS_http_address)));
   // The public listener: no /metrics, /healthz or /readyz here.
-  metrics::AdminServer http({.host = http_hp.first,
-                             .port = http_hp.second,
-                             .threads = absl::GetFlag(FLAGS_http_threads),
-                             .admin_routes = false},
-                            registry);
+  api::HttpServerOptions http_server_options;
+  http_server_options.host = http_hp.first;
+  http_server_options.port = http_hp.second;
+  http_server_options.threads = absl::GetFlag(FLAGS_http_threads);
+  http_server_options.queue = absl::GetFlag(FLAGS_http_queue);
+  http_server_options.max_url_bytes = absl::GetFlag(FLAGS_http_max_url_bytes);
+  http_server_options.max_header_bytes = absl::GetFlag(FLAGS_http_max_header_bytes);
+  http_server_options.max_body_bytes = absl::GetFlag(FLAGS_http_max_body_bytes);
+  http_server_options.stream_buffer_bytes = absl::GetFlag(FLAGS_sse_buffer_bytes);
+  http_server_options.headers = api::SecurityHeaders();
+  http_server_options.registry = registry.get();
   api::HttpApi http_api(&views, &hub, std::move(http_options));
-  http_api.Register(http.http());
+  api::HttpServer http(std::move(http_server_options));
+  http_api.Register(http);
   RETURN_IF_ERROR(http.Start());
 
   RETURN_IF_ERROR(ingestor->Start());
@@ -232,7 +274,6 @@ absl::Status Run(const bootstrap::CommonConfig& common) {
                    "application/json");
              });
            },
-       .on_ready = [&http](bool ready) { http.SetReady(ready); },
        // Watch streams never end on their own: end them (and SSE streams)
        // when the drain starts, so it does not wait for drain_timeout.
        .on_drain = [&hub] { hub.Shutdown(); },

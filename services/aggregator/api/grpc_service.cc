@@ -1,5 +1,6 @@
 #include "services/aggregator/api/grpc_service.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
@@ -45,12 +46,19 @@ absl::Status Into(absl::StatusOr<T> result, T* resp) {
 class WatchReactor final : public grpc::ServerWriteReactor<pb::WatchSummaryResponse>,
                            public Watcher {
  public:
-  explicit WatchReactor(WatchHub* hub) : hub_(hub) {}
+  WatchReactor(WatchHub* hub, absl::Duration retry_after) : hub_(hub), retry_after_(retry_after) {}
 
   // `admitted`: the access decision; a refused watch ends at once.
-  void Begin(const pb::WatchSummaryRequest& request, const absl::Status& admitted) {
+  void Begin(grpc::CallbackServerContext* ctx, const pb::WatchSummaryRequest& request,
+             const absl::Status& admitted) {
     absl::Status s = admitted.ok() ? hub_->Subscribe(request, this, "grpc") : admitted;
     if (!s.ok()) {
+      if (s.code() == absl::StatusCode::kResourceExhausted) {
+        // Over a cap: gRPC's server pushback tells a retrying client when.
+        ctx->AddTrailingMetadata(
+            "grpc-retry-pushback-ms",
+            std::to_string(std::max<int64_t>(1000, absl::ToInt64Milliseconds(retry_after_))));
+      }
       absl::MutexLock lock(&mu_);
       FinishLocked(status::ToGrpcStatus(s));
     }
@@ -102,6 +110,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<pb::WatchSummaryRespo
   }
 
   WatchHub* const hub_;
+  const absl::Duration retry_after_;
   absl::Mutex mu_;
   std::shared_ptr<const pb::Summary> latest_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const pb::Summary> sent_ ABSL_GUARDED_BY(mu_);
@@ -172,8 +181,8 @@ grpc::ServerUnaryReactor* DashboardGrpcService::GetFreshness(grpc::CallbackServe
 
 grpc::ServerWriteReactor<pb::WatchSummaryResponse>* DashboardGrpcService::WatchSummary(
     grpc::CallbackServerContext* ctx, const pb::WatchSummaryRequest* req) {
-  auto* reactor = new WatchReactor(hub_);
-  reactor->Begin(*req, Admit(*ctx, req->visibility()));
+  auto* reactor = new WatchReactor(hub_, watch_retry_after_);
+  reactor->Begin(ctx, *req, Admit(*ctx, req->visibility()));
   return reactor;
 }
 

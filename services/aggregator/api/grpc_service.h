@@ -3,7 +3,9 @@
 // bounded executor when one is given (grpcserver::Respond: access checked on
 // gRPC's thread, RESOURCE_EXHAUSTED with a retry hint when the executor is
 // full), inline otherwise; WatchSummary is a server-streaming reactor fed by
-// the WatchHub with latest-value coalescing (see watch_hub.h).
+// the WatchHub with latest-value coalescing (see watch_hub.h); the hub's caps
+// refuse a watch with RESOURCE_EXHAUSTED and the `grpc-retry-pushback-ms`
+// trailer.
 #ifndef JIT_SERVICES_AGGREGATOR_API_GRPC_SERVICE_H_
 #define JIT_SERVICES_AGGREGATOR_API_GRPC_SERVICE_H_
 
@@ -17,9 +19,16 @@ namespace jit::aggregator::api {
 class DashboardGrpcService final : public pb::DashboardService::CallbackService {
  public:
   // `views`, `hub` and `executor` (may be null) must outlive the service.
+  // A watch refused for a cap (RESOURCE_EXHAUSTED) tells the client to
+  // retry after `watch_retry_after` (trailer `grpc-retry-pushback-ms`, gRPC's
+  // server pushback).
   DashboardGrpcService(const DashboardViews* views, WatchHub* hub,
-                       executor::BoundedExecutor* executor = nullptr)
-      : views_(views), hub_(hub), executor_(executor) {}
+                       executor::BoundedExecutor* executor = nullptr,
+                       absl::Duration watch_retry_after = absl::Seconds(5))
+      : views_(views),
+        hub_(hub),
+        executor_(executor),
+        watch_retry_after_(watch_retry_after) {}
 
   grpc::ServerUnaryReactor* GetSummary(grpc::CallbackServerContext* ctx,
                                        const pb::GetSummaryRequest* req,
@@ -46,6 +55,7 @@ class DashboardGrpcService final : public pb::DashboardService::CallbackService 
   const DashboardViews* const views_;
   WatchHub* const hub_;
   executor::BoundedExecutor* const executor_;
+  const absl::Duration watch_retry_after_;
 };
 
 }  // namespace jit::aggregator::api

@@ -1,6 +1,7 @@
 #include "services/aggregator/api/http_api.h"
 
 #include <algorithm>
+#include <deque>
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
@@ -97,41 +98,92 @@ absl::StatusOr<common::Date> DateParam(const std::string& text, const char* fiel
   return protoconv::ToProtoDate(ToCivil(*d));
 }
 
-// A watcher that hands summaries to an SSE response on an httplib worker.
-class SseSession final : public Watcher {
+// An SSE client: a watcher the hub offers summaries to (latest wins), and
+// the stream the server's event loop pulls them from, encoded once per
+// summary for every client watching the same view.
+class SseStream final : public Watcher, public ServerStream {
  public:
+  using Encode = std::function<const std::string&(const std::shared_ptr<const pb::Summary>&)>;
+  SseStream(HttpServer* server, WatchHub* hub, Encode encode)
+      : server_(server), hub_(hub), encode_(std::move(encode)) {}
+
   void Offer(std::shared_ptr<const pb::Summary> summary) override {
-    absl::MutexLock lock(&mu_);
-    latest_ = std::move(summary);
-    ++offered_;
+    {
+      absl::MutexLock lock(&mu_);
+      latest_ = std::move(summary);
+    }
+    server_->Wake();
   }
   void Close() override {
-    absl::MutexLock lock(&mu_);
-    closed_ = true;
+    {
+      absl::MutexLock lock(&mu_);
+      closed_ = true;
+    }
+    server_->Wake();
   }
-  // A summary newer than the last one taken, nullptr after `timeout`
-  // without one; `closed` when the hub shut down.
-  std::shared_ptr<const pb::Summary> Next(absl::Duration timeout, bool* closed) {
-    absl::MutexLock lock(&mu_);
-    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return closed_ || offered_ != taken_;
-    };
-    mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
-    *closed = closed_;
-    if (closed_ || offered_ == taken_) return nullptr;
-    taken_ = offered_;
-    return latest_;
+  bool Pull(std::string* out) override {
+    std::shared_ptr<const pb::Summary> next;
+    bool closed;
+    {
+      absl::MutexLock lock(&mu_);
+      next = std::move(latest_);
+      latest_ = nullptr;
+      closed = closed_;
+    }
+    if (next != nullptr && !closed) out->append(encode_(next));
+    return !closed;
   }
+  void Closed(absl::string_view) override { hub_->Unsubscribe(this); }
 
  private:
+  HttpServer* const server_;
+  WatchHub* const hub_;
+  const Encode encode_;
   absl::Mutex mu_;
   std::shared_ptr<const pb::Summary> latest_ ABSL_GUARDED_BY(mu_);
-  int64_t offered_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t taken_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+std::string SseHead(bool chunked) {
+  std::string head = absl::StrCat(chunked ? "HTTP/1.1" : "HTTP/1.0",
+                                  " 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                  "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
+                                  "Connection: close\r\n");
+  if (chunked) head += "Transfer-Encoding: chunked\r\n";
+  for (const auto& [name, value] : SecurityHeaders()) absl::StrAppend(&head, name, ": ", value, "\r\n");
+  head += "\r\n";
+  return head;
+}
+
 }  // namespace
+
+// The encoded event of each recent summary, so that N clients of one view
+// cost one encoding. Used from the event loop's thread only; holds at most
+// kSize summaries.
+class HttpApi::EventCache {
+ public:
+  const std::string& Event(const std::shared_ptr<const pb::Summary>& summary) {
+    for (const auto& [s, text] : entries_) {
+      if (s == summary) return text;
+    }
+    if (entries_.size() >= kSize) entries_.pop_front();
+    pb::WatchSummaryResponse msg;
+    *msg.mutable_summary() = *summary;
+    entries_.emplace_back(summary, absl::StrCat("event: summary\nid: ", summary->state_version(),
+                                                "\ndata: ", ToJson(msg), "\n\n"));
+    return entries_.back().second;
+  }
+
+ private:
+  static constexpr size_t kSize = 32;
+  std::deque<std::pair<std::shared_ptr<const pb::Summary>, std::string>> entries_;
+};
+
+HttpApi::HttpApi(const DashboardViews* views, WatchHub* hub, HttpApiOptions options)
+    : views_(views), hub_(hub), options_(std::move(options)),
+      events_(std::make_shared<EventCache>()) {}
+
+HttpApi::~HttpApi() = default;
 
 std::string ToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
@@ -292,7 +344,8 @@ absl::StatusOr<std::vector<pb::GetTimeSeriesResponse>> HttpApi::SeriesFor(
   return out;
 }
 
-void HttpApi::Register(httplib::Server& server) {
+void HttpApi::Register(HttpServer& http_server) {
+  httplib::Server& server = http_server.http();
   httplib::Headers headers;
   for (const auto& [name, value] : SecurityHeaders()) headers.emplace(name, value);
   server.set_default_headers(std::move(headers));
@@ -400,38 +453,40 @@ void HttpApi::Register(httplib::Server& server) {
     res.set_content(nlohmann::json{{"tracks", tracks}, {"cohorts", cohorts}}.dump(),
                     "application/json");
   });
-  server.Get("/api/v1/stream", [this](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/api/v1/stream", [this, &http_server](const httplib::Request& req,
+                                                    httplib::Response& res) {
     auto view = ViewFromParams(req.params);
     if (!view.ok()) return SendError(res, view.status());
     if (absl::Status a = Authorize(req, *view); !a.ok()) return SendError(res, a);
-    auto session = std::make_shared<SseSession>();
-    absl::Status s = hub_->Subscribe(*view, session.get(), "sse");
+    std::shared_ptr<EventCache> events = events_;
+    auto stream = std::make_shared<SseStream>(
+        &http_server, hub_,
+        [events](const std::shared_ptr<const pb::Summary>& s) -> const std::string& {
+          return events->Event(s);
+        });
+    absl::Status s = hub_->Subscribe(*view, stream.get(), "sse");
+    if (s.code() == absl::StatusCode::kResourceExhausted) {
+      // Over the cap: come back later (EventSource retries on its own).
+      SendError(res, s);
+      res.status = 503;
+      res.set_header("Retry-After",
+                     std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.retry_after))));
+      return;
+    }
     if (!s.ok()) return SendError(res, s);
-    WatchHub* hub = hub_;
-    const absl::Duration keep_alive = options_.keep_alive;
-    res.set_header("Cache-Control", "no-cache");
-    res.set_header("X-Accel-Buffering", "no");
-    res.set_chunked_content_provider(
-        "text/event-stream",
-        [session, keep_alive](size_t, httplib::DataSink& sink) {
-          bool closed = false;
-          std::shared_ptr<const pb::Summary> next = session->Next(keep_alive, &closed);
-          if (closed) {
-            sink.done();
-            return false;
-          }
-          std::string chunk;
-          if (next == nullptr) {
-            chunk = ": keep-alive\n\n";
-          } else {
-            pb::WatchSummaryResponse msg;
-            *msg.mutable_summary() = *next;
-            chunk = absl::StrCat("event: summary\nid: ", next->state_version(),
-                                 "\ndata: ", ToJson(msg), "\n\n");
-          }
-          return sink.write(chunk.data(), chunk.size());
-        },
-        [session, hub](bool) { hub->Unsubscribe(session.get()); });
+    StreamStart start;
+    start.chunked = req.version != "HTTP/1.0";
+    start.head = SseHead(start.chunked);
+    start.keep_alive_bytes = ": keep-alive\n\n";
+    start.keep_alive = options_.keep_alive;
+    const bool taken = HttpServer::TakeOver(
+        [&http_server, stream, start = std::move(start)](int fd) mutable {
+          http_server.Adopt(fd, std::move(start), stream);
+        });
+    if (!taken) {
+      hub_->Unsubscribe(stream.get());
+      SendError(res, absl::InternalError("the stream cannot be served on this server"));
+    }
   });
 }
 

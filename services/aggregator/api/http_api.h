@@ -11,7 +11,11 @@
 //   GET /api/v1/catalogue         tracks and cohorts seen in the events (for the page's filters)
 //   GET /api/v1/stream            WatchSummary as Server-Sent Events (text/event-stream):
 //                                 "event: summary" with the Summary as JSON, on every
-//                                 coalesced update; ": keep-alive" comments in between
+//                                 coalesced update; ": keep-alive" comments in between.
+//                                 Validated and authorized on a worker, then written by
+//                                 the server's event loop (HttpServer::TakeOver): no
+//                                 thread per client. Over the hub's SSE cap: 503 with
+//                                 Retry-After.
 //   GET /api/v1/summary.csv       the same views as CSV downloads (libs/csv/dashboard_csv.h:
 //   GET /api/v1/regions.csv       one header row, columns named after the metric ids, one
 //   GET /api/v1/provinces.csv     row per region / province / day, suppression marks as in
@@ -51,6 +55,8 @@
 #include "services/aggregator/api/views.h"
 #include "services/aggregator/api/watch_hub.h"
 
+#include "services/aggregator/api/http_server.h"
+
 namespace httplib {
 class Server;
 struct Request;
@@ -67,6 +73,8 @@ struct HttpApiOptions {
   absl::Duration keep_alive = absl::Seconds(15);
   // Null: internal views are refused (UNAUTHENTICATED).
   InternalAuthorizer authorize_internal = nullptr;
+  // Retry-After of an SSE refused for the cap.
+  absl::Duration retry_after = absl::Seconds(5);
 };
 
 // The headers every response of the dashboard listener carries.
@@ -74,10 +82,11 @@ const std::vector<std::pair<std::string, std::string>>& SecurityHeaders();
 
 class HttpApi {
  public:
-  HttpApi(const DashboardViews* views, WatchHub* hub, HttpApiOptions options = {})
-      : views_(views), hub_(hub), options_(std::move(options)) {}
-  // Adds the routes and the security headers. Call before the server starts.
-  void Register(httplib::Server& server);
+  HttpApi(const DashboardViews* views, WatchHub* hub, HttpApiOptions options = {});
+  ~HttpApi();
+  // Adds the routes and the security headers. Call before the server starts;
+  // the server must stop before this object goes.
+  void Register(HttpServer& server);
 
  private:
   // OK for public views; for internal ones, what authorize_internal says.
@@ -95,6 +104,9 @@ class HttpApi {
   const DashboardViews* const views_;
   WatchHub* const hub_;
   const HttpApiOptions options_;
+  // SSE events already encoded (the event loop's thread only).
+  class EventCache;
+  std::shared_ptr<EventCache> events_;
 };
 
 // Query parameters -> request messages (exposed for tests).

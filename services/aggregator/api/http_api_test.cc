@@ -14,7 +14,6 @@
 #include "httplib.h"
 #include "libs/access/policy.h"
 #include "libs/auth/token.h"
-#include "libs/metrics/admin_server.h"
 #include "libs/tls/dev_pki.h"
 #include "services/aggregator/domain/testing/event_builder.h"
 
@@ -34,7 +33,7 @@ class HttpApiTest : public ::testing::Test {
         hub_(&views_, WatchHubOptions{.min_interval = absl::Milliseconds(10),
                                       .refresh_interval = absl::Seconds(10),
                                       .registry = nullptr}),
-        http_({.host = "127.0.0.1", .port = 0, .threads = 8, .admin_routes = false}, nullptr) {
+        http_(HttpServerOptions{.host = "127.0.0.1", .port = 0, .threads = 8}) {
     state_.AddListener([this] { hub_.MarkDirty(); });
     hub_.Start();
     // Tokens signed by a key of the test's own, verified as the binary does.
@@ -55,7 +54,7 @@ class HttpApiTest : public ::testing::Test {
       return access::AuthorizeElevated(authorization, verifier_.get(), *policy);
     };
     api_ = std::make_unique<HttpApi>(&views_, &hub_, std::move(options));
-    api_->Register(http_.http());
+    api_->Register(http_);
     EXPECT_TRUE(http_.Start().ok());
     for (int i = 0; i < 7; ++i) Apply(i);
   }
@@ -93,7 +92,7 @@ class HttpApiTest : public ::testing::Test {
   DashboardState state_;
   DashboardViews views_;
   WatchHub hub_;
-  metrics::AdminServer http_;
+  HttpServer http_;
   std::string signing_key_;
   std::unique_ptr<auth::TokenVerifier> verifier_;
   std::unique_ptr<access::PolicyTable> policies_;
@@ -560,12 +559,11 @@ TEST_F(HttpApiTest, PublicOnlyServerRefusesInternalCsv) {
                                                   .public_only = true,
                                                   .zone = absl::UTCTimeZone(),
                                                   .clock = &clock_});
-  metrics::AdminServer server({.host = "127.0.0.1", .port = 0, .threads = 2, .admin_routes = false},
-                              nullptr);
+  HttpServer server(HttpServerOptions{.host = "127.0.0.1", .port = 0, .threads = 2});
   HttpApiOptions options{absl::Milliseconds(200)};
   options.authorize_internal = [](absl::string_view) { return absl::OkStatus(); };
   HttpApi api(&public_views, &hub_, std::move(options));
-  api.Register(server.http());
+  api.Register(server);
   ASSERT_TRUE(server.Start().ok());
   httplib::Client c("127.0.0.1", server.port());
   c.set_bearer_token_auth(Token("analyst"));

@@ -2,7 +2,9 @@
 
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "libs/log/log.h"
+#include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
@@ -22,6 +24,38 @@ WatchHub::WatchHub(const DashboardViews* views, WatchHubOptions options)
                        .Register(*registry);
   gauge_family_->Add({{"transport", "grpc"}});
   gauge_family_->Add({{"transport", "sse"}});
+  refused_family_ = &prometheus::BuildCounter()
+                         .Name("jit_aggregator_watchers_refused_total")
+                         .Help("Watchers refused because a cap was reached, by transport")
+                         .Register(*registry);
+  refused_family_->Add({{"transport", "grpc"}});
+  refused_family_->Add({{"transport", "sse"}});
+  auto& limits = prometheus::BuildGauge()
+                     .Name("jit_aggregator_watchers_limit")
+                     .Help("The cap on open watchers by transport (--max_grpc_watches, "
+                           "--max_sse_clients); transport=\"all\": --max_watchers")
+                     .Register(*registry);
+  for (const auto& [transport, cap] : options_.max_per_transport) {
+    if (cap > 0) limits.Add({{"transport", transport}}).Set(cap);
+  }
+  if (options_.max_watchers > 0) limits.Add({{"transport", "all"}}).Set(options_.max_watchers);
+}
+
+absl::Status WatchHub::CheckCaps(const std::string& transport) const {
+  if (options_.max_watchers > 0 && static_cast<int>(watchers_.size()) >= options_.max_watchers) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the server holds its maximum of ", options_.max_watchers, " watchers; retry later"));
+  }
+  auto cap = options_.max_per_transport.find(transport);
+  if (cap != options_.max_per_transport.end() && cap->second > 0) {
+    auto open = per_transport_.find(transport);
+    if (open != per_transport_.end() && open->second >= cap->second) {
+      return absl::ResourceExhaustedError(absl::StrCat("the server holds its maximum of ",
+                                                       cap->second, " ", transport,
+                                                       " watchers; retry later"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 WatchHub::~WatchHub() { Shutdown(); }
@@ -32,13 +66,29 @@ void WatchHub::Start() {
 
 absl::Status WatchHub::Subscribe(const pb::WatchSummaryRequest& view, Watcher* watcher,
                                  const std::string& transport) {
+  {
+    // Refuse early, before computing a summary for nothing.
+    absl::MutexLock lock(&mu_);
+    if (shutdown_) return absl::FailedPreconditionError("the server is shutting down");
+    if (absl::Status cap = CheckCaps(transport); !cap.ok()) {
+      refused_family_->Add({{"transport", transport}}).Increment();
+      return cap;
+    }
+  }
   absl::StatusOr<pb::Summary> first =
       views_->Summary(view.scope(), view.filters(), view.visibility());
   if (!first.ok()) return first.status();
   auto summary = std::make_shared<const pb::Summary>(*std::move(first));
   absl::MutexLock lock(&mu_);
   if (shutdown_) return absl::FailedPreconditionError("the server is shutting down");
-  watchers_[watcher] = Entry{view.SerializeAsString(), view, transport};
+  if (absl::Status cap = CheckCaps(transport); !cap.ok()) {
+    refused_family_->Add({{"transport", transport}}).Increment();
+    return cap;
+  }
+  if (!watchers_.emplace(watcher, Entry{view.SerializeAsString(), view, transport}).second) {
+    return absl::AlreadyExistsError("this watcher is already subscribed");
+  }
+  ++per_transport_[transport];
   watcher->Offer(std::move(summary));
   UpdateGauges();
   return absl::OkStatus();
@@ -46,7 +96,11 @@ absl::Status WatchHub::Subscribe(const pb::WatchSummaryRequest& view, Watcher* w
 
 void WatchHub::Unsubscribe(Watcher* watcher) {
   absl::MutexLock lock(&mu_);
-  if (watchers_.erase(watcher) > 0) UpdateGauges();
+  auto it = watchers_.find(watcher);
+  if (it == watchers_.end()) return;
+  --per_transport_[it->second.transport];
+  watchers_.erase(it);
+  UpdateGauges();
 }
 
 void WatchHub::MarkDirty() {
@@ -74,6 +128,7 @@ void WatchHub::Shutdown() {
       shutdown_ = true;
       for (const auto& [w, e] : watchers_) w->Close();
       watchers_.clear();
+      per_transport_.clear();
       UpdateGauges();
     }
   }

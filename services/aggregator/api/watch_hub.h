@@ -28,6 +28,7 @@ namespace prometheus {
 class Registry;
 template <typename T>
 class Family;
+class Counter;
 class Gauge;
 }  // namespace prometheus
 
@@ -50,6 +51,10 @@ struct WatchHubOptions {
   // with time even without events).
   absl::Duration refresh_interval = absl::Seconds(10);
   prometheus::Registry* registry = nullptr;  // may be null
+  // Caps (0: none): all watchers, and watchers per transport ("grpc",
+  // "sse"). Over a cap, Subscribe is RESOURCE_EXHAUSTED.
+  int max_watchers = 0;
+  std::map<std::string, int> max_per_transport = {};
 };
 
 class WatchHub {
@@ -61,7 +66,8 @@ class WatchHub {
   void Start();
   // Validates the view, registers `watcher` and offers it the current
   // summary before returning. `transport` labels the watchers gauge
-  // ("grpc", "sse"). FAILED_PRECONDITION after Shutdown.
+  // ("grpc", "sse"). FAILED_PRECONDITION after Shutdown; RESOURCE_EXHAUSTED
+  // when a cap is reached (nothing registered: the caller may retry later).
   absl::Status Subscribe(const pb::WatchSummaryRequest& view, Watcher* watcher,
                          const std::string& transport);
   // After it returns, `watcher` is never called again. Idempotent.
@@ -84,16 +90,19 @@ class WatchHub {
   void Loop();
   void Broadcast();
   void UpdateGauges() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckCaps(const std::string& transport) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const DashboardViews* const views_;
   const WatchHubOptions options_;
   mutable absl::Mutex mu_;
   std::map<Watcher*, Entry> watchers_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> per_transport_ ABSL_GUARDED_BY(mu_);
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<int64_t> broadcasts_{0};
   std::thread thread_;
   prometheus::Family<prometheus::Gauge>* gauge_family_ = nullptr;
+  prometheus::Family<prometheus::Counter>* refused_family_ = nullptr;
   std::unique_ptr<prometheus::Registry> owned_registry_;
 };
 

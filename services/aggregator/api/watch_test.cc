@@ -11,6 +11,8 @@
 #include "libs/testing/subprocess.h"
 #include "libs/testing/test_pki.h"
 #include "libs/grpcserver/grpc_server.h"
+#include "prometheus/registry.h"
+#include "prometheus/text_serializer.h"
 #include "services/aggregator/api/grpc_service.h"
 #include "services/aggregator/api/watch_hub.h"
 #include "services/aggregator/domain/testing/event_builder.h"
@@ -243,6 +245,94 @@ TEST_F(WatchTest, StalledGrpcClientDoesNotSlowTheFoldOrOtherWatchers) {
   EXPECT_TRUE(stalled_reader->Finish().ok());
   reading.join();
   EXPECT_TRUE(reader->Finish().ok());
+}
+
+TEST_F(WatchTest, HubCapsWatchersPerTransportAndInAll) {
+  prometheus::Registry registry;
+  WatchHubOptions options;
+  options.registry = &registry;
+  options.max_watchers = 3;
+  options.max_per_transport = {{"grpc", 2}, {"sse", 2}};
+  WatchHub hub(&views_, std::move(options));
+  hub.Start();
+  pb::WatchSummaryRequest view;
+  RecordingWatcher g1, g2, g3, s1, s2;
+  ASSERT_TRUE(hub.Subscribe(view, &g1, "grpc").ok());
+  ASSERT_TRUE(hub.Subscribe(view, &g2, "grpc").ok());
+  absl::Status over = hub.Subscribe(view, &g3, "grpc");
+  EXPECT_EQ(over.code(), absl::StatusCode::kResourceExhausted) << over;
+  EXPECT_EQ(g3.offers(), 0);  // refused before anything was offered
+  ASSERT_TRUE(hub.Subscribe(view, &s1, "sse").ok());
+  // The total cap (3) refuses an SSE watcher although its own cap (2) has room.
+  EXPECT_EQ(hub.Subscribe(view, &s2, "sse").code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(hub.watcher_count(), 3);
+  // A slot frees when a watcher leaves.
+  hub.Unsubscribe(&g1);
+  EXPECT_TRUE(hub.Subscribe(view, &g3, "grpc").ok());
+  EXPECT_EQ(hub.Subscribe(view, &s2, "sse").code(), absl::StatusCode::kResourceExhausted);
+  hub.Unsubscribe(&s1);
+  EXPECT_TRUE(hub.Subscribe(view, &s2, "sse").ok());
+  const std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+  EXPECT_NE(text.find("jit_aggregator_watchers_refused_total{transport=\"grpc\"} 1"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("jit_aggregator_watchers_refused_total{transport=\"sse\"} 2"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("jit_aggregator_watchers_limit{transport=\"all\"} 3"), std::string::npos);
+  hub.Shutdown();
+}
+
+TEST_F(WatchTest, GrpcWatchOverTheCapIsResourceExhaustedWithAPushback) {
+  WatchHubOptions options;
+  options.max_per_transport = {{"grpc", 1}};
+  WatchHub hub(&views_, std::move(options));
+  hub.Start();
+  DashboardGrpcService service(&views_, &hub, /*executor=*/nullptr, absl::Seconds(7));
+  jit::testing::TempDir dir;
+  auto pki = jit::testing::TestPki::Create(dir.path());
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  auto policies = access::PolicyTable::ForServices({pb::DashboardService::service_full_name()});
+  ASSERT_TRUE(policies.ok()) << policies.status();
+  grpcserver::GrpcServer server({.listen_address = "127.0.0.1:0",
+                                 .credentials = pki->ServerCredentials("aggregator"),
+                                 .policies = &*policies,
+                                 .verifier = pki->verifier(),
+                                 .unready_grace = absl::ZeroDuration(),
+                                 .drain_timeout = absl::Seconds(5),
+                                 .log_calls = false});
+  server.AddService(&service);
+  server.OnDrain([&hub] { hub.Shutdown(); });
+  ASSERT_TRUE(server.Start().ok());
+  auto stub = pb::DashboardService::NewStub(
+      pki->PersonChannel(absl::StrCat("127.0.0.1:", server.port()), "analyst"));
+  pb::WatchSummaryRequest view;
+  grpc::ClientContext first_ctx;
+  auto first = stub->WatchSummary(&first_ctx, view);
+  pb::WatchSummaryResponse msg;
+  ASSERT_TRUE(first->Read(&msg));  // open, with its first summary
+
+  grpc::ClientContext second_ctx;
+  auto second = stub->WatchSummary(&second_ctx, view);
+  EXPECT_FALSE(second->Read(&msg));
+  const grpc::Status refused = second->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
+  const auto& trailers = second_ctx.GetServerTrailingMetadata();
+  auto pushback = trailers.find("grpc-retry-pushback-ms");
+  ASSERT_NE(pushback, trailers.end());
+  EXPECT_EQ(std::string(pushback->second.data(), pushback->second.size()), "7000");
+  EXPECT_EQ(hub.watcher_count(), 1);
+
+  first_ctx.TryCancel();  // the first leaves: a new watch is admitted
+  while (first->Read(&msg)) {
+  }
+  first->Finish();
+  ASSERT_TRUE(WaitFor([&] { return hub.watcher_count() == 0; }));
+  grpc::ClientContext third_ctx;
+  auto third = stub->WatchSummary(&third_ctx, view);
+  EXPECT_TRUE(third->Read(&msg));
+  server.Shutdown();
+  while (third->Read(&msg)) {
+  }
+  EXPECT_TRUE(third->Finish().ok());
 }
 
 }  // namespace

@@ -422,6 +422,12 @@ function connect() {
   source.onerror = () => {
     state.live = false;
     renderFreshness(state.summary && state.summary.freshness);
+    // A refusal (503 when the server holds its maximum of streams) closes an
+    // EventSource for good; a dropped stream reconnects by itself. Retry the
+    // former later, spread out so that refused pages do not return at once.
+    if (source.readyState === EventSource.CLOSED) {
+      setTimeout(() => { if (state.source === source) connect(); }, 5000 + Math.random() * 10000);
+    }
   };
 }
 
