@@ -23,12 +23,12 @@
 #include "libs/grpcserver/testdata/health.grpc.pb.h"
 #include "libs/grpcserver/unary.h"
 #include "libs/log/log.h"
+#include "libs/log/testing/capturing_sink.h"
 #include "libs/log/trace.h"
 #include "libs/status/details.h"
 #include "nlohmann/json.hpp"
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
-#include "spdlog/sinks/base_sink.h"
 
 namespace jit::grpcserver {
 namespace {
@@ -101,28 +101,7 @@ class ExecutorEcho final : public CallbackEcho::CallbackService {
   absl::Notification gate_;
 };
 
-class CapturingSink final : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  std::vector<nlohmann::json> Lines() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<nlohmann::json> out;
-    for (const std::string& line : lines_) {
-      out.push_back(nlohmann::json::parse(line));
-    }
-    return out;
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    spdlog::memory_buf_t buf;
-    formatter_->format(msg, buf);
-    lines_.emplace_back(buf.data(), buf.size());
-  }
-  void flush_() override {}
-
- private:
-  std::vector<std::string> lines_;
-};
+using log::testing::CapturingSink;
 
 class RespondTest : public ::testing::Test {
  protected:
