@@ -463,16 +463,16 @@ Fold::Outcome Fold::Apply(const Event& e, std::string* refusal) {
   const std::string seq_key = trainee_event
                                   ? absl::StrCat("t:", e.trainee_id)
                                   : absl::StrCat("a:", e.aggregate_id);
-  const int stream = static_cast<int>(StreamOf(e.kind));
-  if (auto it = sequences_.find(seq_key);
-      it != sequences_.end() && it->second.streams[stream].Contains(e.sequence)) {
-    return Outcome::kDuplicateSequence;
-  }
+  // One lookup on the hot path; a refused event's new entry is removed
+  // again, so that a refusal changes nothing.
+  auto [entry, inserted] = sequences_.try_emplace(seq_key);
+  SequenceSet& seqs = entry->second.streams[static_cast<int>(StreamOf(e.kind))];
+  if (seqs.Contains(e.sequence)) return Outcome::kDuplicateSequence;
   if (std::string why = Refusal(e); !why.empty()) {
+    if (inserted) sequences_.erase(entry);
     if (refusal != nullptr) *refusal = std::move(why);
     return Outcome::kRefused;
   }
-  SequenceSet& seqs = sequences_[seq_key].streams[stream];
   seqs.Add(e.sequence);
   changed_sequences_.insert(seq_key);
   if (!e.event_id.empty()) RememberEventId(e.event_id);

@@ -485,7 +485,9 @@ TEST(FoldCatalogueGateTest, UncataloguedCohortsAreBoundedToo) {
   fold.Apply(Catalogue(K::kTrackAdded, "cyber"));
   EXPECT_EQ(fold.Apply(Applicant("t1", "c1", "cyber")), Fold::Outcome::kHeld);
   std::string why;
+  const std::string before = fold.CanonicalText();
   EXPECT_EQ(fold.Apply(Applicant("t2", "c2", "cyber"), &why), Fold::Outcome::kRefused);
+  EXPECT_EQ(fold.CanonicalText(), before);  // not even its sequence is kept
   EXPECT_EQ(why,
             "cohort_id: \"c2\" is not in the catalogue and journeys already wait for 1 "
             "uncatalogued cohorts");
